@@ -1,0 +1,109 @@
+namespace Orleans.Raft.Consensus;
+
+public enum ProgressState
+{
+    /// <summary>The leader does not know where the follower's log matches: one AppendEntries at a time.</summary>
+    Probe,
+
+    /// <summary>The follower's log matches up to matchIndex: the leader streams entries, up to a window of messages in flight.</summary>
+    Replicate,
+}
+
+/// <summary>The leader's view of one follower: nextIndex and matchIndex of Figure 2, plus flow control (after etcd's tracker/progress.go).</summary>
+public sealed class Progress(long nextIndex, int maxInflight)
+{
+    private readonly Queue<long> _inflight = new();
+
+    public long NextIndex { get; private set; } = nextIndex;
+    public long MatchIndex { get; private set; }
+    public ProgressState State { get; private set; } = ProgressState.Probe;
+
+    /// <summary>In Probe state: an AppendEntries is out and unanswered, so send no other until a reply or heartbeat.</summary>
+    public bool ProbeSent { get; private set; }
+
+    /// <summary>Heard from since the last quorum check.</summary>
+    public bool RecentActive { get; set; }
+
+    public int Inflight => _inflight.Count;
+
+    public bool IsPaused => State switch
+    {
+        ProgressState.Probe => ProbeSent,
+        _ => _inflight.Count >= maxInflight,
+    };
+
+    public void BecomeProbe()
+    {
+        // From Replicate, the follower holds at least matchIndex; restart just after it.
+        State = ProgressState.Probe;
+        NextIndex = MatchIndex + 1;
+        ProbeSent = false;
+        _inflight.Clear();
+    }
+
+    public void BecomeReplicate()
+    {
+        State = ProgressState.Replicate;
+        NextIndex = MatchIndex + 1;
+        ProbeSent = false;
+        _inflight.Clear();
+    }
+
+    /// <summary>Records that entries up to lastIndex went out.</summary>
+    public void OnSent(long lastIndex)
+    {
+        if (State == ProgressState.Replicate)
+        {
+            NextIndex = lastIndex + 1;
+            _inflight.Enqueue(lastIndex);
+        }
+        else
+        {
+            ProbeSent = true;
+        }
+    }
+
+    public void OnHeartbeatSent()
+    {
+        if (State == ProgressState.Probe) ProbeSent = true;
+    }
+
+    /// <summary>A success reply says the follower matches up to index. Returns false when it is stale.</summary>
+    public bool MaybeUpdate(long index)
+    {
+        var updated = false;
+        if (MatchIndex < index)
+        {
+            MatchIndex = index;
+            updated = true;
+            ProbeSent = false;
+        }
+        NextIndex = Math.Max(NextIndex, index + 1);
+        while (_inflight.Count > 0 && _inflight.Peek() <= index) _inflight.Dequeue();
+        return updated;
+    }
+
+    /// <summary>
+    /// A reject of the AppendEntries with prevLogIndex = rejected. nextHint is where the leader's fast back-off
+    /// (from the follower's conflict term and index) says to resume. Returns false when the reject is stale.
+    /// </summary>
+    public bool MaybeDecreaseTo(long rejected, long nextHint)
+    {
+        if (State == ProgressState.Replicate)
+        {
+            // A reject of something already matched is a reordered old reply.
+            if (rejected <= MatchIndex) return false;
+            BecomeProbe();
+            NextIndex = Math.Max(Math.Min(rejected, nextHint), MatchIndex + 1);
+            return true;
+        }
+
+        // In Probe only the reply to the latest probe counts.
+        if (NextIndex - 1 != rejected) return false;
+        NextIndex = Math.Max(Math.Min(rejected, nextHint), MatchIndex + 1);
+        ProbeSent = false;
+        return true;
+    }
+
+    public override string ToString() => $"{State} next={NextIndex} match={MatchIndex} inflight={_inflight.Count}";
+}

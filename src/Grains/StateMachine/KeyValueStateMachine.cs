@@ -1,0 +1,166 @@
+using System.Text;
+
+namespace Orleans.Raft.StateMachine;
+
+public enum CommandOperation : byte
+{
+    Get = 1,
+    Set = 2,
+    Delete = 3,
+    CompareAndSet = 4,
+}
+
+public enum ApplyStatus : byte
+{
+    Ok,
+    NotFound,
+    CompareFailed,
+}
+
+/// <summary>
+/// A client command as it travels in the log. RequestId identifies the client's logical operation across retries,
+/// so a retried write is applied once (Raft thesis §6.3). TimestampMs is stamped by the proposer and only ages the
+/// de-duplication table, so every replica expires the same records.
+/// </summary>
+public sealed record Command(CommandOperation Operation, string Key, string? Value, string? Expected, Guid RequestId, long TimestampMs)
+{
+    private const byte FormatVersion = 1;
+
+    public byte[] Encode()
+    {
+        using var stream = new MemoryStream(64 + Key.Length + (Value?.Length ?? 0));
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(FormatVersion);
+            w.Write((byte)Operation);
+            w.Write(RequestId.ToByteArray());
+            w.Write(TimestampMs);
+            w.Write(Key);
+            WriteOptional(w, Value);
+            WriteOptional(w, Expected);
+        }
+        return stream.ToArray();
+    }
+
+    public static Command Decode(byte[] data)
+    {
+        using var r = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        var version = r.ReadByte();
+        if (version != FormatVersion) throw new InvalidDataException($"unknown command format {version}");
+        var op = (CommandOperation)r.ReadByte();
+        var id = new Guid(r.ReadBytes(16));
+        var ts = r.ReadInt64();
+        var key = r.ReadString();
+        var value = ReadOptional(r);
+        var expected = ReadOptional(r);
+        return new Command(op, key, value, expected, id, ts);
+    }
+
+    private static void WriteOptional(BinaryWriter w, string? s)
+    {
+        w.Write(s is not null);
+        if (s is not null) w.Write(s);
+    }
+
+    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+}
+
+/// <summary>The result of applying one command: for reads and failed compares, Value is the current value.</summary>
+public readonly record struct ApplyResult(ApplyStatus Status, string? Value);
+
+/// <summary>
+/// The replicated key-value map. Deterministic: the same committed commands give the same state on every replica.
+/// </summary>
+public sealed class KeyValueStateMachine
+{
+    /// <summary>How long a write's result is remembered for de-duplicating client retries.</summary>
+    public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromMinutes(5);
+
+    private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, ApplyResult> _applied = [];
+    private readonly Queue<(Guid RequestId, long TimestampMs)> _appliedOrder = new();
+    private readonly long _windowMs;
+    private long _newestTimestampMs;
+
+    public KeyValueStateMachine(TimeSpan? deduplicationWindow = null)
+    {
+        _windowMs = (long)(deduplicationWindow ?? DefaultDeduplicationWindow).TotalMilliseconds;
+    }
+
+    public long LastAppliedIndex { get; private set; }
+
+    public int Count => _data.Count;
+
+    public IReadOnlyDictionary<string, string> Data => _data;
+
+    public bool TryGet(string key, out string? value)
+    {
+        var found = _data.TryGetValue(key, out var v);
+        value = v;
+        return found;
+    }
+
+    /// <summary>Applies the committed entry at index. Entries must come in order, each exactly once.</summary>
+    public ApplyResult Apply(long index, Command command)
+    {
+        if (index <= LastAppliedIndex) throw new InvalidOperationException($"entry {index} applied twice (last applied {LastAppliedIndex})");
+        LastAppliedIndex = index;
+        _newestTimestampMs = Math.Max(_newestTimestampMs, command.TimestampMs);
+        Expire();
+
+        if (command.Operation == CommandOperation.Get)
+        {
+            return _data.TryGetValue(command.Key, out var v) ? new(ApplyStatus.Ok, v) : new(ApplyStatus.NotFound, null);
+        }
+
+        if (command.RequestId != Guid.Empty && _applied.TryGetValue(command.RequestId, out var earlier))
+        {
+            return earlier; // a retry of a write that already took effect
+        }
+
+        var result = ApplyWrite(command);
+        if (command.RequestId != Guid.Empty)
+        {
+            _applied[command.RequestId] = result;
+            _appliedOrder.Enqueue((command.RequestId, command.TimestampMs));
+        }
+        return result;
+    }
+
+    /// <summary>Advances the applied index past an entry that carries no command (a leader's no-op).</summary>
+    public void ApplyNoOp(long index)
+    {
+        if (index <= LastAppliedIndex) throw new InvalidOperationException($"entry {index} applied twice (last applied {LastAppliedIndex})");
+        LastAppliedIndex = index;
+    }
+
+    private ApplyResult ApplyWrite(Command command)
+    {
+        switch (command.Operation)
+        {
+            case CommandOperation.Set:
+                _data[command.Key] = command.Value ?? "";
+                return new(ApplyStatus.Ok, command.Value);
+            case CommandOperation.Delete:
+                return _data.Remove(command.Key, out var old) ? new(ApplyStatus.Ok, old) : new(ApplyStatus.NotFound, null);
+            case CommandOperation.CompareAndSet:
+                var exists = _data.TryGetValue(command.Key, out var current);
+                // Expected null means "only if the key does not exist".
+                var matches = command.Expected is null ? !exists : exists && current == command.Expected;
+                if (!matches) return new(ApplyStatus.CompareFailed, current);
+                _data[command.Key] = command.Value ?? "";
+                return new(ApplyStatus.Ok, command.Value);
+            default:
+                throw new InvalidDataException($"unknown operation {command.Operation}");
+        }
+    }
+
+    private void Expire()
+    {
+        while (_appliedOrder.TryPeek(out var head) && _newestTimestampMs - head.TimestampMs > _windowMs)
+        {
+            _appliedOrder.Dequeue();
+            _applied.Remove(head.RequestId);
+        }
+    }
+}
