@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Raft.Hosting;
+
+namespace Orleans.Raft.ClientApp;
+
+/// <summary>A one-silo cluster inside this process, with a client that reaches it through its gateway like any other client.</summary>
+public sealed class InProcessCluster : IAsyncDisposable
+{
+    private readonly IHost _silo;
+    private readonly IHost _client;
+
+    private InProcessCluster(IHost silo, IHost client)
+    {
+        _silo = silo;
+        _client = client;
+    }
+
+    public IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<InProcessCluster> StartAsync(Action<RaftOptions> configure, bool verbose = false)
+    {
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        var siloBuilder = Host.CreateApplicationBuilder();
+        ConfigureLogging(siloBuilder.Logging, verbose);
+        siloBuilder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}");
+            silo.UseInMemoryReminderService();
+            silo.AddRaft(configure: configure);
+        });
+        var silo = siloBuilder.Build();
+        await silo.StartAsync();
+
+        var clientBuilder = Host.CreateApplicationBuilder();
+        ConfigureLogging(clientBuilder.Logging, verbose);
+        clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}"));
+        var client = clientBuilder.Build();
+        await client.StartAsync();
+        return new InProcessCluster(silo, client);
+    }
+
+    /// <summary>Waits until some replica of the group leads.</summary>
+    public async Task WaitForLeaderAsync(string group, TimeSpan timeout)
+    {
+        var gateway = Client.GetGrain<IKeyValueGatewayGrain>(group);
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var statuses = await gateway.GetStatus();
+            if (statuses.Any(s => s.Role == "Leader")) return;
+            await Task.Delay(50, cts.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.StopAsync();
+        _client.Dispose();
+        await _silo.StopAsync();
+        _silo.Dispose();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Raft;
+using Orleans.Raft.ClientApp;
+
+CommandLine cmd;
+try
+{
+    cmd = CommandLine.Parse(args);
+}
+catch (UsageException ex)
+{
+    Console.Error.WriteLine(ex.Message.Contains('\n') ? ex.Message : $"error: {ex.Message}");
+    return ExitCodes.Usage;
+}
+
+if (cmd.Command == "bench")
+{
+    try
+    {
+        return await Benchmark.RunAsync(cmd);
+    }
+    catch (UsageException ex)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return ExitCodes.Usage;
+    }
+}
+
+IHost host;
+try
+{
+    host = await ClusterConnection.ConnectAsync(cmd.GatewayHost, cmd.GatewayPort, cmd.Verbose);
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"error: cannot reach a silo at {cmd.GatewayHost}:{cmd.GatewayPort}: {ClusterConnection.Describe(ex)}");
+    return ExitCodes.Unreachable;
+}
+
+using (host)
+{
+    try
+    {
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        return await new ClientCommands(client, Console.Out, Console.Error).RunAsync(cmd);
+    }
+    catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or SocketException or TimeoutException)
+    {
+        Console.Error.WriteLine($"error: lost the silo at {cmd.GatewayHost}:{cmd.GatewayPort}: {ClusterConnection.Describe(ex)}");
+        return ExitCodes.Unreachable;
+    }
+    finally
+    {
+        try
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception)
+        {
+            // Nothing to save on the way out.
+        }
+    }
+}
+
+namespace Orleans.Raft.ClientApp
+{
+    public static class ExitCodes
+    {
+        public const int Ok = 0;
+        public const int RequestFailed = 1;
+        public const int Usage = 2;
+        public const int Unreachable = 3;
+    }
+
+    public static class ClusterConnection
+    {
+        public static async Task<IHost> ConnectAsync(string host, int port, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft")
+        {
+            var addresses = IPAddress.TryParse(host, out var ip) ? [ip] : await Dns.GetHostAddressesAsync(host);
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.First();
+            // Fail fast with the socket's own reason when nothing listens there.
+            using (var probe = new TcpClient(address.AddressFamily))
+            using (var probeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            {
+                await probe.ConnectAsync(address, port, probeTimeout.Token);
+            }
+
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            if (verbose) builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information);
+            builder.UseOrleansClient(client =>
+            {
+                client.UseStaticClustering(new IPEndPoint(address, port));
+                // Must match the silo's Silo:ClusterId and Silo:ServiceId.
+                client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = serviceId;
+                });
+            });
+            var app = builder.Build();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await app.StartAsync(cts.Token);
+            }
+            catch
+            {
+                app.Dispose();
+                throw;
+            }
+            return app;
+        }
+
+        public static string Describe(Exception ex)
+        {
+            while (ex is AggregateException { InnerException: { } inner }) ex = inner;
+            var message = ex.Message.Split('\n')[0].Trim();
+            return ex is OperationCanceledException ? "timed out connecting" : message;
+        }
+    }
+
+    /// <summary>The client's commands against a connected cluster; output goes to the given writers so tests can read it.</summary>
+    public sealed class ClientCommands(IClusterClient client, TextWriter stdout, TextWriter stderr)
+    {
+        public async Task<int> RunAsync(CommandLine cmd)
+        {
+            var group = cmd.Group ?? "default";
+            var gateway = client.GetGrain<IKeyValueGatewayGrain>(group);
+            switch (cmd.Command)
+            {
+                case "status":
+                    return await StatusAsync(gateway, group);
+                case "elect":
+                    try
+                    {
+                        await gateway.StartElection(cmd.Arguments[0]);
+                        stdout.WriteLine($"election started on {cmd.Arguments[0]}");
+                        return ExitCodes.Ok;
+                    }
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                    {
+                        stderr.WriteLine($"error: {ex.Message}");
+                        return ExitCodes.RequestFailed;
+                    }
+            }
+
+            var request = cmd.Command switch
+            {
+                "get" => KvRequest.Get(cmd.Arguments[0]),
+                "set" => KvRequest.Set(cmd.Arguments[0], cmd.Arguments[1]),
+                "delete" => KvRequest.Delete(cmd.Arguments[0]),
+                _ when cmd.Flags.ContainsKey("absent") => KvRequest.CompareAndSet(cmd.Arguments[0], null, cmd.Arguments[1]),
+                _ => KvRequest.CompareAndSet(cmd.Arguments[0], cmd.Arguments[1], cmd.Arguments[2]),
+            };
+            var response = cmd.Via is { } via ? await gateway.ExecuteVia(via, request) : await gateway.Execute(request);
+            return Report(request, response);
+        }
+
+        private int Report(KvRequest request, KvResponse response)
+        {
+            switch (response.Status)
+            {
+                case KvStatus.Ok when request.Operation == KvOperation.Get:
+                    stdout.WriteLine(response.Value);
+                    return ExitCodes.Ok;
+                case KvStatus.Ok:
+                    stdout.WriteLine("OK");
+                    return ExitCodes.Ok;
+                case KvStatus.NotFound:
+                    stderr.WriteLine($"error: No such key: {request.Key}");
+                    return ExitCodes.RequestFailed;
+                case KvStatus.CompareFailed:
+                    stderr.WriteLine(response.Value is null
+                        ? $"error: compare failed: {request.Key} does not exist"
+                        : $"error: compare failed: {request.Key} holds '{response.Value}'");
+                    return ExitCodes.RequestFailed;
+                case KvStatus.InvalidRequest:
+                    stderr.WriteLine($"error: invalid request: {response.Error}");
+                    return ExitCodes.RequestFailed;
+                default:
+                    stderr.WriteLine($"error: {OneLine(response.Error ?? response.Status.ToString())}");
+                    return ExitCodes.RequestFailed;
+            }
+        }
+
+        private async Task<int> StatusAsync(IKeyValueGatewayGrain gateway, string group)
+        {
+            var statuses = await gateway.GetStatus();
+            if (statuses.Length == 0)
+            {
+                stderr.WriteLine($"error: unknown group '{group}': no replicas are registered");
+                return ExitCodes.RequestFailed;
+            }
+            var rows = new List<string[]> { new[] { "replica", "role", "term", "leader", "commit", "applied", "last index", "last term", "silo" } };
+            rows.AddRange(statuses.Select(s => new[]
+            {
+                s.Replica, s.Error is null ? s.Role : "unreachable", s.CurrentTerm.ToString(), s.LeaderId ?? "-", s.CommitIndex.ToString(),
+                s.LastApplied.ToString(), s.LastLogIndex.ToString(), s.LastLogTerm.ToString(), s.Silo ?? "-",
+            }));
+            var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+            foreach (var row in rows) stdout.WriteLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+            return ExitCodes.Ok;
+        }
+
+        private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+    }
+}

@@ -1,0 +1,39 @@
+using Orleans.Raft.Consensus;
+
+namespace Orleans.Raft.Hosting;
+
+/// <summary>Maps the core's messages to and from their wire form, so the core stays free of Orleans types.</summary>
+internal static class EnvelopeMapper
+{
+    public static RaftEnvelope ToWire(RaftMessage m) => new()
+    {
+        Type = (byte)m.Type,
+        From = m.From,
+        To = m.To,
+        Term = m.Term,
+        LogTerm = m.LogTerm,
+        Index = m.Index,
+        Commit = m.Commit,
+        Entries = [.. m.Entries.Select(e => new WireLogEntry(e.Index, e.Term, (byte)e.Type, e.Data))],
+        Reject = m.Reject,
+        ConflictIndex = m.ConflictIndex,
+        ConflictTerm = m.ConflictTerm,
+        Force = m.Force,
+    };
+
+    public static RaftMessage FromWire(RaftEnvelope e) => new()
+    {
+        Type = (MessageType)e.Type,
+        From = e.From,
+        To = e.To,
+        Term = e.Term,
+        LogTerm = e.LogTerm,
+        Index = e.Index,
+        Commit = e.Commit,
+        Entries = [.. e.Entries.Select(x => new LogEntry(x.Index, x.Term, (LogEntryType)x.Type, x.Data))],
+        Reject = e.Reject,
+        ConflictIndex = e.ConflictIndex,
+        ConflictTerm = e.ConflictTerm,
+        Force = e.Force,
+    };
+}

@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.Raft.Hosting;
+
+/// <summary>Raft settings, bound from the "Raft" configuration section.</summary>
+public sealed class RaftOptions
+{
+    public const string SectionName = "Raft";
+
+    /// <summary>The group the silo starts and the gateway serves by default.</summary>
+    [Required]
+    public string Group { get; set; } = "default";
+
+    public static readonly string[] DefaultReplicas = ["r1", "r2", "r3", "r4", "r5"];
+
+    /// <summary>The replicas of the default group; empty means <see cref="DefaultReplicas"/>.</summary>
+    /// <remarks>Empty by default because the configuration binder appends to an array rather than replacing it.</remarks>
+    public string[] Replicas { get; set; } = [];
+
+    /// <summary>Start the default group's replicas when the silo starts.</summary>
+    public bool StartReplicas { get; set; } = true;
+
+    /// <summary>Wall-clock length of one Raft tick.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Election timeout in ticks; each replica randomizes it in [ElectionTicks, 2*ElectionTicks).</summary>
+    [Range(2, 10_000)]
+    public int ElectionTicks { get; set; } = 10;
+
+    /// <summary>Ticks between a leader's heartbeats; must be less than ElectionTicks.</summary>
+    [Range(1, 10_000)]
+    public int HeartbeatTicks { get; set; } = 2;
+
+    public bool PreVote { get; set; } = true;
+
+    public bool CheckQuorum { get; set; } = true;
+
+    /// <summary>How long a client request may take before it ends in a timeout error.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Period of the keep-alive reminder that reactivates a replica whose silo died.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest key, in UTF-8 bytes.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxKeyBytes { get; set; } = 1024;
+
+    /// <summary>Largest value, in UTF-8 bytes.</summary>
+    [Range(0, int.MaxValue)]
+    public int MaxValueBytes { get; set; } = 1024 * 1024;
+
+    [Range(1, 1_000_000)]
+    public int MaxEntriesPerMessage { get; set; } = 512;
+
+    [Range(1, 1024)]
+    public int MaxInflightMessages { get; set; } = 64;
+
+    /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
+    public int RandomSeed { get; set; }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Raft.Storage;
+
+namespace Orleans.Raft.Hosting;
+
+public static class RaftSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, in-memory stable storage unless
+    /// another <see cref="IRaftStorage"/> is registered, metrics, and reminders allowed below one minute.
+    /// </summary>
+    public static ISiloBuilder AddRaft(this ISiloBuilder builder, IConfiguration? configuration = null, Action<RaftOptions>? configure = null)
+    {
+        var options = builder.Services.AddOptions<RaftOptions>();
+        if (configuration is not null) options.Bind(configuration.GetSection(RaftOptions.SectionName));
+        if (configure is not null) options.Configure(configure);
+        options.PostConfigure(o =>
+        {
+            if (o.Replicas.Length == 0) o.Replicas = [.. RaftOptions.DefaultReplicas];
+        });
+        options.ValidateDataAnnotations().Validate(o => o.HeartbeatTicks < o.ElectionTicks, "Raft:HeartbeatTicks must be less than Raft:ElectionTicks")
+            .Validate(o => o.Replicas.Length > 0 && o.Replicas.All(ReplicaKey.IsValidName) && o.Replicas.Distinct().Count() == o.Replicas.Length,
+                "Raft:Replicas must be distinct names of letters, digits, '-', '_' or '.'")
+            .Validate(o => ReplicaKey.IsValidName(o.Group), "Raft:Group must be a name of letters, digits, '-', '_' or '.'")
+            .ValidateOnStart();
+
+        builder.Services.TryAddSingleton<IRaftStorage>(InMemoryRaftStorage.Shared);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<RaftMetrics>();
+        builder.Services.AddHostedService<RaftGroupBootstrapper>();
+        // The keep-alive reminder fires every few seconds; Orleans refuses periods under a minute by default.
+        builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        return builder;
+    }
+}

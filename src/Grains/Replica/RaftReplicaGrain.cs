@@ -1,0 +1,387 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Raft.Consensus;
+using Orleans.Raft.Hosting;
+using Orleans.Raft.StateMachine;
+using Orleans.Raft.Storage;
+using Orleans.Runtime;
+
+namespace Orleans.Raft.Replica;
+
+/// <summary>
+/// The shell around one <see cref="RaftNode"/>: grain timers become ticks, one-way grain calls carry messages, and
+/// every Ready is persisted before its messages leave and its entries are applied.
+/// </summary>
+/// <remarks>
+/// Reentrant, so client calls that wait for a commit interleave with the Raft messages that bring it. The core is
+/// synchronous; all state that outlives an await is re-checked after it.
+/// </remarks>
+[Reentrant]
+public sealed class RaftReplicaGrain(
+    IRaftStorage storage,
+    IOptions<RaftOptions> options,
+    RaftMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<RaftReplicaGrain> logger) : Grain, IRaftReplicaGrain, IRemindable
+{
+    private const string KeepAliveReminder = "raft-keepalive";
+
+    private readonly RaftOptions _options = options.Value;
+    private readonly Dictionary<long, PendingProposal> _pending = [];
+    private string _group = "";
+    private string _name = "";
+    private IRaftReplicaStore? _store;
+    private RaftNode? _node;
+    private KeyValueStateMachine _stateMachine = new();
+    private IGrainTimer? _timer;
+    private bool _pumping;
+    private RaftRole _lastRole;
+    private string? _lastLeader;
+
+    private sealed record PendingProposal(long Term, TaskCompletionSource<KvResponse> Completion, long StartTimestamp);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_group, _name) = ReplicaKey.Parse(this.GetPrimaryKeyString());
+        _store = await storage.OpenAsync(_group, _name, cancellationToken);
+        var state = await _store.LoadAsync(cancellationToken);
+        if (state.IsConfigured)
+        {
+            StartNode(state);
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopNode($"deactivated: {reason}");
+        return Task.CompletedTask;
+    }
+
+    public async Task Start(string[] members)
+    {
+        if (!ReplicaKey.IsValidName(_name)) throw new ArgumentException($"'{_name}' is not a valid replica name");
+        if (members.Length == 0 || !members.Contains(_name)) throw new ArgumentException($"members [{string.Join(",", members)}] must include {_name}");
+        if (members.Any(m => !ReplicaKey.IsValidName(m)) || members.Distinct().Count() != members.Length)
+            throw new ArgumentException($"members [{string.Join(",", members)}] must be distinct valid names");
+
+        if (_node is not null)
+        {
+            if (!_node.Members.Order().SequenceEqual(members.Order()))
+                throw new InvalidOperationException($"{_name} already runs with members [{string.Join(",", _node.Members)}]; membership changes are not supported");
+            return;
+        }
+
+        var store = _store!;
+        var state = await store.LoadAsync();
+        if (state.IsConfigured && !state.Members.Order().SequenceEqual(members.Order()))
+            throw new InvalidOperationException($"{_name} is stored with members [{string.Join(",", state.Members)}]; membership changes are not supported");
+        if (!state.IsConfigured)
+        {
+            await store.SaveMembersAsync(members);
+            state = state with { Members = members };
+        }
+        if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Activation alone restarts the node; registering again keeps the directory whole if its silo died.
+        if (_node is not null) GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. _node.Members]).Ignore();
+        return Task.CompletedTask;
+    }
+
+    public Task Deliver(RaftEnvelope message)
+    {
+        if (_node is null || message.To != _name) return Task.CompletedTask;
+        RaftMessage m;
+        try
+        {
+            m = EnvelopeMapper.FromWire(message);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "{Replica}: dropped a malformed message from {From}", _name, message.From);
+            return Task.CompletedTask;
+        }
+        _node.Step(m);
+        return PumpAsync();
+    }
+
+    public Task StartElection()
+    {
+        if (_node is null) throw new InvalidOperationException($"replica {_name} of group {_group} is not running");
+        _node.Campaign(force: true);
+        return PumpAsync();
+    }
+
+    public Task<ReplicaStatus> GetStatus()
+    {
+        var node = _node;
+        return Task.FromResult(new ReplicaStatus
+        {
+            Group = _group,
+            Replica = _name,
+            Silo = RuntimeIdentity,
+            Running = node is not null,
+            Role = node?.Role.ToString() ?? "Stopped",
+            CurrentTerm = node?.CurrentTerm ?? 0,
+            LeaderId = node?.LeaderId,
+            VotedFor = node?.VotedFor,
+            CommitIndex = node?.CommitIndex ?? 0,
+            LastApplied = _stateMachine.LastAppliedIndex,
+            LastLogIndex = node?.Log.LastIndex ?? 0,
+            LastLogTerm = node?.Log.LastTerm ?? 0,
+            Members = node is null ? [] : [.. node.Members],
+        });
+    }
+
+    public async Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout)
+    {
+        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error, _name);
+        if (request.RequestId == Guid.Empty) request = request with { RequestId = Guid.NewGuid() };
+        if (timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout) timeout = _options.RequestTimeout;
+        var started = timeProvider.GetTimestamp();
+        TimeSpan Remaining() => timeout - timeProvider.GetElapsedTime(started);
+
+        while (Remaining() > TimeSpan.Zero)
+        {
+            var node = _node;
+            if (node is null) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name);
+
+            if (node.Role == RaftRole.Leader) return await ProposeAsync(node, request, Remaining());
+
+            var leader = node.LeaderId;
+            if (!forward) return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = leader, ServedBy = _name, Error = leader is null ? "no leader is known" : $"the leader is {leader}" };
+
+            if (leader is not null && leader != _name)
+            {
+                try
+                {
+                    var response = await GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, leader))
+                        .Execute(request, forward: false, Remaining()).WaitAsync(Remaining());
+                    if (response.Status != KvStatus.NotLeader && response.Status != KvStatus.Unavailable) return response;
+                }
+                catch (TimeoutException)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogDebug(ex, "{Replica}: forwarding to {Leader} failed", _name, leader);
+                }
+            }
+
+            // No reachable leader yet: wait a tick for an election to settle.
+            var wait = Remaining() < _options.TickInterval ? Remaining() : _options.TickInterval;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, timeProvider);
+        }
+
+        return KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader reachable from {_name}", _name);
+    }
+
+    private async Task<KvResponse> ProposeAsync(RaftNode node, KvRequest request, TimeSpan remaining)
+    {
+        var command = new Command(
+            (CommandOperation)((int)request.Operation + 1), request.Key, request.Value, request.Expected, request.RequestId,
+            timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var result = node.Propose(command.Encode());
+        if (!result.Accepted)
+            return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = result.LeaderHint, ServedBy = _name, Error = "leadership changed" };
+
+        metrics.Proposals.Add(1);
+        var pending = new PendingProposal(result.Term, new TaskCompletionSource<KvResponse>(TaskCreationOptions.RunContinuationsAsynchronously), timeProvider.GetTimestamp());
+        _pending[result.Index] = pending;
+        _ = PumpAsync();
+        try
+        {
+            return await pending.Completion.Task.WaitAsync(remaining, timeProvider);
+        }
+        catch (TimeoutException)
+        {
+            return KvResponse.Failure(KvStatus.Timeout, $"Request timed out: entry {result.Index} was not committed in time; it may or may not take effect", _name);
+        }
+    }
+
+    private void StartNode(PersistedReplicaState state)
+    {
+        var seed = _options.RandomSeed != 0 ? HashCode.Combine(_options.RandomSeed, _name) : Random.Shared.Next();
+        var config = new RaftConfig
+        {
+            Id = _name,
+            Members = state.Members,
+            ElectionTick = _options.ElectionTicks,
+            HeartbeatTick = _options.HeartbeatTicks,
+            PreVote = _options.PreVote,
+            CheckQuorum = _options.CheckQuorum,
+            MaxEntriesPerMessage = _options.MaxEntriesPerMessage,
+            MaxInflightMessages = _options.MaxInflightMessages,
+        };
+        _stateMachine = new KeyValueStateMachine();
+        _node = new RaftNode(config, state.HardState, new RaftLog(state.Entries), new SeededRaftRandom(seed));
+        _lastRole = _node.Role;
+        _lastLeader = null;
+        _timer?.Dispose();
+        _timer = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
+        {
+            DueTime = _options.TickInterval,
+            Period = _options.TickInterval,
+            Interleave = true,
+            KeepAlive = true,
+        });
+        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. state.Members]).Ignore();
+        logger.LogInformation("{Group}/{Replica}: started on {Silo} at term {Term} with {Entries} log entries (seed {Seed})",
+            _group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
+        _ = PumpAsync(); // re-apply what was committed before a restart
+    }
+
+    private void StopNode(string reason)
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _node = null;
+        FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
+    }
+
+    private Task OnTickAsync(CancellationToken cancellationToken)
+    {
+        if (_node is null) return Task.CompletedTask;
+        _node.Tick();
+        return PumpAsync();
+    }
+
+    /// <summary>Drains Readys one at a time: persist, then send, then apply, then advance.</summary>
+    private async Task PumpAsync()
+    {
+        if (_pumping) return;
+        _pumping = true;
+        try
+        {
+            while (_node is { HasReady: true } node)
+            {
+                var rd = node.GetReady();
+                if (rd.MustPersist)
+                {
+                    await _store!.SaveAsync(rd.HardState, rd.Entries);
+                    if (!ReferenceEquals(node, _node)) return; // stopped while persisting
+                }
+                foreach (var m in rd.Messages) Send(m);
+                foreach (var e in rd.CommittedEntries) Apply(e);
+                node.Advance(rd);
+                ObserveRoleChange(node);
+            }
+        }
+        catch (StaleEpochException ex)
+        {
+            // A newer activation owns this replica: this one must never write again.
+            logger.LogWarning(ex, "{Group}/{Replica}: fenced off; deactivating", _group, _name);
+            StopNode("fenced by a newer activation");
+            DeactivateOnIdle();
+        }
+        catch (Exception ex)
+        {
+            // Crash-only: whatever failed, restart from stable storage rather than run on unknown state.
+            logger.LogError(ex, "{Group}/{Replica}: failed; restarting from stable storage", _group, _name);
+            StopNode("internal error");
+            DeactivateOnIdle();
+        }
+        finally
+        {
+            _pumping = false;
+        }
+    }
+
+    private void Send(RaftMessage m)
+    {
+        try
+        {
+            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, m.To)).Deliver(EnvelopeMapper.ToWire(m)).Ignore();
+        }
+        catch (Exception ex)
+        {
+            // The network may lose any message; Raft retries.
+            logger.LogDebug(ex, "{Replica}: send to {To} failed", _name, m.To);
+        }
+    }
+
+    private void Apply(LogEntry entry)
+    {
+        KvResponse response;
+        if (entry.Type == LogEntryType.Command)
+        {
+            var command = Command.Decode(entry.Data);
+            var result = _stateMachine.Apply(entry.Index, command);
+            response = new KvResponse
+            {
+                Status = result.Status switch
+                {
+                    ApplyStatus.Ok => KvStatus.Ok,
+                    ApplyStatus.NotFound => KvStatus.NotFound,
+                    _ => KvStatus.CompareFailed,
+                },
+                Value = result.Value,
+                ServedBy = _name,
+                Index = entry.Index,
+                Error = result.Status switch
+                {
+                    ApplyStatus.NotFound => $"No such key: {command.Key}",
+                    ApplyStatus.CompareFailed => $"compare failed for key {command.Key}",
+                    _ => null,
+                },
+            };
+        }
+        else
+        {
+            _stateMachine.ApplyNoOp(entry.Index);
+            response = new KvResponse { Status = KvStatus.Ok, ServedBy = _name, Index = entry.Index };
+        }
+        metrics.Applied.Add(1);
+
+        if (_pending.Remove(entry.Index, out var pending))
+        {
+            if (pending.Term == entry.Term)
+            {
+                metrics.CommitLatency.Record(timeProvider.GetElapsedTime(pending.StartTimestamp).TotalMilliseconds);
+                pending.Completion.TrySetResult(response);
+            }
+            else
+            {
+                // Another leader's entry took this index: ours was never committed and never will be.
+                pending.Completion.TrySetResult(new KvResponse { Status = KvStatus.NotLeader, ServedBy = _name, Error = "leadership changed; the request was not applied" });
+            }
+        }
+    }
+
+    private void ObserveRoleChange(RaftNode node)
+    {
+        if (node.Role != _lastRole)
+        {
+            if (node.Role == RaftRole.PreCandidate || (node.Role == RaftRole.Candidate && _lastRole != RaftRole.PreCandidate)) metrics.ElectionsStarted.Add(1);
+            if (node.Role == RaftRole.Leader)
+            {
+                metrics.ElectionsWon.Add(1);
+                logger.LogInformation("{Group}/{Replica}: elected leader for term {Term}", _group, _name, node.CurrentTerm);
+            }
+            if (_lastRole == RaftRole.Leader)
+            {
+                // The gateway retries with the same request id, so a write that still commits is applied once.
+                FailPending(new KvResponse { Status = KvStatus.NotLeader, LeaderHint = node.LeaderId, ServedBy = _name, Error = "leadership lost; retry" });
+            }
+            _lastRole = node.Role;
+        }
+        if (node.LeaderId != _lastLeader)
+        {
+            logger.LogDebug("{Group}/{Replica}: leader is now {Leader} (term {Term})", _group, _name, node.LeaderId ?? "unknown", node.CurrentTerm);
+            _lastLeader = node.LeaderId;
+        }
+    }
+
+    private void FailPending(KvResponse response)
+    {
+        foreach (var p in _pending.Values) p.Completion.TrySetResult(response);
+        _pending.Clear();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Orleans.Raft.Consensus;
+
+namespace Orleans.Raft.Storage;
+
+/// <summary>
+/// Stable storage in process memory, for tests and local development. It is process-wide, so a replica's state
+/// survives the death of the silo that hosted it as long as the process lives (as in a TestCluster), the way a disk would.
+/// </summary>
+public sealed class InMemoryRaftStorage : IRaftStorage
+{
+    /// <summary>The process-wide instance every silo in the process shares.</summary>
+    public static InMemoryRaftStorage Shared { get; } = new();
+
+    private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
+
+    public Task<IRaftReplicaStore> OpenAsync(string group, string replica, CancellationToken cancellationToken = default)
+    {
+        var key = $"{group}/{replica}";
+        var record = _records.GetOrAdd(key, _ => new Record());
+        long epoch;
+        lock (record) epoch = ++record.Epoch;
+        return Task.FromResult<IRaftReplicaStore>(new Handle(key, record, epoch));
+    }
+
+    /// <summary>Forgets every replica of a group (tests use it to start clean).</summary>
+    public void DeleteGroup(string group)
+    {
+        foreach (var key in _records.Keys.Where(k => k.StartsWith(group + "/", StringComparison.Ordinal))) _records.TryRemove(key, out _);
+    }
+
+    private sealed class Record
+    {
+        public long Epoch;
+        public string[] Members = [];
+        public HardState HardState = HardState.Empty;
+        public readonly List<LogEntry> Entries = [];
+    }
+
+    private sealed class Handle(string key, Record record, long epoch) : IRaftReplicaStore
+    {
+        public long Epoch => epoch;
+
+        public Task<PersistedReplicaState> LoadAsync(CancellationToken cancellationToken = default)
+        {
+            lock (record)
+            {
+                return Task.FromResult(new PersistedReplicaState(record.Members, record.HardState, [.. record.Entries]));
+            }
+        }
+
+        public Task SaveMembersAsync(string[] members, CancellationToken cancellationToken = default)
+        {
+            lock (record)
+            {
+                CheckEpoch();
+                record.Members = [.. members];
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken = default)
+        {
+            lock (record)
+            {
+                CheckEpoch();
+                if (entries.Count > 0)
+                {
+                    var first = entries[0].Index;
+                    var keep = (int)Math.Min(record.Entries.Count, Math.Max(0, first - 1));
+                    if (keep != first - 1) throw new InvalidOperationException($"{key}: write at index {first} leaves a gap after {record.Entries.Count}");
+                    record.Entries.RemoveRange(keep, record.Entries.Count - keep);
+                    record.Entries.AddRange(entries);
+                }
+                if (hardState is { } hs) record.HardState = hs;
+            }
+            return Task.CompletedTask;
+        }
+
+        private void CheckEpoch()
+        {
+            if (record.Epoch != epoch) throw new StaleEpochException(key, epoch, record.Epoch);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Raft;
+
+/// <summary>
+/// One Raft replica, keyed "group/replica". Replicas talk with one-way calls, so two replicas calling each other
+/// never deadlock; client calls interleave with them.
+/// </summary>
+public interface IRaftReplicaGrain : IGrainWithStringKey
+{
+    /// <summary>Delivers a Raft message from a peer.</summary>
+    [OneWay]
+    Task Deliver(RaftEnvelope message);
+
+    /// <summary>Starts this replica as a member of the given group, or restarts it from stable storage.</summary>
+    Task Start(string[] members);
+
+    /// <summary>
+    /// Runs a client request. A leader proposes it and answers once it is applied; a follower answers NotLeader,
+    /// or, when forward is true, forwards it to the leader it knows (as in the paper) and waits up to timeout.
+    /// </summary>
+    Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout);
+
+    /// <summary>Starts an election on this replica now (the paper's debug-startElection).</summary>
+    Task StartElection();
+
+    Task<ReplicaStatus> GetStatus();
+}
+
+/// <summary>The members of each group, so a gateway can find them.</summary>
+public interface IRaftGroupDirectoryGrain : IGrainWithStringKey
+{
+    Task Register(string[] members);
+
+    Task<string[]> GetMembers();
+}
+
+/// <summary>The client's entry point to a group (keyed by group name): finds the leader and forwards to it.</summary>
+public interface IKeyValueGatewayGrain : IGrainWithStringKey
+{
+    Task<KvResponse> Execute(KvRequest request);
+
+    Task<KvResponse> Get(string key);
+
+    Task<KvResponse> Set(string key, string value);
+
+    Task<KvResponse> Delete(string key);
+
+    Task<KvResponse> CompareAndSet(string key, string? expected, string value);
+
+    /// <summary>Runs a request through one named replica, which forwards it to the leader.</summary>
+    Task<KvResponse> ExecuteVia(string replica, KvRequest request);
+
+    Task<ReplicaStatus[]> GetStatus();
+
+    /// <summary>Starts an election on the named replica.</summary>
+    Task StartElection(string replica);
+}
+
+/// <summary>
+/// An unreplicated key-value store in one grain: the benchmark's baseline, reached through the same client path as
+/// the gateway. Not fault tolerant; never use it to store data.
+/// </summary>
+public interface IUnreplicatedKeyValueGrain : IGrainWithStringKey
+{
+    Task<KvResponse> Execute(KvRequest request);
+}

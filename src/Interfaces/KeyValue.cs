@@ -1,0 +1,96 @@
+namespace Orleans.Raft;
+
+[GenerateSerializer]
+public enum KvOperation
+{
+    Get,
+    Set,
+    Delete,
+    CompareAndSet,
+}
+
+/// <summary>How a request ended. Only Timeout and Unavailable leave a write's outcome unknown.</summary>
+[GenerateSerializer]
+public enum KvStatus
+{
+    /// <summary>Done: for a get, Value holds the value.</summary>
+    Ok,
+
+    /// <summary>The key does not exist.</summary>
+    NotFound,
+
+    /// <summary>A compare-and-set found another value (in Value) and wrote nothing.</summary>
+    CompareFailed,
+
+    /// <summary>This replica does not lead; LeaderHint names the leader it knows, if any.</summary>
+    NotLeader,
+
+    /// <summary>No result within the request timeout: a write may or may not have been applied.</summary>
+    Timeout,
+
+    /// <summary>The request is malformed: empty or oversized key, oversized value, unknown replica.</summary>
+    InvalidRequest,
+
+    /// <summary>The replica is not running (never started, or stopped).</summary>
+    Unavailable,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record KvRequest
+{
+    [Id(0)] public required KvOperation Operation { get; init; }
+    [Id(1)] public required string Key { get; init; }
+    [Id(2)] public string? Value { get; init; }
+
+    /// <summary>For compare-and-set: the value the key must hold; null means the key must not exist.</summary>
+    [Id(3)] public string? Expected { get; init; }
+
+    /// <summary>Identifies one logical operation across retries, so a retried write is applied at most once.</summary>
+    [Id(4)] public Guid RequestId { get; init; }
+
+    public static KvRequest Get(string key) => new() { Operation = KvOperation.Get, Key = key };
+    public static KvRequest Set(string key, string value) => new() { Operation = KvOperation.Set, Key = key, Value = value };
+    public static KvRequest Delete(string key) => new() { Operation = KvOperation.Delete, Key = key };
+    public static KvRequest CompareAndSet(string key, string? expected, string value) =>
+        new() { Operation = KvOperation.CompareAndSet, Key = key, Expected = expected, Value = value };
+}
+
+[GenerateSerializer, Immutable]
+public sealed record KvResponse
+{
+    [Id(0)] public required KvStatus Status { get; init; }
+    [Id(1)] public string? Value { get; init; }
+
+    /// <summary>The replica that served the request (the leader that committed it).</summary>
+    [Id(2)] public string? ServedBy { get; init; }
+
+    [Id(3)] public string? LeaderHint { get; init; }
+    [Id(4)] public string? Error { get; init; }
+
+    /// <summary>The log index at which the request took effect.</summary>
+    [Id(5)] public long Index { get; init; }
+
+    public bool IsSuccess => Status is KvStatus.Ok;
+
+    public static KvResponse Failure(KvStatus status, string error, string? servedBy = null) => new() { Status = status, Error = error, ServedBy = servedBy };
+}
+
+/// <summary>One replica as an operator sees it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplicaStatus
+{
+    [Id(0)] public required string Group { get; init; }
+    [Id(1)] public required string Replica { get; init; }
+    [Id(2)] public string? Silo { get; init; }
+    [Id(3)] public bool Running { get; init; }
+    [Id(4)] public string Role { get; init; } = "Stopped";
+    [Id(5)] public long CurrentTerm { get; init; }
+    [Id(6)] public string? LeaderId { get; init; }
+    [Id(7)] public string? VotedFor { get; init; }
+    [Id(8)] public long CommitIndex { get; init; }
+    [Id(9)] public long LastApplied { get; init; }
+    [Id(10)] public long LastLogIndex { get; init; }
+    [Id(11)] public long LastLogTerm { get; init; }
+    [Id(12)] public string[] Members { get; init; } = [];
+    [Id(13)] public string? Error { get; init; }
+}
