@@ -25,6 +25,21 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     Task StartElection();
 
     Task<ReplicaStatus> GetStatus();
+
+    /// <summary>
+    /// Crash-stops the replica: it answers nothing, its timers stop and its volatile state is gone.
+    /// <see cref="Start"/> brings it back from stable storage.
+    /// </summary>
+    Task Stop();
+
+    /// <summary>
+    /// The value this replica's own state machine holds for key, or null. Diagnostics only: a follower may lag,
+    /// so this is not a linearizable read.
+    /// </summary>
+    Task<string?> ReadLocal(string key);
+
+    /// <summary>Deactivates this grain activation; the next call or reminder reactivates it from stable storage.</summary>
+    Task Deactivate();
 }
 
 /// <summary>The members of each group, so a gateway can find them.</summary>

@@ -37,6 +37,8 @@ public sealed class RaftReplicaGrain(
     private KeyValueStateMachine _stateMachine = new();
     private IGrainTimer? _timer;
     private bool _pumping;
+    private bool _pumpScheduled;
+    private bool _stopped;
     private RaftRole _lastRole;
     private string? _lastLeader;
 
@@ -47,7 +49,7 @@ public sealed class RaftReplicaGrain(
         (_group, _name) = ReplicaKey.Parse(this.GetPrimaryKeyString());
         _store = await storage.OpenAsync(_group, _name, cancellationToken);
         var state = await _store.LoadAsync(cancellationToken);
-        if (state.IsConfigured)
+        if (state.IsConfigured && !_stopped)
         {
             StartNode(state);
             await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
@@ -67,6 +69,7 @@ public sealed class RaftReplicaGrain(
         if (members.Any(m => !ReplicaKey.IsValidName(m)) || members.Distinct().Count() != members.Length)
             throw new ArgumentException($"members [{string.Join(",", members)}] must be distinct valid names");
 
+        _stopped = false;
         if (_node is not null)
         {
             if (!_node.Members.Order().SequenceEqual(members.Order()))
@@ -85,6 +88,24 @@ public sealed class RaftReplicaGrain(
         }
         if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+    }
+
+    public Task Stop()
+    {
+        if (_node is not null) logger.LogInformation("{Group}/{Replica}: stopped", _group, _name);
+        _stopped = true;
+        StopNode("stopped");
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> ReadLocal(string key) =>
+        Task.FromResult(_stateMachine.TryGet(key, out var value) ? value : null);
+
+    public Task Deactivate()
+    {
+        StopNode("deactivated on request");
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
@@ -108,7 +129,8 @@ public sealed class RaftReplicaGrain(
             return Task.CompletedTask;
         }
         _node.Step(m);
-        return PumpAsync();
+        SchedulePump();
+        return Task.CompletedTask;
     }
 
     public Task StartElection()
@@ -195,7 +217,7 @@ public sealed class RaftReplicaGrain(
         metrics.Proposals.Add(1);
         var pending = new PendingProposal(result.Term, new TaskCompletionSource<KvResponse>(TaskCreationOptions.RunContinuationsAsynchronously), timeProvider.GetTimestamp());
         _pending[result.Index] = pending;
-        _ = PumpAsync();
+        SchedulePump();
         try
         {
             return await pending.Completion.Task.WaitAsync(remaining, timeProvider);
@@ -251,6 +273,24 @@ public sealed class RaftReplicaGrain(
         if (_node is null) return Task.CompletedTask;
         _node.Tick();
         return PumpAsync();
+    }
+
+    /// <summary>
+    /// Pumps after the calls already queued at this activation have run, so proposals and replies that arrive
+    /// together share one Ready: one write, one message per peer.
+    /// </summary>
+    private void SchedulePump()
+    {
+        if (_pumpScheduled) return;
+        _pumpScheduled = true;
+        _ = YieldThenPumpAsync();
+
+        async Task YieldThenPumpAsync()
+        {
+            await Task.Yield();
+            _pumpScheduled = false;
+            await PumpAsync();
+        }
     }
 
     /// <summary>Drains Readys one at a time: persist, then send, then apply, then advance.</summary>

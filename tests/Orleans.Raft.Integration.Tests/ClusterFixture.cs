@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Raft.Hosting;
+using Orleans.TestingHost;
+
+namespace Orleans.Raft.Integration.Tests;
+
+/// <summary>A 3-silo TestCluster hosting Raft. Tests start their own groups so they never share state.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public virtual async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(3);
+        // Real sockets, so extra clients can connect to the silos' gateways.
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    /// <summary>A second, independent client connected to the cluster's gateways.</summary>
+    public async Task<IHost> StartFreshClientAsync()
+    {
+        var gateways = Cluster.GetActiveSilos().Select(s => s.GatewayAddress.Endpoint).ToArray();
+        var options = Cluster.Options;
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleansClient(c =>
+        {
+            c.UseStaticClustering(gateways);
+            c.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.UseInMemoryReminderService();
+            silo.AddRaft(configure: o =>
+            {
+                o.StartReplicas = false;
+                o.RequestTimeout = TimeSpan.FromSeconds(3);
+            });
+            // Declare a killed silo dead quickly so its grains reactivate elsewhere.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>A cluster of its own for tests that kill silos.</summary>
+public sealed class KillableClusterFixture : ClusterFixture;
+
+[CollectionDefinition(Name)]
+public sealed class KillableClusterCollection : ICollectionFixture<KillableClusterFixture>
+{
+    public const string Name = "killable cluster";
+}
