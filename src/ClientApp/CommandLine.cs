@@ -16,13 +16,24 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
           cas --absent KEY NEW     set KEY to NEW only if it does not exist
           status                   print a table of the group's replicas
           elect NODE               start an election on replica NODE
+          run FILE [--in-process] [--tick-ms 100] [--request-timeout-ms 5000]
+                                   run a scenario script in a fresh group
+          split NAME N1,N2,...     cut replicas N1,N2,... off from the rest (partition NAME)
+          join NAME                heal partition NAME
+          heal                     heal every partition, clear loss and delay
+          drop RATE                lose each message between replicas with probability RATE (0..1)
+          delay MIN_MS MAX_MS      delay each message between replicas
+          stop NODE                crash-stop replica NODE
+          start NODE               start replica NODE again from its stable storage
+          faults                   print the group's faults
           bench [--seconds N] [--clients 1,16,64]
                                    benchmark an in-process cluster of 3 replicas
         --gateway picks the silo (default localhost:30000); --via sends the request through one replica,
         which forwards it to the leader; --group picks the Raft group (default: the silo's).
         """;
 
-    private static readonly HashSet<string> Commands = ["get", "set", "delete", "cas", "status", "elect", "bench"];
+    private static readonly HashSet<string> Commands =
+        ["get", "set", "delete", "cas", "status", "elect", "bench", "run", "split", "join", "heal", "drop", "delay", "stop", "start", "faults"];
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
@@ -60,8 +71,13 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
                 case "--absent":
                     flags["absent"] = "true";
                     break;
+                case "--in-process":
+                    flags["in-process"] = "true";
+                    break;
                 case "--seconds":
                 case "--clients":
+                case "--tick-ms":
+                case "--request-timeout-ms":
                     flags[a[2..]] = Value();
                     break;
                 case "--help" or "-h":
@@ -79,8 +95,8 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
         var rest = positional.Skip(1).ToList();
         var expected = command switch
         {
-            "get" or "delete" or "elect" => 1,
-            "set" => 2,
+            "get" or "delete" or "elect" or "run" or "join" or "drop" or "stop" or "start" => 1,
+            "set" or "split" or "delay" => 2,
             "cas" => flags.ContainsKey("absent") ? 2 : 3,
             _ => 0,
         };

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Raft;
 using Orleans.Raft.ClientApp;
+using Orleans.Raft.ClientApp.Scripts;
 
 CommandLine cmd;
 try
@@ -29,6 +30,8 @@ if (cmd.Command == "bench")
         return ExitCodes.Usage;
     }
 }
+
+if (cmd.Command == "run") return await RunScriptCommand.RunAsync(cmd, Console.Out, Console.Error);
 
 IHost host;
 try
@@ -149,6 +152,8 @@ namespace Orleans.Raft.ClientApp
                     }
             }
 
+            if (FaultCommands.Contains(cmd.Command)) return await FaultAsync(cmd, group);
+
             var request = cmd.Command switch
             {
                 "get" => KvRequest.Get(cmd.Arguments[0]),
@@ -160,6 +165,63 @@ namespace Orleans.Raft.ClientApp
             var response = cmd.Via is { } via ? await gateway.ExecuteVia(via, request) : await gateway.Execute(request);
             return Report(request, response);
         }
+
+        private static readonly HashSet<string> FaultCommands = ["split", "join", "heal", "drop", "delay", "stop", "start", "faults"];
+
+        private async Task<int> FaultAsync(CommandLine cmd, string group)
+        {
+            var faults = client.GetGrain<IFaultControlGrain>("cluster");
+            var a = cmd.Arguments;
+            try
+            {
+                switch (cmd.Command)
+                {
+                    case "split":
+                        await faults.Split(group, a[0], a[1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+                        break;
+                    case "join":
+                        await faults.Join(group, a[0]);
+                        break;
+                    case "heal":
+                        await faults.Heal(group);
+                        break;
+                    case "drop":
+                        await faults.SetDropRate(group, ParseNumber(a[0], "RATE"));
+                        break;
+                    case "delay":
+                        await faults.SetDelay(group, TimeSpan.FromMilliseconds(ParseNumber(a[0], "MIN_MS")), TimeSpan.FromMilliseconds(ParseNumber(a[1], "MAX_MS")));
+                        break;
+                    case "stop":
+                        await faults.StopReplica(group, a[0]);
+                        break;
+                    case "start":
+                        await faults.StartReplica(group, a[0], []);
+                        break;
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                stderr.WriteLine($"error: {ex.Message}");
+                return ExitCodes.RequestFailed;
+            }
+
+            var f = await faults.GetFaults(group);
+            if (f.IsEmpty)
+            {
+                stdout.WriteLine("no faults");
+                return ExitCodes.Ok;
+            }
+            foreach (var (name, members) in f.Partitions.OrderBy(p => p.Key)) stdout.WriteLine($"partition {name}: {string.Join(",", members)}");
+            if (f.DropRate > 0) stdout.WriteLine($"drop rate: {f.DropRate}");
+            if (f.MaxDelay > TimeSpan.Zero) stdout.WriteLine($"delay: {f.MinDelay.TotalMilliseconds}-{f.MaxDelay.TotalMilliseconds} ms");
+            if (f.Stopped.Length > 0) stdout.WriteLine($"stopped: {string.Join(",", f.Stopped)}");
+            return ExitCodes.Ok;
+        }
+
+        private static double ParseNumber(string s, string what) =>
+            double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                ? v
+                : throw new ArgumentException($"{what} must be a number, not '{s}'");
 
         private int Report(KvRequest request, KvResponse response)
         {

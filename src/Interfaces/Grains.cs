@@ -12,7 +12,10 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     [OneWay]
     Task Deliver(RaftEnvelope message);
 
-    /// <summary>Starts this replica as a member of the given group, or restarts it from stable storage.</summary>
+    /// <summary>
+    /// Starts this replica as a member of the given group, or restarts it from stable storage. Empty members means
+    /// the members it has stored.
+    /// </summary>
     Task Start(string[] members);
 
     /// <summary>
@@ -40,6 +43,9 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
 
     /// <summary>Deactivates this grain activation; the next call or reminder reactivates it from stable storage.</summary>
     Task Deactivate();
+
+    /// <summary>Removes this replica for good: stops it, drops its reminder and deletes its stable storage.</summary>
+    Task Retire();
 }
 
 /// <summary>The members of each group, so a gateway can find them.</summary>

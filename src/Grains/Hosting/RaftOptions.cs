@@ -58,6 +58,9 @@ public sealed class RaftOptions
     [Range(1, 1024)]
     public int MaxInflightMessages { get; set; } = 64;
 
+    /// <summary>Allow faults (partitions, loss, delay, stopped replicas) to be injected through the fault control grain.</summary>
+    public bool EnableFaultInjection { get; set; } = true;
+
     /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
     public int RandomSeed { get; set; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Raft.Faults;
 using Orleans.Raft.Storage;
 
 namespace Orleans.Raft.Hosting;
@@ -33,6 +34,10 @@ public static class RaftSiloBuilderExtensions
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<RaftMetrics>();
         builder.Services.AddHostedService<RaftGroupBootstrapper>();
+        builder.Services.TryAddSingleton<FaultInjectionState>();
+        builder.Services.AddSingleton<FaultAgent>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FaultAgent>());
+        builder.AddIncomingGrainCallFilter<FaultInjectionFilter>();
         // The keep-alive reminder fires every few seconds; Orleans refuses periods under a minute by default.
         builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         return builder;

@@ -21,6 +21,7 @@ namespace Orleans.Raft.Replica;
 [Reentrant]
 public sealed class RaftReplicaGrain(
     IRaftStorage storage,
+    Faults.FaultInjectionState faults,
     IOptions<RaftOptions> options,
     RaftMetrics metrics,
     TimeProvider timeProvider,
@@ -49,7 +50,8 @@ public sealed class RaftReplicaGrain(
         (_group, _name) = ReplicaKey.Parse(this.GetPrimaryKeyString());
         _store = await storage.OpenAsync(_group, _name, cancellationToken);
         var state = await _store.LoadAsync(cancellationToken);
-        if (state.IsConfigured && !_stopped)
+        // A replica stopped by fault injection stays down even if Orleans reactivates it elsewhere.
+        if (state.IsConfigured && !_stopped && !IsStoppedByFault)
         {
             StartNode(state);
             await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
@@ -62,8 +64,16 @@ public sealed class RaftReplicaGrain(
         return Task.CompletedTask;
     }
 
+    private bool IsStoppedByFault => faults.For(_group).Stopped.Contains(_name);
+
     public async Task Start(string[] members)
     {
+        if (IsStoppedByFault) throw new InvalidOperationException($"replica {_name} was stopped by fault injection; start it through the fault control");
+        if (members.Length == 0)
+        {
+            members = _node is not null ? [.. _node.Members] : (await _store!.LoadAsync()).Members;
+            if (members.Length == 0) throw new ArgumentException($"replica {_name} of group {_group} has no stored members; name them to start it");
+        }
         if (!ReplicaKey.IsValidName(_name)) throw new ArgumentException($"'{_name}' is not a valid replica name");
         if (members.Length == 0 || !members.Contains(_name)) throw new ArgumentException($"members [{string.Join(",", members)}] must include {_name}");
         if (members.Any(m => !ReplicaKey.IsValidName(m)) || members.Distinct().Count() != members.Length)
@@ -106,6 +116,16 @@ public sealed class RaftReplicaGrain(
         StopNode("deactivated on request");
         DeactivateOnIdle();
         return Task.CompletedTask;
+    }
+
+    public async Task Retire()
+    {
+        _stopped = true;
+        StopNode("retired");
+        var reminder = await this.GetReminder(KeepAliveReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+        await _store!.DeleteAsync();
+        DeactivateOnIdle();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)

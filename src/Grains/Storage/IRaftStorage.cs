@@ -36,6 +36,9 @@ public interface IRaftReplicaStore
     /// Throws <see cref="StaleEpochException"/> when a newer handle has opened the replica.
     /// </summary>
     Task SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes everything stored for the replica (when it is retired).</summary>
+    Task DeleteAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>A write from an activation that is no longer the replica's current one was refused.</summary>

@@ -20,7 +20,7 @@ public sealed class InMemoryRaftStorage : IRaftStorage
         var record = _records.GetOrAdd(key, _ => new Record());
         long epoch;
         lock (record) epoch = ++record.Epoch;
-        return Task.FromResult<IRaftReplicaStore>(new Handle(key, record, epoch));
+        return Task.FromResult<IRaftReplicaStore>(new Handle(key, record, epoch, this));
     }
 
     /// <summary>Forgets every replica of a group (tests use it to start clean).</summary>
@@ -37,7 +37,7 @@ public sealed class InMemoryRaftStorage : IRaftStorage
         public readonly List<LogEntry> Entries = [];
     }
 
-    private sealed class Handle(string key, Record record, long epoch) : IRaftReplicaStore
+    private sealed class Handle(string key, Record record, long epoch, InMemoryRaftStorage owner) : IRaftReplicaStore
     {
         public long Epoch => epoch;
 
@@ -73,6 +73,17 @@ public sealed class InMemoryRaftStorage : IRaftStorage
                     record.Entries.AddRange(entries);
                 }
                 if (hardState is { } hs) record.HardState = hs;
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task DeleteAsync(CancellationToken cancellationToken = default)
+        {
+            lock (record)
+            {
+                CheckEpoch();
+                owner._records.TryRemove(new KeyValuePair<string, Record>(key, record));
+                record.Epoch = long.MaxValue; // fence this handle and any other
             }
             return Task.CompletedTask;
         }

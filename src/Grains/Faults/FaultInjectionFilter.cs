@@ -1,0 +1,89 @@
+using Orleans.Raft.Hosting;
+using Orleans.Raft.Replica;
+
+namespace Orleans.Raft.Faults;
+
+/// <summary>
+/// Breaks the network between a group's replicas on purpose, in the grain-call path, so the Raft code runs unchanged.
+/// A dropped one-way message vanishes; a dropped request fails at once, as a refused connection would.
+/// </summary>
+public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Extensions.Options.IOptions<RaftOptions> options) : IIncomingGrainCallFilter
+{
+    private static readonly HashSet<string> AdminMethods =
+    [
+        nameof(IRaftReplicaGrain.Start), nameof(IRaftReplicaGrain.Stop), nameof(IRaftReplicaGrain.GetStatus),
+        nameof(IRaftReplicaGrain.Deactivate), nameof(IRaftReplicaGrain.Retire),
+    ];
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (!options.Value.EnableFaultInjection || context.Grain is not RaftReplicaGrain || AdminMethods.Contains(context.MethodName))
+        {
+            await context.Invoke();
+            return;
+        }
+
+        var (group, target) = ReplicaKey.Parse(context.TargetId.Key.ToString()!);
+        var faults = state.For(group);
+        if (faults.IsEmpty)
+        {
+            await context.Invoke();
+            return;
+        }
+
+        var isMessage = context.MethodName == nameof(IRaftReplicaGrain.Deliver);
+        var source = isMessage
+            ? (context.Request.GetArgument(0) as RaftEnvelope)?.From
+            : SourceReplica(context.SourceId, context.TargetId.Type, group);
+        if (Blocked(faults, source, target, out var reason))
+        {
+            if (isMessage) return; // lost on the way: the sender never learns
+            throw new InvalidOperationException(reason);
+        }
+
+        if (source is not null && faults.MaxDelay > TimeSpan.Zero)
+        {
+            var spread = (faults.MaxDelay - faults.MinDelay).TotalMilliseconds;
+            await Task.Delay(faults.MinDelay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * spread));
+            // The network may have been cut while the message was on its way.
+            if (Blocked(state.For(group), source, target, out reason, lossAlreadyRolled: true))
+            {
+                if (isMessage) return;
+                throw new InvalidOperationException(reason);
+            }
+        }
+
+        await context.Invoke();
+    }
+
+    private static bool Blocked(GroupFaults faults, string? source, string target, out string reason, bool lossAlreadyRolled = false)
+    {
+        if (faults.Stopped.Contains(target))
+        {
+            reason = $"replica {target} is stopped";
+            return true;
+        }
+        if (source is not null && source != target)
+        {
+            if (faults.Separates(source, target))
+            {
+                reason = $"network partition: {source} cannot reach {target}";
+                return true;
+            }
+            if (!lossAlreadyRolled && faults.DropRate > 0 && Random.Shared.NextDouble() < faults.DropRate)
+            {
+                reason = $"message from {source} to {target} lost";
+                return true;
+            }
+        }
+        reason = "";
+        return false;
+    }
+
+    private static string? SourceReplica(GrainId? sourceId, GrainType replicaType, string group)
+    {
+        if (sourceId is not { } id || id.Type != replicaType) return null;
+        var (sourceGroup, replica) = ReplicaKey.Parse(id.Key.ToString()!);
+        return sourceGroup == group ? replica : null;
+    }
+}
