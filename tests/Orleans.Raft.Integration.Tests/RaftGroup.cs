@@ -25,7 +25,18 @@ public sealed class RaftGroup(IGrainFactory grains, string name, string[] member
 
     public IRaftReplicaGrain Replica(string replica) => grains.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(name, replica));
 
-    public async Task<ReplicaStatus[]> StatusAsync() => await Task.WhenAll(members.Select(m => Replica(m).GetStatus()));
+    /// <summary>Every replica's status; one that cannot be reached (its silo just died) shows as not running.</summary>
+    public async Task<ReplicaStatus[]> StatusAsync() => await Task.WhenAll(members.Select(async m =>
+    {
+        try
+        {
+            return await Replica(m).GetStatus().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new ReplicaStatus { Group = name, Replica = m, Error = ex.Message };
+        }
+    }));
 
     /// <summary>Waits for one leader that a majority of running replicas follow, and returns its status.</summary>
     public Task<ReplicaStatus> WaitForLeaderAsync(Func<ReplicaStatus, bool>? where = null) =>
