@@ -67,6 +67,25 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Fault_commands_change_and_print_the_groups_faults()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+
+        Assert.Equal((0, "partition p: r1,r2\n", ""), await RunAsync(group, "split", "p", "r1,r2"));
+        Assert.Equal((0, "partition p: r1,r2\ndrop rate: 0.1\n", ""), await RunAsync(group, "drop", "0.1"));
+        Assert.Equal((0, "partition p: r1,r2\ndrop rate: 0.1\ndelay: 1-5 ms\n", ""), await RunAsync(group, "delay", "1", "5"));
+        Assert.Equal((0, "drop rate: 0.1\ndelay: 1-5 ms\n", ""), await RunAsync(group, "join", "p"));
+        Assert.Equal((0, "no faults\n", ""), await RunAsync(group, "heal"));
+        Assert.Equal((0, "stopped: r3\n", ""), await RunAsync(group, "stop", "r3"));
+        Assert.Equal("Stopped", (await group.Replica("r3").GetStatus()).Role);
+        Assert.Equal((0, "no faults\n", ""), await RunAsync(group, "start", "r3"));
+        Assert.Equal((1, "", "error: RATE must be a number, not 'lots'\n"), await RunAsync(group, "drop", "lots"));
+        Assert.Equal((1, "", $"error: group '{group.Name}' has no partition named 'q'\n"), await RunAsync(group, "join", "q"));
+        await group.WaitForConvergenceAsync();
+    }
+
+    [Fact]
     public async Task Status_prints_a_table_with_one_leader_and_elect_moves_it()
     {
         var group = await RaftGroup.StartAsync(fixture.Client, size: 3);

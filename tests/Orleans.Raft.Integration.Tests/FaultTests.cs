@@ -143,6 +143,22 @@ public sealed class FaultTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Delayed_and_reordered_messages_still_commit_every_write()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        await Faults.SetDelay(group.Name, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(60));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => group.Gateway.Set($"slow{i}", $"{i}")));
+        Assert.All(responses, r => Assert.Equal(KvStatus.Ok, r.Status));
+        Assert.Equal(30, responses.Select(r => r.Index).Distinct().Count());
+
+        await Faults.Heal(group.Name);
+        await group.WaitForConvergenceAsync(minIndex: responses.Max(r => r.Index));
+        foreach (var m in group.Members) Assert.Equal("29", await group.Replica(m).ReadLocal("slow29"));
+    }
+
+    [Fact]
     public async Task With_a_majority_stopped_every_request_times_out_and_no_write_is_applied()
     {
         var group = await RaftGroup.StartAsync(fixture.Client);
