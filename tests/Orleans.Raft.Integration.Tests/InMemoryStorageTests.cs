@@ -48,4 +48,27 @@ public sealed class InMemoryStorageTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(null, [Entry(3, 1)]));
         Assert.Single((await store.LoadAsync()).Entries);
     }
+
+    [Fact]
+    public async Task A_snapshot_replaces_the_entries_it_covers()
+    {
+        var store = await new InMemoryRaftStorage().OpenAsync("g", "r1");
+        await store.SaveAsync(null, [Entry(1, 1), Entry(2, 1), Entry(3, 2), Entry(4, 2)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(2, 1, [42]));
+        var state = await store.LoadAsync();
+        Assert.Equal(2, state.Snapshot!.Index);
+        Assert.Equal([3L, 4L], state.Entries.Select(e => e.Index));
+
+        await store.SaveAsync(null, [Entry(4, 3), Entry(5, 3)]);
+        Assert.Equal([(3L, 2L), (4, 3), (5, 3)], (await store.LoadAsync()).Entries.Select(e => (e.Index, e.Term)));
+
+        // A snapshot from a leader that the log does not continue drops the whole log.
+        await store.SaveSnapshotAsync(new RaftSnapshot(5, 4, [7]));
+        state = await store.LoadAsync();
+        Assert.Empty(state.Entries);
+        Assert.Equal((5L, 4L), (state.Snapshot!.Index, state.Snapshot.Term));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(null, [Entry(5, 4)]));
+        await store.SaveAsync(null, [Entry(6, 4)]);
+        Assert.Equal([6L], (await store.LoadAsync()).Entries.Select(e => e.Index));
+    }
 }

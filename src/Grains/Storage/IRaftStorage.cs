@@ -2,8 +2,14 @@ using Orleans.Raft.Consensus;
 
 namespace Orleans.Raft.Storage;
 
-/// <summary>What a replica finds in stable storage when it starts.</summary>
-public sealed record PersistedReplicaState(string[] Members, HardState HardState, IReadOnlyList<LogEntry> Entries)
+/// <summary>A state-machine snapshot: everything applied up to and including Index (of term Term).</summary>
+public sealed record RaftSnapshot(long Index, long Term, byte[] Data);
+
+/// <summary>
+/// What a replica finds in stable storage when it starts: its members, HardState, latest snapshot (if any), and the
+/// log entries after the snapshot, in order from Snapshot.Index + 1 (or from 1 with no snapshot).
+/// </summary>
+public sealed record PersistedReplicaState(string[] Members, HardState HardState, IReadOnlyList<LogEntry> Entries, RaftSnapshot? Snapshot = null)
 {
     public static readonly PersistedReplicaState Empty = new([], HardState.Empty, []);
 
@@ -36,6 +42,13 @@ public interface IRaftReplicaStore
     /// Throws <see cref="StaleEpochException"/> when a newer handle has opened the replica.
     /// </summary>
     Task SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Durably replaces the stored snapshot with a newer one and deletes the log entries it covers (index &lt;= snapshot.Index).
+    /// Entries after it are kept if they follow it; otherwise (a snapshot from the leader past our log) all are deleted.
+    /// Throws <see cref="StaleEpochException"/> when a newer handle has opened the replica.
+    /// </summary>
+    Task SaveSnapshotAsync(RaftSnapshot snapshot, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes everything stored for the replica (when it is retired).</summary>
     Task DeleteAsync(CancellationToken cancellationToken = default);

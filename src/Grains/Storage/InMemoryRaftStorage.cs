@@ -35,6 +35,7 @@ public sealed class InMemoryRaftStorage : IRaftStorage
         public string[] Members = [];
         public HardState HardState = HardState.Empty;
         public readonly List<LogEntry> Entries = [];
+        public RaftSnapshot? Snapshot;
     }
 
     private sealed class Handle(string key, Record record, long epoch, InMemoryRaftStorage owner) : IRaftReplicaStore
@@ -45,7 +46,7 @@ public sealed class InMemoryRaftStorage : IRaftStorage
         {
             lock (record)
             {
-                return Task.FromResult(new PersistedReplicaState(record.Members, record.HardState, [.. record.Entries]));
+                return Task.FromResult(new PersistedReplicaState(record.Members, record.HardState, [.. record.Entries], record.Snapshot));
             }
         }
 
@@ -66,13 +67,31 @@ public sealed class InMemoryRaftStorage : IRaftStorage
                 CheckEpoch();
                 if (entries.Count > 0)
                 {
+                    var offset = record.Snapshot?.Index ?? 0;
                     var first = entries[0].Index;
-                    var keep = (int)Math.Min(record.Entries.Count, Math.Max(0, first - 1));
-                    if (keep != first - 1) throw new InvalidOperationException($"{key}: write at index {first} leaves a gap after {record.Entries.Count}");
+                    if (first <= offset) throw new InvalidOperationException($"{key}: write at index {first} is inside the snapshot up to {offset}");
+                    var keep = (int)Math.Min(record.Entries.Count, first - 1 - offset);
+                    if (keep != first - 1 - offset) throw new InvalidOperationException($"{key}: write at index {first} leaves a gap after {offset + record.Entries.Count}");
                     record.Entries.RemoveRange(keep, record.Entries.Count - keep);
                     record.Entries.AddRange(entries);
                 }
                 if (hardState is { } hs) record.HardState = hs;
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task SaveSnapshotAsync(RaftSnapshot snapshot, CancellationToken cancellationToken = default)
+        {
+            lock (record)
+            {
+                CheckEpoch();
+                if (record.Snapshot is { } old && old.Index >= snapshot.Index) return Task.CompletedTask;
+                var offset = record.Snapshot?.Index ?? 0;
+                var covered = (int)Math.Min(record.Entries.Count, snapshot.Index - offset);
+                var follows = covered > 0 && covered == snapshot.Index - offset && record.Entries[covered - 1].Term == snapshot.Term;
+                record.Entries.RemoveRange(0, covered);
+                if (!follows) record.Entries.Clear(); // the log does not continue this snapshot
+                record.Snapshot = snapshot;
             }
             return Task.CompletedTask;
         }
