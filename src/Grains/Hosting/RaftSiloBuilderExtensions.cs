@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Raft.Faults;
+using Orleans.Raft.Placement;
 using Orleans.Raft.Storage;
 
 namespace Orleans.Raft.Hosting;
@@ -38,6 +39,7 @@ public static class RaftSiloBuilderExtensions
         builder.Services.AddSingleton<FaultAgent>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FaultAgent>());
         builder.AddIncomingGrainCallFilter<FaultInjectionFilter>();
+        builder.AddPlacementDirector<RaftReplicaSpreadPlacement, RaftReplicaSpreadPlacementDirector>();
         // The keep-alive reminder fires every few seconds; Orleans refuses periods under a minute by default.
         builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         return builder;

@@ -19,6 +19,7 @@ namespace Orleans.Raft.Replica;
 /// synchronous; all state that outlives an await is re-checked after it.
 /// </remarks>
 [Reentrant]
+[Placement.RaftReplicaSpreadPlacementAttribute]
 public sealed class RaftReplicaGrain(
     IRaftStorage storage,
     Faults.FaultInjectionState faults,
