@@ -93,4 +93,7 @@ public sealed record ReplicaStatus
     [Id(11)] public long LastLogTerm { get; init; }
     [Id(12)] public string[] Members { get; init; } = [];
     [Id(13)] public string? Error { get; init; }
+
+    /// <summary>The index of the latest snapshot: log entries up to it are compacted away.</summary>
+    [Id(14)] public long SnapshotIndex { get; init; }
 }

@@ -24,4 +24,7 @@ public sealed record RaftEnvelope
     [Id(9)] public long ConflictIndex { get; init; }
     [Id(10)] public long ConflictTerm { get; init; }
     [Id(11)] public bool Force { get; init; }
+    [Id(12)] public long Offset { get; init; }
+    [Id(13)] public byte[] Data { get; init; } = [];
+    [Id(14)] public bool Done { get; init; }
 }

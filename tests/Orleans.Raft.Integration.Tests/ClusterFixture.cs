@@ -60,6 +60,9 @@ public class ClusterFixture : IAsyncLifetime
             {
                 o.StartReplicas = false;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);
+                // Snapshot often and in small chunks, so every test also runs through compaction and InstallSnapshot.
+                o.SnapshotEvery = 64;
+                o.SnapshotChunkBytes = 512;
             });
             // Declare a killed silo dead quickly so its grains reactivate elsewhere.
             silo.Configure<ClusterMembershipOptions>(o =>

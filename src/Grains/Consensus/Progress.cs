@@ -7,6 +7,9 @@ public enum ProgressState
 
     /// <summary>The follower's log matches up to matchIndex: the leader streams entries, up to a window of messages in flight.</summary>
     Replicate,
+
+    /// <summary>The follower needs entries the leader has compacted: the leader sends its snapshot, one chunk at a time.</summary>
+    Snapshot,
 }
 
 /// <summary>The leader's view of one follower: nextIndex and matchIndex of Figure 2, plus flow control (after etcd's tracker/progress.go).</summary>
@@ -29,14 +32,30 @@ public sealed class Progress(long nextIndex, int maxInflight)
     public bool IsPaused => State switch
     {
         ProgressState.Probe => ProbeSent,
+        ProgressState.Snapshot => true,
         _ => _inflight.Count >= maxInflight,
     };
 
+    /// <summary>In Snapshot state: the index of the snapshot being sent, and how many of its bytes the follower has.</summary>
+    public long PendingSnapshotIndex { get; private set; }
+
+    public long SnapshotOffset { get; set; }
+
+    public void BecomeSnapshot(long snapshotIndex)
+    {
+        State = ProgressState.Snapshot;
+        PendingSnapshotIndex = snapshotIndex;
+        SnapshotOffset = 0;
+        ProbeSent = false;
+        _inflight.Clear();
+    }
+
     public void BecomeProbe()
     {
-        // From Replicate, the follower holds at least matchIndex; restart just after it.
+        // The follower holds at least matchIndex; restart just after it.
         State = ProgressState.Probe;
         NextIndex = MatchIndex + 1;
+        PendingSnapshotIndex = 0;
         ProbeSent = false;
         _inflight.Clear();
     }
@@ -89,6 +108,9 @@ public sealed class Progress(long nextIndex, int maxInflight)
     /// </summary>
     public bool MaybeDecreaseTo(long rejected, long nextHint)
     {
+        // While a snapshot is on its way, rejects of older appends say nothing new.
+        if (State == ProgressState.Snapshot) return false;
+
         if (State == ProgressState.Replicate)
         {
             // A reject of something already matched is a reordered old reply.

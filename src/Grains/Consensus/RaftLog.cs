@@ -20,8 +20,8 @@ public sealed class RaftLog
         }
     }
 
-    public long SnapshotIndex { get; }
-    public long SnapshotTerm { get; }
+    public long SnapshotIndex { get; private set; }
+    public long SnapshotTerm { get; private set; }
     public long FirstIndex => SnapshotIndex + 1;
     public long LastIndex => SnapshotIndex + _entries.Count;
     public long LastTerm => TermAt(LastIndex) ?? 0;
@@ -70,6 +70,24 @@ public sealed class RaftLog
         if (index < FirstIndex) throw new RaftInvariantException($"cannot truncate at {index}: below first index {FirstIndex}");
         if (index > LastIndex) return;
         _entries.RemoveRange((int)(index - FirstIndex), (int)(LastIndex - index + 1));
+    }
+
+    /// <summary>Drops the entries up to and including index, which a snapshot now covers.</summary>
+    public void CompactTo(long index)
+    {
+        if (index <= SnapshotIndex) return;
+        var term = TermAt(index) ?? throw new RaftInvariantException($"cannot compact to {index}: past the last index {LastIndex}");
+        _entries.RemoveRange(0, (int)(index - SnapshotIndex));
+        SnapshotIndex = index;
+        SnapshotTerm = term;
+    }
+
+    /// <summary>Replaces the whole log with a snapshot's position (a snapshot the log does not continue).</summary>
+    public void ResetTo(long index, long term)
+    {
+        _entries.Clear();
+        SnapshotIndex = index;
+        SnapshotTerm = term;
     }
 
     /// <summary>The first index of the run of entries with the same term as the entry at index (for fast back-off).</summary>

@@ -30,8 +30,25 @@ public sealed class RaftNode
     private bool _readyInFlight;
     private long _lowestTruncationSinceReady = long.MaxValue;
 
-    public RaftNode(RaftConfig config, HardState hardState, RaftLog log, IRaftRandom random)
+    // A snapshot from the leader that the next Ready must persist and restore; and one being received in chunks.
+    private SnapshotData? _pendingSnapshot;
+    private IncomingSnapshot? _incoming;
+
+    private sealed class IncomingSnapshot(long index, long term)
     {
+        public long Index => index;
+        public long Term => term;
+        public MemoryStream Data { get; } = new();
+    }
+
+    /// <param name="snapshot">The stored snapshot, if any; its index and term must be those the log starts after.</param>
+    public RaftNode(RaftConfig config, HardState hardState, RaftLog log, IRaftRandom random, SnapshotData? snapshot = null)
+    {
+        if (snapshot is not null && (snapshot.Index != log.SnapshotIndex || snapshot.Term != log.SnapshotTerm))
+            throw new RaftInvariantException($"snapshot ({snapshot.Index}, {snapshot.Term}) does not match the log's start ({log.SnapshotIndex}, {log.SnapshotTerm})");
+        if (snapshot is null && log.SnapshotIndex > 0)
+            throw new RaftInvariantException($"the log starts after index {log.SnapshotIndex} but no snapshot was given");
+        Snapshot = snapshot;
         config.Validate();
         _config = config;
         _random = random;
@@ -56,6 +73,9 @@ public sealed class RaftNode
     public long CommitIndex { get; private set; }
     public long LastApplied { get; private set; }
     public RaftLog Log { get; }
+
+    /// <summary>The latest snapshot: what this replica sends a follower that needs compacted entries.</summary>
+    public SnapshotData? Snapshot { get; private set; }
     public HardState HardState => new(CurrentTerm, VotedFor, CommitIndex);
     public int Quorum => _config.Members.Count / 2 + 1;
 
@@ -118,6 +138,19 @@ public sealed class RaftNode
         return new ProposeResult(true, entry.Index, entry.Term, Id);
     }
 
+    /// <summary>
+    /// Drops log entries up to index, which the shell has saved in a durable snapshot of the state machine. Only applied
+    /// entries can be compacted.
+    /// </summary>
+    public void Compact(long index, byte[] data)
+    {
+        if (index <= Log.SnapshotIndex) return; // a newer snapshot arrived meanwhile
+        if (index > LastApplied) throw new ArgumentOutOfRangeException(nameof(index), $"cannot compact to {index}: only {LastApplied} is applied");
+        var term = Log.TermAt(index)!.Value;
+        Log.CompactTo(index);
+        Snapshot = new SnapshotData(index, term, data);
+    }
+
     /// <summary>Handles one message from a peer.</summary>
     public void Step(RaftMessage m)
     {
@@ -143,12 +176,12 @@ public sealed class RaftNode
             }
             else
             {
-                BecomeFollower(m.Term, m.Type == MessageType.AppendEntries ? m.From : null);
+                BecomeFollower(m.Term, m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot ? m.From : null);
             }
         }
         else if (m.Term < CurrentTerm)
         {
-            if (m.Type == MessageType.AppendEntries && (_config.CheckQuorum || _config.PreVote))
+            if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot && (_config.CheckQuorum || _config.PreVote))
             {
                 // A stale leader that cannot hear the new term would otherwise never step down.
                 Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = m.Index, Reject = true });
@@ -180,7 +213,8 @@ public sealed class RaftNode
     // ---- Ready / Advance ----
 
     public bool HasReady =>
-        !_readyInFlight && (_broadcastPending || _outbox.Count > 0 || HardState != _stableHardState || Log.LastIndex > _stableIndex || CommitIndex > LastApplied);
+        !_readyInFlight && (_broadcastPending || _outbox.Count > 0 || HardState != _stableHardState || Log.LastIndex > _stableIndex
+            || CommitIndex > LastApplied || _pendingSnapshot is not null);
 
     /// <summary>Takes what the shell must do next. Call <see cref="Advance"/> once it is done, before the next Ready.</summary>
     public Ready GetReady()
@@ -197,6 +231,7 @@ public sealed class RaftNode
         var committed = Log.Slice(LastApplied + 1, Math.Min(CommitIndex, Log.LastIndex), _config.MaxCommittedEntriesPerReady);
         var rd = new Ready
         {
+            Snapshot = _pendingSnapshot,
             HardState = hs != _stableHardState ? hs : null,
             Entries = entries,
             Messages = [.. _outbox],
@@ -204,6 +239,7 @@ public sealed class RaftNode
             LastEntryIndex = Log.LastIndex,
         };
         _outbox.Clear();
+        _pendingSnapshot = null;
         _readyInFlight = true;
         _lowestTruncationSinceReady = long.MaxValue;
         return rd;
@@ -217,6 +253,11 @@ public sealed class RaftNode
         if (rd.HardState is { } hs) _stableHardState = hs;
         // Entries replaced while the Ready was being persisted are not the ones that reached storage.
         _stableIndex = Math.Min(rd.LastEntryIndex, _lowestTruncationSinceReady - 1);
+        if (rd.Snapshot is { } snapshot)
+        {
+            _stableIndex = Math.Max(_stableIndex, Math.Min(snapshot.Index, Log.LastIndex));
+            LastApplied = Math.Max(LastApplied, snapshot.Index);
+        }
         if (rd.CommittedEntries.Count > 0) LastApplied = rd.CommittedEntries[^1].Index;
     }
 
@@ -333,11 +374,12 @@ public sealed class RaftNode
 
     private void StepFollower(RaftMessage m)
     {
-        if (m.Type == MessageType.AppendEntries)
+        if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot)
         {
             _electionElapsed = 0;
             LeaderId = m.From;
-            HandleAppendEntries(m);
+            if (m.Type == MessageType.AppendEntries) HandleAppendEntries(m);
+            else HandleInstallSnapshot(m);
         }
     }
 
@@ -346,9 +388,10 @@ public sealed class RaftNode
         switch (m.Type)
         {
             case MessageType.AppendEntries:
+            case MessageType.InstallSnapshot:
                 // Another replica won this term.
                 BecomeFollower(m.Term, m.From);
-                HandleAppendEntries(m);
+                StepFollower(m);
                 break;
             case MessageType.RequestPreVoteResponse when Role == RaftRole.PreCandidate:
             case MessageType.RequestVoteResponse when Role == RaftRole.Candidate:
@@ -360,9 +403,27 @@ public sealed class RaftNode
 
     private void StepLeader(RaftMessage m)
     {
-        if (m.Type != MessageType.AppendEntriesResponse) return;
+        if (m.Type is not (MessageType.AppendEntriesResponse or MessageType.InstallSnapshotResponse)) return;
         if (!_progress.TryGetValue(m.From, out var pr)) return;
         pr.RecentActive = true;
+
+        if (m.Type == MessageType.InstallSnapshotResponse)
+        {
+            if (m.Done)
+            {
+                // The follower holds everything up to the snapshot; go back to appending after it.
+                pr.MaybeUpdate(m.Index);
+                if (pr.State == ProgressState.Snapshot && pr.MatchIndex >= pr.PendingSnapshotIndex) pr.BecomeProbe();
+                if (MaybeCommit()) _broadcastPending = true;
+                SendAppend(m.From, pr);
+            }
+            else if (pr.State == ProgressState.Snapshot && m.Index == pr.PendingSnapshotIndex)
+            {
+                pr.SnapshotOffset = m.Offset;
+                SendSnapshotChunk(m.From, pr);
+            }
+            return;
+        }
 
         if (m.Reject)
         {
@@ -373,6 +434,7 @@ public sealed class RaftNode
 
         if (pr.MaybeUpdate(m.Index))
         {
+            if (pr.State == ProgressState.Snapshot && pr.MatchIndex >= pr.PendingSnapshotIndex) pr.BecomeProbe();
             if (pr.State == ProgressState.Probe) pr.BecomeReplicate();
             // Followers learn the new commitIndex with the next Ready, one message for many commits.
             if (MaybeCommit()) _broadcastPending = true;
@@ -444,6 +506,59 @@ public sealed class RaftNode
         Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = lastNewIndex });
     }
 
+    /// <summary>InstallSnapshot (Figure 13): gather the chunks in order, then replace the log with the snapshot.</summary>
+    private void HandleInstallSnapshot(RaftMessage m)
+    {
+        RaftMessage Response(long offset, bool done = false, bool reject = false) => new()
+        {
+            Type = MessageType.InstallSnapshotResponse, From = Id, To = m.From, Term = CurrentTerm, Index = m.Index,
+            Offset = offset, Done = done, Reject = reject,
+        };
+
+        if (m.Index <= CommitIndex)
+        {
+            // Already have everything it holds.
+            _incoming = null;
+            Send(Response(m.Offset + m.Data.Length, done: true));
+            return;
+        }
+        if (m.Offset == 0) _incoming = new IncomingSnapshot(m.Index, m.LogTerm);
+        if (_incoming is null || _incoming.Index != m.Index || _incoming.Term != m.LogTerm || _incoming.Data.Length != m.Offset)
+        {
+            // Out of order or from another snapshot: say where we are, the leader resends from there.
+            var expected = _incoming is not null && _incoming.Index == m.Index && _incoming.Term == m.LogTerm ? _incoming.Data.Length : 0;
+            Send(Response(expected, reject: true));
+            return;
+        }
+        _incoming.Data.Write(m.Data);
+        if (!m.Done)
+        {
+            Send(Response(_incoming.Data.Length));
+            return;
+        }
+
+        var data = _incoming.Data.ToArray();
+        _incoming = null;
+        InstallSnapshot(new SnapshotData(m.Index, m.LogTerm, data));
+        Send(Response(data.Length, done: true));
+    }
+
+    private void InstallSnapshot(SnapshotData snapshot)
+    {
+        if (Log.MatchTerm(snapshot.Index, snapshot.Term))
+        {
+            // Our log already continues the snapshot: just commit up to it (as etcd does).
+            CommitTo(snapshot.Index);
+            return;
+        }
+        Log.ResetTo(snapshot.Index, snapshot.Term);
+        NoteTruncation(snapshot.Index + 1);
+        _stableIndex = snapshot.Index; // the snapshot, persisted first in the next Ready, covers everything up to it
+        CommitIndex = snapshot.Index;
+        Snapshot = snapshot;
+        _pendingSnapshot = snapshot;
+    }
+
     private void NoteTruncation(long index)
     {
         if (index <= _stableIndex) _stableIndex = index - 1;
@@ -494,7 +609,12 @@ public sealed class RaftNode
     {
         foreach (var (peer, pr) in _progress)
         {
-            if (pr.State == ProgressState.Probe || pr.NextIndex > Log.LastIndex)
+            if (pr.State == ProgressState.Snapshot)
+            {
+                // Re-sends a lost chunk; the follower says where it is.
+                SendSnapshotChunk(peer, pr);
+            }
+            else if (pr.State == ProgressState.Probe || pr.NextIndex > Log.LastIndex)
             {
                 // Re-sends a lost probe, and carries commitIndex to followers that are up to date.
                 pr.OnHeartbeatSent();
@@ -503,6 +623,10 @@ public sealed class RaftNode
             else if (!pr.IsPaused)
             {
                 SendAppend(peer, pr, sendIfEmpty: true);
+            }
+            else if (pr.NextIndex - 1 < Log.SnapshotIndex)
+            {
+                SendAppendFrom(peer, pr, force: true); // falls back to the snapshot
             }
             else
             {
@@ -524,7 +648,15 @@ public sealed class RaftNode
     private bool SendAppendFrom(string to, Progress pr, bool force)
     {
         var prevIndex = pr.NextIndex - 1;
-        var prevTerm = Log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex} (snapshot needed)");
+        if (prevIndex < Log.SnapshotIndex)
+        {
+            // The entries it needs are compacted: send the snapshot instead.
+            if (Snapshot is null) throw new RaftInvariantException($"{Id}: log compacted to {Log.SnapshotIndex} without a snapshot");
+            pr.BecomeSnapshot(Snapshot.Index);
+            SendSnapshotChunk(to, pr);
+            return true;
+        }
+        var prevTerm = Log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
         var entries = Log.Slice(pr.NextIndex, Log.LastIndex, _config.MaxEntriesPerMessage, _config.MaxBytesPerMessage);
         if (entries.Count == 0 && !force) return false;
         Send(new RaftMessage
@@ -534,6 +666,30 @@ public sealed class RaftNode
         });
         if (entries.Count > 0) pr.OnSent(entries[^1].Index);
         return true;
+    }
+
+    private void SendSnapshotChunk(string to, Progress pr)
+    {
+        var snapshot = Snapshot!;
+        if (pr.PendingSnapshotIndex != snapshot.Index || pr.SnapshotOffset > snapshot.Data.Length)
+        {
+            pr.BecomeSnapshot(snapshot.Index); // a newer snapshot replaced the one being sent: start over
+        }
+        var offset = (int)pr.SnapshotOffset;
+        var length = Math.Min(_config.SnapshotChunkBytes, snapshot.Data.Length - offset);
+        Send(new RaftMessage
+        {
+            Type = MessageType.InstallSnapshot,
+            From = Id,
+            To = to,
+            Term = CurrentTerm,
+            Index = snapshot.Index,
+            LogTerm = snapshot.Term,
+            Offset = offset,
+            Data = snapshot.Data.AsSpan(offset, length).ToArray(),
+            Done = offset + length >= snapshot.Data.Length,
+            Commit = CommitIndex,
+        });
     }
 
     private void SendEmptyAppend(string to, long prevIndex)

@@ -41,7 +41,12 @@ public enum MessageType : byte
     RequestPreVoteResponse,
     AppendEntries,
     AppendEntriesResponse,
+    InstallSnapshot,
+    InstallSnapshotResponse,
 }
+
+/// <summary>A state-machine snapshot as the core sees it: everything up to Index (of term Term), as opaque bytes.</summary>
+public sealed record SnapshotData(long Index, long Term, byte[] Data);
 
 /// <summary>
 /// A Raft RPC, etcd-style: one shape for every message type.
@@ -51,6 +56,9 @@ public enum MessageType : byte
 /// AppendEntriesResponse: on success Index = the follower's last matching index; on reject Index = the rejected prevLogIndex,
 /// ConflictIndex/ConflictTerm = where the follower's log diverges (fast back-off, Raft §5.3).
 /// RequestVote / RequestPreVote: Index = lastLogIndex, LogTerm = lastLogTerm; Force marks a forced election that ignores leader leases.
+/// InstallSnapshot (Figure 13): Index/LogTerm = the snapshot's last included index and term, Offset = where Data (one chunk)
+/// goes, Done = last chunk. InstallSnapshotResponse: Index = the snapshot's index, Offset = bytes received so far (the next
+/// offset expected), Done = installed.
 /// </remarks>
 public sealed record RaftMessage
 {
@@ -66,6 +74,9 @@ public sealed record RaftMessage
     public long ConflictIndex { get; init; }
     public long ConflictTerm { get; init; }
     public bool Force { get; init; }
+    public long Offset { get; init; }
+    public byte[] Data { get; init; } = [];
+    public bool Done { get; init; }
 
     public override string ToString() =>
         $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? $" reject(ci{ConflictIndex},ct{ConflictTerm})" : "")}{(Force ? " force" : "")}";
@@ -117,6 +128,9 @@ public sealed record RaftConfig
     /// <summary>The most committed entries handed out in one Ready.</summary>
     public int MaxCommittedEntriesPerReady { get; init; } = 4096;
 
+    /// <summary>The size of one InstallSnapshot chunk.</summary>
+    public int SnapshotChunkBytes { get; init; } = 256 * 1024;
+
     public void Validate()
     {
         if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required.");
@@ -124,17 +138,20 @@ public sealed record RaftConfig
         if (Members.Distinct().Count() != Members.Count) throw new ArgumentException("Members must be distinct.");
         if (HeartbeatTick <= 0) throw new ArgumentException("HeartbeatTick must be positive.");
         if (ElectionTick <= HeartbeatTick) throw new ArgumentException("ElectionTick must be greater than HeartbeatTick.");
-        if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0)
+        if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0)
             throw new ArgumentException("Limits must be positive.");
     }
 }
 
 /// <summary>
-/// What the shell must do, in order: persist HardState and Entries, then send Messages, then apply CommittedEntries;
-/// then call <see cref="RaftNode.Advance"/>.
+/// What the shell must do, in order: persist Snapshot, HardState and Entries, then send Messages, then restore the
+/// state machine from Snapshot (if any) and apply CommittedEntries; then call <see cref="RaftNode.Advance"/>.
 /// </summary>
 public sealed record Ready
 {
+    /// <summary>A snapshot received from the leader: persist it (it replaces the whole log) and restore the state machine from it.</summary>
+    public SnapshotData? Snapshot { get; init; }
+
     /// <summary>The new HardState to persist, or null when it has not changed.</summary>
     public HardState? HardState { get; init; }
 
@@ -149,7 +166,7 @@ public sealed record Ready
 
     internal long LastEntryIndex { get; init; }
 
-    public bool MustPersist => HardState is not null || Entries.Count > 0;
+    public bool MustPersist => HardState is not null || Entries.Count > 0 || Snapshot is not null;
 }
 
 /// <summary>Thrown when the core sees its own invariants broken: this is a bug, never a runtime condition.</summary>

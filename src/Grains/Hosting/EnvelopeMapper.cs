@@ -19,6 +19,9 @@ internal static class EnvelopeMapper
         ConflictIndex = m.ConflictIndex,
         ConflictTerm = m.ConflictTerm,
         Force = m.Force,
+        Offset = m.Offset,
+        Data = m.Data,
+        Done = m.Done,
     };
 
     public static RaftMessage FromWire(RaftEnvelope e) => new()
@@ -35,5 +38,8 @@ internal static class EnvelopeMapper
         ConflictIndex = e.ConflictIndex,
         ConflictTerm = e.ConflictTerm,
         Force = e.Force,
+        Offset = e.Offset,
+        Data = e.Data,
+        Done = e.Done,
     };
 }

@@ -58,6 +58,14 @@ public sealed class RaftOptions
     [Range(1, 1024)]
     public int MaxInflightMessages { get; set; } = 64;
 
+    /// <summary>Take a snapshot of the state machine, and compact the log below it, every this many applied entries.</summary>
+    [Range(1, int.MaxValue)]
+    public int SnapshotEvery { get; set; } = 10_000;
+
+    /// <summary>Size of one InstallSnapshot chunk sent to a follower that is too far behind.</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int SnapshotChunkBytes { get; set; } = 256 * 1024;
+
     /// <summary>Allow faults (partitions, loss, delay, stopped replicas) to be injected through the fault control grain.</summary>
     public bool EnableFaultInjection { get; set; } = true;
 

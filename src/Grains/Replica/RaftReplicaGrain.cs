@@ -178,6 +178,7 @@ public sealed class RaftReplicaGrain(
             LastApplied = _stateMachine.LastAppliedIndex,
             LastLogIndex = node?.Log.LastIndex ?? 0,
             LastLogTerm = node?.Log.LastTerm ?? 0,
+            SnapshotIndex = node?.Log.SnapshotIndex ?? 0,
             Members = node is null ? [] : [.. node.Members],
         });
     }
@@ -262,9 +263,17 @@ public sealed class RaftReplicaGrain(
             CheckQuorum = _options.CheckQuorum,
             MaxEntriesPerMessage = _options.MaxEntriesPerMessage,
             MaxInflightMessages = _options.MaxInflightMessages,
+            SnapshotChunkBytes = _options.SnapshotChunkBytes,
         };
         _stateMachine = new KeyValueStateMachine();
-        _node = new RaftNode(config, state.HardState, new RaftLog(state.Entries), new SeededRaftRandom(seed));
+        SnapshotData? snapshot = null;
+        if (state.Snapshot is { } stored)
+        {
+            // Restart from the snapshot, then replay the log after it.
+            _stateMachine.Restore(stored.Data);
+            snapshot = new SnapshotData(stored.Index, stored.Term, stored.Data);
+        }
+        _node = new RaftNode(config, state.HardState, new RaftLog(state.Entries, snapshot?.Index ?? 0, snapshot?.Term ?? 0), new SeededRaftRandom(seed), snapshot);
         _lastRole = _node.Role;
         _lastLeader = null;
         _timer?.Dispose();
@@ -326,13 +335,17 @@ public sealed class RaftReplicaGrain(
                 var rd = node.GetReady();
                 if (rd.MustPersist)
                 {
-                    await _store!.SaveAsync(rd.HardState, rd.Entries);
+                    // The snapshot first: it replaces the log that the entries continue.
+                    if (rd.Snapshot is { } incoming) await _store!.SaveSnapshotAsync(new RaftSnapshot(incoming.Index, incoming.Term, incoming.Data));
+                    if (rd.HardState is not null || rd.Entries.Count > 0) await _store!.SaveAsync(rd.HardState, rd.Entries);
                     if (!ReferenceEquals(node, _node)) return; // stopped while persisting
                 }
                 foreach (var m in rd.Messages) Send(m);
+                if (rd.Snapshot is { } installed) RestoreSnapshot(installed);
                 foreach (var e in rd.CommittedEntries) Apply(e);
                 node.Advance(rd);
                 ObserveRoleChange(node);
+                await MaybeCompactAsync(node);
             }
         }
         catch (StaleEpochException ex)
@@ -353,6 +366,28 @@ public sealed class RaftReplicaGrain(
         {
             _pumping = false;
         }
+    }
+
+    private void RestoreSnapshot(SnapshotData snapshot)
+    {
+        _stateMachine.Restore(snapshot.Data);
+        logger.LogInformation("{Group}/{Replica}: installed a snapshot up to index {Index} from the leader", _group, _name, snapshot.Index);
+        foreach (var index in _pending.Keys.Where(i => i <= snapshot.Index).ToList())
+        {
+            _pending.Remove(index, out var p);
+            p!.Completion.TrySetResult(new KvResponse { Status = KvStatus.NotLeader, ServedBy = _name, Error = "leadership changed; the request may or may not take effect" });
+        }
+    }
+
+    /// <summary>Every SnapshotEvery applied entries: save a snapshot durably, then let the core drop the log below it.</summary>
+    private async Task MaybeCompactAsync(RaftNode node)
+    {
+        var applied = _stateMachine.LastAppliedIndex;
+        if (applied - node.Log.SnapshotIndex < _options.SnapshotEvery) return;
+        var term = node.Log.TermAt(applied)!.Value;
+        var data = _stateMachine.TakeSnapshot();
+        await _store!.SaveSnapshotAsync(new RaftSnapshot(applied, term, data));
+        if (ReferenceEquals(node, _node)) node.Compact(applied, data);
     }
 
     private void Send(RaftMessage m)
