@@ -96,4 +96,7 @@ public sealed record ReplicaStatus
 
     /// <summary>The index of the latest snapshot: log entries up to it are compacted away.</summary>
     [Id(14)] public long SnapshotIndex { get; init; }
+
+    /// <summary>The replica has stored state (it was created once); false for a replica that never ran here.</summary>
+    [Id(15)] public bool HasStoredState { get; init; }
 }

@@ -41,6 +41,7 @@ public sealed class RaftReplicaGrain(
     private bool _pumping;
     private bool _pumpScheduled;
     private bool _stopped;
+    private bool _hasStoredState;
     private RaftRole _lastRole;
     private string? _lastLeader;
 
@@ -51,6 +52,7 @@ public sealed class RaftReplicaGrain(
         (_group, _name) = ReplicaKey.Parse(this.GetPrimaryKeyString());
         _store = await storage.OpenAsync(_group, _name, cancellationToken);
         var state = await _store.LoadAsync(cancellationToken);
+        _hasStoredState = state.IsConfigured;
         // A replica stopped by fault injection stays down even if Orleans reactivates it elsewhere.
         if (state.IsConfigured && !_stopped && !IsStoppedByFault)
         {
@@ -123,6 +125,7 @@ public sealed class RaftReplicaGrain(
     {
         _stopped = true;
         StopNode("retired");
+        _hasStoredState = false;
         var reminder = await this.GetReminder(KeepAliveReminder);
         if (reminder is not null) await this.UnregisterReminder(reminder);
         await _store!.DeleteAsync();
@@ -180,6 +183,7 @@ public sealed class RaftReplicaGrain(
             LastLogTerm = node?.Log.LastTerm ?? 0,
             SnapshotIndex = node?.Log.SnapshotIndex ?? 0,
             Members = node is null ? [] : [.. node.Members],
+            HasStoredState = node is not null || _hasStoredState,
         });
     }
 
@@ -265,6 +269,7 @@ public sealed class RaftReplicaGrain(
             MaxInflightMessages = _options.MaxInflightMessages,
             SnapshotChunkBytes = _options.SnapshotChunkBytes,
         };
+        _hasStoredState = true;
         _stateMachine = new KeyValueStateMachine();
         SnapshotData? snapshot = null;
         if (state.Snapshot is { } stored)
