@@ -62,11 +62,18 @@ public sealed class ScriptParserTests
 
 internal static class Paths
 {
-    public static string Scenario(string name)
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>The build configuration these tests were built with (Debug or Release).</summary>
+    public static string Configuration => Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
+
+    public static string Scenario(string name) => Path.Combine(RepositoryRoot, "scenarios", name);
+
+    private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orleans.Raft.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "scenarios", name);
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     /// <summary>Runs a scenario the way a user does: 'run FILE --in-process', with a 2 s request timeout to keep tests short.</summary>
