@@ -23,7 +23,12 @@ namespace Orleans.Raft.Storage;
 /// (a small tombstone row remains); a load through a deleted replica's handle returns the empty state rather than the
 /// state before the delete; and a batch of entries whose indexes are not consecutive is refused.
 /// </para>
-/// <para>The database is checked (<c>PRAGMA quick_check</c>) when opened, which reads the whole file.</para>
+/// <para>
+/// Tables: <c>replicas</c> (per group and replica: fencing epoch, members, HardState, snapshot index and term),
+/// <c>snapshots</c> (the snapshot data, kept apart so HardState updates do not rewrite it) and <c>entries</c>
+/// (keyed by group, replica and index). The schema version is <c>PRAGMA user_version</c>; a newer one is refused.
+/// The database is checked (<c>PRAGMA quick_check</c>) when opened, which reads the whole file.
+/// </para>
 /// </remarks>
 public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposable
 {
@@ -171,6 +176,8 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         var version = UserVersion(connection, transaction);
         if (version == 0)
         {
+            // A snapshot's data has a table of its own: SQLite rewrites a whole row on update, and the replica row
+            // changes with almost every Ready (commit_index).
             Execute(connection, """
                 CREATE TABLE replicas (
                     grp TEXT NOT NULL,
@@ -183,7 +190,12 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                     commit_index INTEGER NOT NULL DEFAULT 0,
                     snapshot_index INTEGER,
                     snapshot_term INTEGER,
-                    snapshot_data BLOB,
+                    PRIMARY KEY (grp, replica)
+                ) STRICT;
+                CREATE TABLE snapshots (
+                    grp TEXT NOT NULL,
+                    replica TEXT NOT NULL,
+                    data BLOB NOT NULL,
                     PRIMARY KEY (grp, replica)
                 ) STRICT;
                 CREATE TABLE entries (
@@ -349,8 +361,9 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         command.Parameters.AddWithValue("$g", group);
         command.Parameters.AddWithValue("$r", replica);
         command.CommandText = """
-            SELECT deleted, members, current_term, voted_for, commit_index, snapshot_index, snapshot_term, snapshot_data
-            FROM replicas WHERE grp = $g AND replica = $r
+            SELECT r.deleted, r.members, r.current_term, r.voted_for, r.commit_index, r.snapshot_index, r.snapshot_term, s.data
+            FROM replicas r LEFT JOIN snapshots s ON s.grp = r.grp AND s.replica = r.replica
+            WHERE r.grp = $g AND r.replica = $r
             """;
         string[] members;
         HardState hardState;
@@ -360,7 +373,11 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             if (!reader.Read() || reader.GetInt64(0) != 0) return new PersistedReplicaState([], HardState.Empty, []);
             members = JsonSerializer.Deserialize<string[]>(reader.GetString(1)) ?? [];
             hardState = new HardState(reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4));
-            if (!reader.IsDBNull(5)) snapshot = new RaftSnapshot(reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<byte[]>(7));
+            if (!reader.IsDBNull(5))
+            {
+                if (reader.IsDBNull(7)) throw new InvalidDataException($"The Raft storage database '{_path}': {group}/{replica} has a snapshot without data.");
+                snapshot = new RaftSnapshot(reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<byte[]>(7));
+            }
         }
 
         var expected = (snapshot?.Index ?? 0) + 1;
@@ -475,7 +492,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         private readonly SqliteConnection _connection;
         private readonly List<SqliteCommand> _commands = [];
         private readonly SqliteCommand _open, _fence, _lastIndex, _termAt, _deleteFrom, _deleteThrough, _deleteAll, _insert;
-        private readonly SqliteCommand _hardState, _members, _snapshot, _tombstone;
+        private readonly SqliteCommand _hardState, _members, _snapshot, _snapshotData, _tombstone, _deleteSnapshot;
 
         public Writer(SqliteConnection connection)
         {
@@ -494,10 +511,15 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             _insert = Prepare("INSERT INTO entries (grp, replica, idx, term, type, data) VALUES ($g, $r, $i, $t, $y, $d)", "$i", "$t", "$y", "$d");
             _hardState = Prepare("UPDATE replicas SET current_term = $t, voted_for = $v, commit_index = $c WHERE grp = $g AND replica = $r", "$t", "$v", "$c");
             _members = Prepare("UPDATE replicas SET members = $m WHERE grp = $g AND replica = $r", "$m");
-            _snapshot = Prepare("UPDATE replicas SET snapshot_index = $i, snapshot_term = $t, snapshot_data = $d WHERE grp = $g AND replica = $r", "$i", "$t", "$d");
+            _snapshot = Prepare("UPDATE replicas SET snapshot_index = $i, snapshot_term = $t WHERE grp = $g AND replica = $r", "$i", "$t");
+            _snapshotData = Prepare("""
+                INSERT INTO snapshots (grp, replica, data) VALUES ($g, $r, $d)
+                ON CONFLICT (grp, replica) DO UPDATE SET data = excluded.data
+                """, "$d");
+            _deleteSnapshot = Prepare("DELETE FROM snapshots WHERE grp = $g AND replica = $r");
             _tombstone = Prepare("""
                 UPDATE replicas SET deleted = 1, members = '[]', current_term = 0, voted_for = NULL, commit_index = 0,
-                    snapshot_index = NULL, snapshot_term = NULL, snapshot_data = NULL
+                    snapshot_index = NULL, snapshot_term = NULL
                 WHERE grp = $g AND replica = $r
                 """);
         }
@@ -548,10 +570,17 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
 
         public void SetMembers(Handle handle, string json) => Bind(_members, handle, json).ExecuteNonQuery();
 
-        public void SetSnapshot(Handle handle, RaftSnapshot snapshot) =>
-            Bind(_snapshot, handle, snapshot.Index, snapshot.Term, snapshot.Data).ExecuteNonQuery();
+        public void SetSnapshot(Handle handle, RaftSnapshot snapshot)
+        {
+            Bind(_snapshot, handle, snapshot.Index, snapshot.Term).ExecuteNonQuery();
+            Bind(_snapshotData, handle, snapshot.Data).ExecuteNonQuery();
+        }
 
-        public void Tombstone(Handle handle) => Bind(_tombstone, handle).ExecuteNonQuery();
+        public void Tombstone(Handle handle)
+        {
+            Bind(_tombstone, handle).ExecuteNonQuery();
+            Bind(_deleteSnapshot, handle).ExecuteNonQuery();
+        }
 
         public void Dispose()
         {
