@@ -1,0 +1,18 @@
+namespace Orleans.Raft.Storage;
+
+/// <summary>Where <see cref="SqliteRaftStorage"/> keeps its database.</summary>
+public sealed class SqliteRaftStorageOptions
+{
+    /// <summary>The file name of the database inside <see cref="DataDirectory"/>.</summary>
+    public const string DatabaseFileName = "raft.db";
+
+    /// <summary>
+    /// The directory holding the database file (<c>raft.db</c>, plus SQLite's <c>raft.db-wal</c> and <c>raft.db-shm</c>),
+    /// shared by every replica the silo hosts. It is created when missing. A relative path is resolved against the
+    /// process's current directory; the default is <c>data</c> under the current directory.
+    /// </summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), DatabaseFileName);
+}
