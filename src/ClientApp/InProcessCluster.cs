@@ -31,7 +31,11 @@ public sealed class InProcessCluster : IAsyncDisposable
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}");
             silo.UseInMemoryReminderService();
-            silo.AddRaft(configure: configure);
+            silo.AddRaft(configure: o =>
+            {
+                o.Storage = RaftStorageKind.InMemory;
+                configure(o);
+            });
         });
         var silo = siloBuilder.Build();
         await silo.StartAsync();

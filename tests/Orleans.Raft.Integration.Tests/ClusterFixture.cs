@@ -59,6 +59,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.AddRaft(configure: o =>
             {
                 o.StartReplicas = false;
+                o.Storage = RaftStorageKind.InMemory;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);
                 // Snapshot often and in small chunks, so every test also runs through compaction and InstallSnapshot.
                 o.SnapshotEvery = 64;

@@ -49,6 +49,7 @@ public sealed class SiloProcess : IAsyncDisposable
             "--dashboard-port", $"{ports.Dashboard}", "--primary-port", $"{ports.Silo}",
             "--Silo:ClusterId", ports.ClusterId, "--Raft:DataDirectory", dataDirectory,
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Orleans.Raft", "Information",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information",
         }.Concat(extra))
         {
             info.ArgumentList.Add(arg);

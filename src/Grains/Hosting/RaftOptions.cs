@@ -2,6 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Orleans.Raft.Hosting;
 
+public enum RaftStorageKind
+{
+    /// <summary>Durable: SQLite in WAL mode with synchronous=FULL, in <see cref="RaftOptions.DataDirectory"/>.</summary>
+    Sqlite,
+
+    /// <summary>Process memory, shared by every silo in the process: for tests only.</summary>
+    InMemory,
+}
+
 /// <summary>Raft settings, bound from the "Raft" configuration section.</summary>
 public sealed class RaftOptions
 {
@@ -65,6 +74,13 @@ public sealed class RaftOptions
     /// <summary>Size of one InstallSnapshot chunk sent to a follower that is too far behind.</summary>
     [Range(1, 64 * 1024 * 1024)]
     public int SnapshotChunkBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Where replicas keep term, vote, log and snapshots.</summary>
+    public RaftStorageKind Storage { get; set; } = RaftStorageKind.Sqlite;
+
+    /// <summary>The directory of the SQLite database; a relative path is under the silo's working directory.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
 
     /// <summary>Allow faults (partitions, loss, delay, stopped replicas) to be injected through the fault control grain.</summary>
     public bool EnableFaultInjection { get; set; } = true;

@@ -12,8 +12,9 @@ namespace Orleans.Raft.Hosting;
 public static class RaftSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, in-memory stable storage unless
-    /// another <see cref="IRaftStorage"/> is registered, metrics, and reminders allowed below one minute.
+    /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, stable storage as Raft:Storage says
+    /// (unless another <see cref="IRaftStorage"/> is registered), metrics, fault injection, spread placement, and
+    /// reminders allowed below one minute.
     /// </summary>
     public static ISiloBuilder AddRaft(this ISiloBuilder builder, IConfiguration? configuration = null, Action<RaftOptions>? configure = null)
     {
@@ -30,7 +31,13 @@ public static class RaftSiloBuilderExtensions
             .Validate(o => ReplicaKey.IsValidName(o.Group), "Raft:Group must be a name of letters, digits, '-', '_' or '.'")
             .ValidateOnStart();
 
-        builder.Services.TryAddSingleton<IRaftStorage>(InMemoryRaftStorage.Shared);
+        builder.Services.TryAddSingleton<IRaftStorage>(sp =>
+        {
+            var o = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RaftOptions>>().Value;
+            return o.Storage == RaftStorageKind.InMemory
+                ? InMemoryRaftStorage.Shared
+                : new SqliteRaftStorage(new SqliteRaftStorageOptions { DataDirectory = o.DataDirectory });
+        });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<RaftMetrics>();
