@@ -45,8 +45,11 @@ public sealed class RaftOptions
 
     public bool CheckQuorum { get; set; } = true;
 
-    /// <summary>How long a client request may take before it ends in a timeout error.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    /// <summary>
+    /// How long a client request may take before it ends in a timeout error. At most 20 s: the state machine
+    /// remembers writes for 30 s to de-duplicate retries, and a request's retries must fall inside that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:20")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Period of the keep-alive reminder that reactivates a replica whose silo died.</summary>

@@ -73,13 +73,18 @@ public readonly record struct ApplyResult(ApplyStatus Status, string? Value);
 /// </summary>
 public sealed class KeyValueStateMachine
 {
-    /// <summary>How long a write's result is remembered for de-duplicating client retries.</summary>
-    public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a write's outcome is remembered for de-duplicating client retries. Retries come from the gateway within
+    /// one request timeout (at most 20 s), so 30 s covers them with room for clock skew between leaders. It must be the
+    /// same on every replica, or replicas would disagree on which retries to apply.
+    /// </summary>
+    public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, ApplyResult> _applied = [];
+    // Only the outcome is kept, not values: a retry carries the same value, and values can be large.
+    private readonly Dictionary<Guid, ApplyStatus> _applied = [];
     private readonly Queue<(Guid RequestId, long TimestampMs)> _appliedOrder = new();
-    private const byte SnapshotFormat = 1;
+    private const byte SnapshotFormat = 2;
     private readonly long _windowMs;
     private long _newestTimestampMs;
 
@@ -116,13 +121,14 @@ public sealed class KeyValueStateMachine
 
         if (command.RequestId != Guid.Empty && _applied.TryGetValue(command.RequestId, out var earlier))
         {
-            return earlier; // a retry of a write that already took effect
+            // A retry of a write that already took effect: report that outcome, change nothing.
+            return new ApplyResult(earlier, earlier == ApplyStatus.Ok && command.Operation != CommandOperation.Delete ? command.Value : null);
         }
 
         var result = ApplyWrite(command);
         if (command.RequestId != Guid.Empty)
         {
-            _applied[command.RequestId] = result;
+            _applied[command.RequestId] = result.Status;
             _appliedOrder.Enqueue((command.RequestId, command.TimestampMs));
         }
         return result;
@@ -153,12 +159,9 @@ public sealed class KeyValueStateMachine
             w.Write(_appliedOrder.Count);
             foreach (var (id, ts) in _appliedOrder)
             {
-                var result = _applied[id];
                 w.Write(id.ToByteArray());
                 w.Write(ts);
-                w.Write((byte)result.Status);
-                w.Write(result.Value is not null);
-                if (result.Value is not null) w.Write(result.Value);
+                w.Write((byte)_applied[id]);
             }
         }
         return stream.ToArray();
@@ -174,15 +177,8 @@ public sealed class KeyValueStateMachine
         var newest = r.ReadInt64();
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var n = r.ReadInt32(); n > 0; n--) data[r.ReadString()] = r.ReadString();
-        var order = new List<(Guid, long, ApplyResult)>();
-        for (var n = r.ReadInt32(); n > 0; n--)
-        {
-            var id = new Guid(r.ReadBytes(16));
-            var ts = r.ReadInt64();
-            var status = (ApplyStatus)r.ReadByte();
-            var value = r.ReadBoolean() ? r.ReadString() : null;
-            order.Add((id, ts, new ApplyResult(status, value)));
-        }
+        var order = new List<(Guid, long, ApplyStatus)>();
+        for (var n = r.ReadInt32(); n > 0; n--) order.Add((new Guid(r.ReadBytes(16)), r.ReadInt64(), (ApplyStatus)r.ReadByte()));
 
         _data.Clear();
         foreach (var (k, v) in data) _data[k] = v;
