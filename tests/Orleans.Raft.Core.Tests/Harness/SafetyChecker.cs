@@ -1,0 +1,172 @@
+using Orleans.Raft.Consensus;
+using Xunit.Sdk;
+
+namespace Orleans.Raft.Core.Tests.Harness;
+
+/// <summary>
+/// Checks the safety properties of Figure 3 of the Raft paper over a cluster's whole history. Call
+/// <see cref="Check"/> after every step; applied entries are checked as they happen.
+/// </summary>
+public sealed class SafetyChecker
+{
+    private readonly SimulatedCluster _cluster;
+    private readonly Dictionary<long, string> _leaderOfTerm = [];
+    private readonly Dictionary<(string Id, long Term), LeaderLog> _leaderLogs = [];
+    private readonly List<Committed> _committed = [null!]; // 1-based
+    private readonly Dictionary<long, LogEntry> _applied = [];
+
+    public SafetyChecker(SimulatedCluster cluster)
+    {
+        _cluster = cluster;
+        cluster.OnApplied = OnApplied;
+    }
+
+    public long CommittedIndex => _committed.Count - 1;
+
+    public int Checks { get; private set; }
+
+    /// <summary>How many terms had a leader.</summary>
+    public int LeaderTerms => _leaderOfTerm.Count;
+
+    public void Check()
+    {
+        Checks++;
+        var nodes = _cluster.Nodes.ToList();
+        foreach (var n in nodes)
+        {
+            if (!n.IsUp) continue;
+            var raft = n.Raft;
+            RecordCommits(n);
+            if (raft.Role != RaftRole.Leader) continue;
+            CheckElectionSafety(n);
+            CheckLeaderAppendOnly(n);
+            CheckLeaderCompleteness(n);
+        }
+        CheckLogMatching(nodes);
+    }
+
+    // Election Safety: at most one leader can be elected in a given term.
+    private void CheckElectionSafety(SimNode n)
+    {
+        var term = n.Raft.CurrentTerm;
+        if (_leaderOfTerm.TryGetValue(term, out var other) && other != n.Id)
+            Fail($"Election Safety: {n.Id} and {other} both led term {term}");
+        _leaderOfTerm[term] = n.Id;
+    }
+
+    // Leader Append-Only: a leader never overwrites or deletes entries in its log.
+    private void CheckLeaderAppendOnly(SimNode n)
+    {
+        var log = n.Raft.Log;
+        var key = (n.Id, n.Raft.CurrentTerm);
+        if (_leaderLogs.TryGetValue(key, out var seen))
+        {
+            if (seen.Restarts != n.Restarts) Fail($"Leader Append-Only: {n.Id} led term {key.Item2} again after a restart");
+            if (log.LastIndex < seen.Entries.Count)
+                Fail($"Leader Append-Only: leader {n.Id} t{key.Item2} log shrank from {seen.Entries.Count} to {log.LastIndex}");
+            for (var i = 0; i < seen.Entries.Count; i++)
+            {
+                if (!SameEntry(seen.Entries[i], log.At(i + 1)))
+                    Fail($"Leader Append-Only: leader {n.Id} t{key.Item2} changed entry {i + 1}");
+            }
+            for (var i = seen.Entries.Count + 1; i <= log.LastIndex; i++) seen.Entries.Add(log.At(i));
+        }
+        else
+        {
+            var entries = new List<LogEntry>((int)log.LastIndex);
+            for (var i = 1L; i <= log.LastIndex; i++) entries.Add(log.At(i));
+            _leaderLogs[key] = new LeaderLog(n.Restarts, entries);
+        }
+    }
+
+    // Leader Completeness: a committed entry is in the log of every leader of a later term.
+    private void CheckLeaderCompleteness(SimNode n)
+    {
+        var log = n.Raft.Log;
+        for (var i = 1; i < _committed.Count; i++)
+        {
+            var c = _committed[i];
+            if (c.Term > n.Raft.CurrentTerm) continue; // a stale leader of an older term
+            if (log.LastIndex < i || !SameEntry(log.At(i), c.Entry))
+                Fail($"Leader Completeness: leader {n.Id} t{n.Raft.CurrentTerm} lacks entry {i} (t{c.Entry.Term}) committed by t{c.Term}");
+        }
+    }
+
+    /// <summary>Records newly committed entries, each with the lowest term at which a node was seen to commit it.</summary>
+    private void RecordCommits(SimNode n)
+    {
+        var raft = n.Raft;
+        if (raft.CommitIndex > raft.Log.LastIndex) Fail($"{n.Id}: commitIndex {raft.CommitIndex} past last index {raft.Log.LastIndex}");
+        var upTo = Math.Min(raft.CommitIndex, CommittedIndex);
+        for (var i = CommittedIndex + 1; i <= raft.CommitIndex; i++) _committed.Add(new Committed(raft.Log.At(i), raft.CurrentTerm));
+        // Committed entries must agree wherever two nodes committed the same index; checking the top is enough
+        // because Log Matching covers the prefix.
+        if (upTo > 0 && !SameEntry(raft.Log.At(upTo), _committed[(int)upTo].Entry))
+            Fail($"{n.Id} committed a different entry at {upTo} than another node");
+    }
+
+    // Log Matching: if two logs contain an entry with the same index and term, the logs are identical up to it.
+    private void CheckLogMatching(List<SimNode> nodes)
+    {
+        for (var a = 0; a < nodes.Count; a++)
+        {
+            for (var b = a + 1; b < nodes.Count; b++)
+            {
+                var la = LogView.Of(nodes[a]);
+                var lb = LogView.Of(nodes[b]);
+                var i = Math.Min(la.LastIndex, lb.LastIndex);
+                while (i > 0 && la.At(i).Term != lb.At(i).Term) i--;
+                for (; i > 0; i--)
+                {
+                    if (!SameEntry(la.At(i), lb.At(i)))
+                        Fail($"Log Matching: {nodes[a].Id} and {nodes[b].Id} share a term at a later index but differ at {i}: {la.At(i)} vs {lb.At(i)}");
+                }
+            }
+        }
+    }
+
+    // State Machine Safety: no two replicas apply different entries at the same index.
+    private void OnApplied(SimNode n, LogEntry e)
+    {
+        if (_applied.TryGetValue(e.Index, out var earlier))
+        {
+            if (!SameEntry(earlier, e)) Fail($"State Machine Safety: {n.Id} applied {e} at {e.Index}, another node applied {earlier}");
+        }
+        else
+        {
+            _applied[e.Index] = e;
+        }
+        if (e.Index < _committed.Count && !SameEntry(_committed[(int)e.Index].Entry, e))
+            Fail($"State Machine Safety: {n.Id} applied an entry at {e.Index} that differs from the committed one");
+    }
+
+    private static bool SameEntry(LogEntry a, LogEntry b) =>
+        ReferenceEquals(a, b)
+        || (a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && a.Data.AsSpan().SequenceEqual(b.Data));
+
+    private void Fail(string violation) =>
+        throw new XunitException($"seed {_cluster.Seed}: {violation}{Environment.NewLine}trace tail:{Environment.NewLine}{_cluster.TraceTail()}");
+
+    private sealed record LeaderLog(int Restarts, List<LogEntry> Entries);
+
+    private sealed record Committed(LogEntry Entry, long Term);
+
+    /// <summary>A live node's in-memory log, or a crashed node's durable one.</summary>
+    private readonly struct LogView
+    {
+        private readonly RaftLog? _log;
+        private readonly IReadOnlyList<LogEntry>? _stored;
+
+        private LogView(RaftLog? log, IReadOnlyList<LogEntry>? stored)
+        {
+            _log = log;
+            _stored = stored;
+        }
+
+        public long LastIndex => _log?.LastIndex ?? _stored!.Count;
+
+        public LogEntry At(long i) => _log is not null ? _log.At(i) : _stored![(int)i - 1];
+
+        public static LogView Of(SimNode n) => n.IsUp ? new LogView(n.Raft.Log, null) : new LogView(null, n.Store.Entries);
+    }
+}
