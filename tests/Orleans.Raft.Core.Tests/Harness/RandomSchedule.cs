@@ -35,8 +35,9 @@ public static class RandomSchedule
             DropRate = setup.NextDouble() * 0.2,
             DuplicateRate = setup.NextDouble() * 0.1,
             MaxDelayTicks = setup.Next(0, 4),
+            AsyncReadyRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.6,
         };
-        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks}");
+        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
@@ -45,6 +46,13 @@ public static class RandomSchedule
         {
             for (var step = 0; step < steps; step++)
             {
+                var inFlight = cluster.Nodes.Where(n => n.InFlight is not null).ToList();
+                if (inFlight.Count > 0 && rng.Next(3) == 0)
+                {
+                    cluster.CompleteReady(inFlight[rng.Next(inFlight.Count)].Id);
+                    checker.Check();
+                    continue;
+                }
                 var r = rng.Next(100);
                 if (r < 25)
                 {
@@ -116,6 +124,8 @@ public static class RandomSchedule
         cluster.DropRate = 0;
         cluster.DuplicateRate = 0;
         cluster.MaxDelayTicks = 0;
+        cluster.AsyncReadyRate = 0;
+        cluster.CompleteAllReadies();
         checker.Check();
 
         var electionTick = cluster[cluster.Ids[0]].Config.ElectionTick;

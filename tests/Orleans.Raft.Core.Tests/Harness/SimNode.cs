@@ -32,10 +32,17 @@ public sealed class SimNode
     /// <summary>Entries applied since the last (re)start, in order.</summary>
     public IReadOnlyList<LogEntry> Applied => _applied;
 
+    /// <summary>A Ready taken but not yet handled, as in an asynchronous shell that awaits its storage write.</summary>
+    public Ready? InFlight { get; internal set; }
+
     /// <summary>How many times this replica has been restarted.</summary>
     public int Restarts { get; private set; }
 
-    internal void Crash() => IsUp = false;
+    internal void Crash()
+    {
+        IsUp = false;
+        InFlight = null;
+    }
 
     /// <summary>Volatile state is gone: rebuild from the store alone, as a real restart would.</summary>
     internal void Restart(int randomSeed)
@@ -43,6 +50,7 @@ public sealed class SimNode
         Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed));
         StateMachine = new KeyValueStateMachine();
         _applied.Clear();
+        InFlight = null;
         IsUp = true;
         Restarts++;
     }

@@ -54,6 +54,12 @@ public sealed class SimulatedCluster
     /// <summary>Deliver a random due message rather than the oldest.</summary>
     public bool Reorder { get; set; }
 
+    /// <summary>
+    /// The chance that a node's Ready is left in flight (taken, not yet persisted) while the node keeps stepping
+    /// messages and ticks, as an asynchronous shell would; <see cref="CompleteReady"/> finishes it.
+    /// </summary>
+    public double AsyncReadyRate { get; set; }
+
     /// <summary>When set, messages it matches are dropped on send (a test's targeted fault).</summary>
     public Func<RaftMessage, bool>? DropFilter { get; set; }
 
@@ -99,7 +105,10 @@ public sealed class SimulatedCluster
 
     public void Crash(string id)
     {
-        _nodes[id].Crash();
+        var n = _nodes[id];
+        // A crash during an in-flight Ready may come before or after its write reached the disk, never after a send.
+        if (n.InFlight is { } rd && Random.Next(2) == 0) n.Store.Persist(rd);
+        n.Crash();
         Note($"crash {id}");
     }
 
@@ -221,17 +230,36 @@ public sealed class SimulatedCluster
             any = false;
             foreach (var n in Ids.Select(id => _nodes[id]))
             {
-                if (!n.IsUp || !n.Raft.HasReady) continue;
+                if (!n.IsUp || n.InFlight is not null || !n.Raft.HasReady) continue;
                 any = true;
-                HandleReady(n);
+                if (AsyncReadyRate > 0 && Random.NextDouble() < AsyncReadyRate) n.InFlight = n.Raft.GetReady();
+                else HandleReady(n, n.Raft.GetReady());
             }
         }
         while (any);
     }
 
-    private void HandleReady(SimNode n)
+    /// <summary>Finishes the node's in-flight Ready, if any. Returns false when there was none.</summary>
+    public bool CompleteReady(string id)
     {
-        var rd = n.Raft.GetReady();
+        var n = _nodes[id];
+        if (!n.IsUp || n.InFlight is not { } rd) return false;
+        n.InFlight = null;
+        Note($"complete ready {id}");
+        HandleReady(n, rd);
+        ProcessReadies();
+        return true;
+    }
+
+    public void CompleteAllReadies()
+    {
+        while (Ids.Any(CompleteReady))
+        {
+        }
+    }
+
+    private void HandleReady(SimNode n, Ready rd)
+    {
         // The Ready contract: durable first, then send, then apply, then Advance.
         n.Store.Persist(rd);
         foreach (var m in rd.Messages) Send(m);
