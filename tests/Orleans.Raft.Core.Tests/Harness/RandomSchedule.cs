@@ -22,12 +22,20 @@ public static class RandomSchedule
         var checkQuorum = setup.Next(4) != 0;
         var maxEntries = setup.Next(1, 6);
         var maxInflight = setup.Next(1, 5);
+        var electionTick = setup.Next(2) == 0 ? 5 : 10;
+        var heartbeatTick = setup.Next(1, 3);
+        var maxBytes = setup.Next(3) == 0 ? 100 : 1 << 20; // 100 bytes: about one command per message
+        var maxApply = setup.Next(3) == 0 ? setup.Next(1, 4) : 4096;
         var cluster = new SimulatedCluster(size, seed, c => c with
         {
             PreVote = preVote,
             CheckQuorum = checkQuorum,
             MaxEntriesPerMessage = maxEntries,
             MaxInflightMessages = maxInflight,
+            ElectionTick = electionTick,
+            HeartbeatTick = heartbeatTick,
+            MaxBytesPerMessage = maxBytes,
+            MaxCommittedEntriesPerReady = maxApply,
         })
         {
             ManualDelivery = true,
@@ -37,7 +45,7 @@ public static class RandomSchedule
             MaxDelayTicks = setup.Next(0, 4),
             AsyncReadyRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.6,
         };
-        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2}");
+        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
