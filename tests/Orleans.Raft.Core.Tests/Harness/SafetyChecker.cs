@@ -34,10 +34,12 @@ public sealed class SafetyChecker
         var nodes = _cluster.Nodes.ToList();
         foreach (var n in nodes)
         {
+            RecordCommits(n);
             if (!n.IsUp) continue;
             var raft = n.Raft;
-            RecordCommits(n);
-            if (raft.Role != RaftRole.Leader) continue;
+            // Leadership counts once its term is durable. Only a lone node can lead first (it needs no votes, so
+            // no messages); a crash before that write erases a leadership nobody saw, and it may win the term again.
+            if (raft.Role != RaftRole.Leader || n.Store.HardState.CurrentTerm != raft.CurrentTerm) continue;
             CheckElectionSafety(n);
             CheckLeaderAppendOnly(n);
             CheckLeaderCompleteness(n);
@@ -92,17 +94,26 @@ public sealed class SafetyChecker
         }
     }
 
-    /// <summary>Records newly committed entries, each with the lowest term at which a node was seen to commit it.</summary>
+    /// <summary>
+    /// Records newly committed entries, each with the lowest term at which a node was seen to commit it. Only the
+    /// durable commit index counts: a lone leader commits in memory before its Ready is written (as in etcd's
+    /// synchronous model), and a crash before the write may legitimately lose that entry, which nobody has applied.
+    /// </summary>
     private void RecordCommits(SimNode n)
     {
         var raft = n.Raft;
         if (raft.CommitIndex > raft.Log.LastIndex) Fail($"{n.Id}: commitIndex {raft.CommitIndex} past last index {raft.Log.LastIndex}");
-        var upTo = Math.Min(raft.CommitIndex, CommittedIndex);
-        for (var i = CommittedIndex + 1; i <= raft.CommitIndex; i++) _committed.Add(new Committed(raft.Log.At(i), raft.CurrentTerm));
+        var store = n.Store;
+        var durable = store.HardState.CommitIndex;
+        if (durable > store.LastIndex) Fail($"{n.Id}: durable commitIndex {durable} past the durable log end {store.LastIndex}");
+        var upTo = Math.Min(durable, CommittedIndex);
+        for (var i = CommittedIndex + 1; i <= durable; i++) _committed.Add(new Committed(store.Entries[(int)i - 1], store.HardState.CurrentTerm));
         // Committed entries must agree wherever two nodes committed the same index; checking the top is enough
         // because Log Matching covers the prefix.
-        if (upTo > 0 && !SameEntry(raft.Log.At(upTo), _committed[(int)upTo].Entry))
+        if (upTo > 0 && !SameEntry(store.Entries[(int)upTo - 1], _committed[(int)upTo].Entry))
             Fail($"{n.Id} committed a different entry at {upTo} than another node");
+        if (upTo > 0 && n.IsUp && (raft.Log.LastIndex < upTo || !SameEntry(raft.Log.At(upTo), _committed[(int)upTo].Entry)))
+            Fail($"{n.Id} lost or changed committed entry {upTo} in memory");
     }
 
     // Log Matching: if two logs contain an entry with the same index and term, the logs are identical up to it.
