@@ -33,6 +33,18 @@ public sealed class RandomizedTests(ITestOutputHelper output)
         Assert.True(stats.Count(s => s.Crashes > 0) >= count / 2, "schedules rarely crash nodes");
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(42)]
+    public void A_seed_replays_exactly(int seed)
+    {
+        var first = RandomSchedule.Run(seed);
+        var second = RandomSchedule.Run(seed);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first.Fingerprint, second.Fingerprint);
+    }
+
     /// <summary>Seeds that once found a bug: replayed on every run.</summary>
     [Theory]
     [InlineData(1)]

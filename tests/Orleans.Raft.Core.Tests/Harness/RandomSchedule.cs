@@ -12,7 +12,7 @@ public static class RandomSchedule
     public const int DefaultSteps = 1500;
 
     /// <summary>What a run did, so a suite can tell that its schedules were not vacuous.</summary>
-    public sealed record Stats(long Committed, int Terms, int Crashes, int Applied);
+    public sealed record Stats(long Committed, int Terms, int Crashes, int Applied, string Fingerprint);
 
     public static Stats Run(int seed, int steps = DefaultSteps)
     {
@@ -113,7 +113,7 @@ public static class RandomSchedule
             }
 
             Converge(cluster, checker, proposals);
-            return new Stats(checker.CommittedIndex, checker.LeaderTerms, cluster.Nodes.Sum(n => n.Restarts), cluster.Nodes.Sum(n => n.Applied.Count));
+            return new Stats(checker.CommittedIndex, checker.LeaderTerms, cluster.Nodes.Sum(n => n.Restarts), cluster.Nodes.Sum(n => n.Applied.Count), cluster.TraceTail(64));
         }
         catch (XunitException)
         {
