@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Orleans.Raft.Core.Tests.Harness;
 using Xunit.Abstractions;
@@ -22,15 +23,33 @@ public sealed class RandomizedTests(ITestOutputHelper output)
         var count = EnvInt("RAFT_SCHEDULES") ?? 1000;
         var first = EnvInt("RAFT_FIRST_SEED") ?? 1;
         var steps = EnvInt("RAFT_STEPS") ?? RandomSchedule.DefaultSteps;
+        var stats = new RandomSchedule.Stats?[count];
+        var failures = new ConcurrentBag<(int Seed, string Message)>();
         // Schedules are independent and each is single-threaded and deterministic, so they can run side by side.
-        var stats = new RandomSchedule.Stats[count];
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => stats[i] = RandomSchedule.Run(first + i, steps));
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            try
+            {
+                stats[i] = RandomSchedule.Run(first + i, steps);
+            }
+            catch (Exception e)
+            {
+                failures.Add((first + i, e.Message));
+            }
+        });
+        if (!failures.IsEmpty)
+        {
+            var seeds = failures.Select(f => f.Seed).Order().ToList();
+            Assert.Fail($"{seeds.Count} of {count} schedules failed (replay one with RAFT_SEED=<seed>): seeds {string.Join(", ", seeds.Take(20))}"
+                + $"{Environment.NewLine}first failure: {failures.MinBy(f => f.Seed).Message}");
+        }
 
         // The schedules must actually exercise failover and replication, not idle.
-        output.WriteLine($"{count} schedules: committed {stats.Sum(s => s.Committed)}, leader terms {stats.Sum(s => s.Terms)}, restarts {stats.Sum(s => s.Crashes)}, applied {stats.Sum(s => s.Applied)}");
-        Assert.True(stats.Average(s => s.Committed) >= 5, "schedules commit too little to mean anything");
-        Assert.True(stats.Average(s => s.Terms) >= 2, "schedules rarely change leader");
-        Assert.True(stats.Count(s => s.Crashes > 0) >= count / 2, "schedules rarely crash nodes");
+        var done = stats.Select(s => s!).ToList();
+        output.WriteLine($"{count} schedules: committed {done.Sum(s => s.Committed)}, leader terms {done.Sum(s => s.Terms)}, restarts {done.Sum(s => s.Crashes)}, applied {done.Sum(s => s.Applied)}");
+        Assert.True(done.Average(s => s.Committed) >= 5, "schedules commit too little to mean anything");
+        Assert.True(done.Average(s => s.Terms) >= 2, "schedules rarely change leader");
+        Assert.True(done.Count(s => s.Crashes > 0) >= count / 2, "schedules rarely crash nodes");
     }
 
     [Theory]
@@ -45,9 +64,13 @@ public sealed class RandomizedTests(ITestOutputHelper output)
         Assert.Equal(first.Fingerprint, second.Fingerprint);
     }
 
-    /// <summary>Seeds that once found a bug: replayed on every run.</summary>
+    /// <summary>
+    /// Seeds that once failed, replayed on every run (they name schedules of the current generator: if it changes,
+    /// re-find them). 16 and 35: a lone node whose in-flight Ready is lost in a crash, which once tripped the checker.
+    /// </summary>
     [Theory]
-    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(35)]
     public void Regression_seeds(int seed) => RandomSchedule.Run(seed);
 
     private static int? EnvInt(string name) =>
