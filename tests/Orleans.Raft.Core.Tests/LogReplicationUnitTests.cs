@@ -85,15 +85,15 @@ public sealed class LogReplicationUnitTests
     }
 
     [Fact]
-    public void A_lower_term_AppendEntries_is_rejected_with_the_higher_term_so_the_stale_leader_steps_down()
+    public void A_lower_term_AppendEntries_is_answered_with_the_higher_term_so_the_stale_leader_steps_down()
     {
-        // As in etcd, the reply is sent when check-quorum or pre-vote is on: then a partitioned leader's term can lag.
+        // As in etcd, the answer is sent when check-quorum or pre-vote is on: then a partitioned leader's term can lag.
         var f = Raw.Node("n1", term: 5, logTerms: [1], config: Raw.Config("n1", checkQuorum: true));
 
         f.Step(Raw.Append("n2", "n1", 3, 1, 1, 1, Raw.Entry(2, 3)));
 
         var reply = Assert.Single(Raw.Drain(f));
-        Assert.True(reply.Reject);
+        Assert.Equal(MessageType.AppendEntriesResponse, reply.Type);
         Assert.Equal(5, reply.Term);
         Assert.Equal(1, f.Log.LastIndex);
 
@@ -105,6 +105,35 @@ public sealed class LogReplicationUnitTests
         stale.Step(reply with { To = "n2" });
         Assert.Equal(RaftRole.Follower, stale.Role);
         Assert.Equal(5, stale.CurrentTerm);
+    }
+
+    /// <summary>
+    /// Regression (randomized seed 40938 of an earlier generator): the answer to a long-delayed AppendEntries from
+    /// n1's own older leadership reached n1 after it won the follower's current term. It was a reject carrying the old
+    /// message's prevLogIndex, far past n1's log now, and n1 set nextIndex there and threw "no term for prevLogIndex".
+    /// </summary>
+    [Fact]
+    public void An_answer_to_a_stale_term_AppendEntries_does_not_move_the_current_leaders_nextIndex()
+    {
+        var leader = ElectedLeader(3, [1, 1]);
+        Raw.Drain(leader);
+        leader.Step(Ack("n2", 3, 3));
+        Raw.Drain(leader);
+        Assert.Equal(ProgressState.Replicate, leader.Progress["n2"].State);
+
+        var follower = Raw.Node("n2", term: 3, logTerms: [1, 1, 3], config: Raw.Config("n2", checkQuorum: true));
+        follower.Step(Raw.Append("n1", "n2", 2, 50, 2, 0)); // sent by n1 when it led term 2 with a longer log
+        var answer = Assert.Single(Raw.Drain(follower));
+        Assert.Equal(3, answer.Term);
+
+        leader.Step(answer);
+        Raw.Drain(leader);
+        leader.Tick();
+        Raw.Drain(leader);
+
+        Assert.Equal(RaftRole.Leader, leader.Role);
+        Assert.Equal(3, leader.Progress["n2"].MatchIndex);
+        Assert.InRange(leader.Progress["n2"].NextIndex, 4, leader.Log.LastIndex + 1);
     }
 
     private static RaftNode ElectedLeader(long term, long[] logTerms, int members = 3)
