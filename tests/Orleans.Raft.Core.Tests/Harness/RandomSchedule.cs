@@ -45,8 +45,9 @@ public static class RandomSchedule
             DuplicateRate = setup.NextDouble() * 0.1,
             MaxDelayTicks = setup.Next(0, 4),
             AsyncReadyRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.6,
+            ReplayRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.05,
         };
-        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2}");
+        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
@@ -134,6 +135,7 @@ public static class RandomSchedule
         cluster.DuplicateRate = 0;
         cluster.MaxDelayTicks = 0;
         cluster.AsyncReadyRate = 0;
+        cluster.ReplayRate = 0;
         cluster.CompleteAllReadies();
         checker.Check();
 

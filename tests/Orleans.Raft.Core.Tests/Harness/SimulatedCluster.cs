@@ -11,6 +11,8 @@ public sealed class SimulatedCluster
     private readonly Dictionary<string, SimNode> _nodes = [];
     private readonly List<InFlight> _network = [];
     private readonly Dictionary<string, int> _partitionOf = [];
+    private readonly RaftMessage[] _history = new RaftMessage[2048];
+    private long _historyCount;
     private readonly TraceEvent[] _trace = new TraceEvent[64];
     private long _traceCount;
     private long _sequence;
@@ -47,6 +49,12 @@ public sealed class SimulatedCluster
     public double DropRate { get; set; }
 
     public double DuplicateRate { get; set; }
+
+    /// <summary>
+    /// The chance that a delivery is instead a replay of a random message sent long ago: a duplicate delayed for
+    /// any time, so stale terms and stale indexes meet a node in whatever state it is in now.
+    /// </summary>
+    public double ReplayRate { get; set; }
 
     /// <summary>Each message is delayed by a uniform [0, MaxDelayTicks] ticks.</summary>
     public int MaxDelayTicks { get; set; }
@@ -181,6 +189,13 @@ public sealed class SimulatedCluster
     /// <summary>Delivers one due message (the oldest, or a random one when reordering). False when none is due.</summary>
     public bool DeliverOne()
     {
+        if (ReplayRate > 0 && _historyCount > 0 && Random.NextDouble() < ReplayRate)
+        {
+            var old = _history[Random.Next((int)Math.Min(_historyCount, _history.Length))];
+            Trace("replay", old);
+            Receive(old);
+            return true;
+        }
         var due = -1;
         var dueCount = 0;
         for (var i = 0; i < _network.Count; i++)
@@ -286,6 +301,7 @@ public sealed class SimulatedCluster
         }
         Enqueue(m);
         if (DuplicateRate > 0 && Random.NextDouble() < DuplicateRate) Enqueue(m);
+        if (ReplayRate > 0) _history[_historyCount++ % _history.Length] = m;
     }
 
     private void Enqueue(RaftMessage m)
