@@ -47,7 +47,10 @@ public static class RandomSchedule
             AsyncReadyRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.6,
             ReplayRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.05,
         };
-        cluster.Note($"config size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3}");
+        // Aim faults and proposals at the leader in half the larger groups: more stale leaders and divergent logs.
+        // (Drawn last, so the seeds without it replay as before.)
+        var targetLeader = size >= 3 && setup.Next(2) == 0;
+        cluster.Note($"config targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
@@ -79,12 +82,20 @@ public static class RandomSchedule
                     {
                         // Now and then retry an earlier request id, to exercise de-duplication on every replica.
                         var id = proposals > 0 && rng.Next(10) == 0 ? rng.Next(proposals) : proposals++;
-                        cluster.Propose(up[rng.Next(up.Count)].Id, Commands.Set($"k{id % 7}", $"v{id}", id));
+                        var at = targetLeader && cluster.Leader() is { } l && rng.Next(10) < 7 ? l : up[rng.Next(up.Count)];
+                        cluster.Propose(at.Id, Commands.Set($"k{id % 7}", $"v{id}", id));
                     }
                 }
                 else if (r < 91)
                 {
-                    if (rng.Next(2) == 0)
+                    if (targetLeader && cluster.Leader() is { } l && rng.Next(3) == 0)
+                    {
+                        // The leader, maybe with one follower, cut off from the rest.
+                        var side = new List<string> { l.Id };
+                        if (size >= 5 && rng.Next(2) == 0) side.Add(cluster.Ids.Where(id => id != l.Id).OrderBy(_ => rng.Next()).First());
+                        cluster.Partition(side, cluster.Ids.Except(side));
+                    }
+                    else if (rng.Next(2) == 0)
                     {
                         cluster.Heal();
                     }
@@ -98,7 +109,8 @@ public static class RandomSchedule
                 else if (r < 93)
                 {
                     var up = cluster.UpNodes.ToList();
-                    if (up.Count > 0) cluster.Crash(up[rng.Next(up.Count)].Id);
+                    if (targetLeader && cluster.Leader() is { } l && rng.Next(2) == 0) cluster.Crash(l.Id);
+                    else if (up.Count > 0) cluster.Crash(up[rng.Next(up.Count)].Id);
                 }
                 else if (r < 99)
                 {
