@@ -14,6 +14,9 @@ public sealed class SafetyChecker
     private readonly Dictionary<(string Id, long Term), LeaderLog> _leaderLogs = [];
     private readonly List<Committed> _committed = [null!]; // 1-based
     private readonly Dictionary<long, LogEntry> _applied = [];
+    private readonly Dictionary<string, HardState> _durable = [];
+    private readonly Dictionary<(string Id, long Term), string> _durableVotes = [];
+    private readonly Dictionary<string, (int Restarts, long Term, long Commit)> _volatile = [];
 
     public SafetyChecker(SimulatedCluster cluster)
     {
@@ -34,6 +37,7 @@ public sealed class SafetyChecker
         var nodes = _cluster.Nodes.ToList();
         foreach (var n in nodes)
         {
+            CheckMonotonic(n);
             RecordCommits(n);
             if (!n.IsUp) continue;
             var raft = n.Raft;
@@ -45,6 +49,39 @@ public sealed class SafetyChecker
             CheckLeaderCompleteness(n);
         }
         CheckLogMatching(nodes);
+    }
+
+    // Durable term and vote never go back (one vote per term, even across crashes); in memory, term and
+    // commitIndex only grow within one incarnation, and the term is never behind the durable one.
+    private void CheckMonotonic(SimNode n)
+    {
+        var hs = n.Store.HardState;
+        if (_durable.TryGetValue(n.Id, out var before))
+        {
+            if (hs.CurrentTerm < before.CurrentTerm) Fail($"{n.Id}: durable term went back from {before.CurrentTerm} to {hs.CurrentTerm}");
+            if (hs.CommitIndex < before.CommitIndex) Fail($"{n.Id}: durable commitIndex went back from {before.CommitIndex} to {hs.CommitIndex}");
+        }
+        _durable[n.Id] = hs;
+        if (hs.VotedFor is { } vote)
+        {
+            if (_durableVotes.TryGetValue((n.Id, hs.CurrentTerm), out var earlier) && earlier != vote)
+                Fail($"{n.Id}: voted for {earlier} and then {vote} in term {hs.CurrentTerm}");
+            _durableVotes[(n.Id, hs.CurrentTerm)] = vote;
+        }
+        else if (_durableVotes.ContainsKey((n.Id, hs.CurrentTerm)))
+        {
+            Fail($"{n.Id}: durable vote of term {hs.CurrentTerm} was forgotten");
+        }
+
+        if (!n.IsUp) return;
+        var raft = n.Raft;
+        if (raft.CurrentTerm < hs.CurrentTerm) Fail($"{n.Id}: term {raft.CurrentTerm} behind its durable term {hs.CurrentTerm}");
+        if (_volatile.TryGetValue(n.Id, out var v) && v.Restarts == n.Restarts)
+        {
+            if (raft.CurrentTerm < v.Term) Fail($"{n.Id}: term went back from {v.Term} to {raft.CurrentTerm}");
+            if (raft.CommitIndex < v.Commit) Fail($"{n.Id}: commitIndex went back from {v.Commit} to {raft.CommitIndex}");
+        }
+        _volatile[n.Id] = (n.Restarts, raft.CurrentTerm, raft.CommitIndex);
     }
 
     // Election Safety: at most one leader can be elected in a given term.
