@@ -183,8 +183,10 @@ public sealed class RaftNode
         {
             if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot && (_config.CheckQuorum || _config.PreVote))
             {
-                // A stale leader that cannot hear the new term would otherwise never step down.
-                Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = m.Index, Reject = true });
+                // A stale leader that cannot hear the new term would otherwise never step down. As in etcd, a plain
+                // response, not a reject carrying m.Index: the sender may lead our term by the time this arrives, and
+                // would take that older term's prevLogIndex for a reject of its own, backing nextIndex off past its log.
+                Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm });
             }
             else if (m.Type == MessageType.RequestPreVote)
             {

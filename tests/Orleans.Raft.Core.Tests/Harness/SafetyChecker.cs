@@ -1,0 +1,220 @@
+using Orleans.Raft.Consensus;
+using Xunit.Sdk;
+
+namespace Orleans.Raft.Core.Tests.Harness;
+
+/// <summary>
+/// Checks the safety properties of Figure 3 of the Raft paper over a cluster's whole history. Call
+/// <see cref="Check"/> after every step; applied entries are checked as they happen.
+/// </summary>
+public sealed class SafetyChecker
+{
+    private readonly SimulatedCluster _cluster;
+    private readonly Dictionary<long, string> _leaderOfTerm = [];
+    private readonly Dictionary<(string Id, long Term), LeaderLog> _leaderLogs = [];
+    private readonly List<Committed> _committed = [null!]; // 1-based
+    private readonly Dictionary<long, LogEntry> _applied = [];
+    private readonly Dictionary<string, HardState> _durable = [];
+    private readonly Dictionary<(string Id, long Term), string> _durableVotes = [];
+    private readonly Dictionary<string, (int Restarts, long Term, long Commit)> _volatile = [];
+
+    public SafetyChecker(SimulatedCluster cluster)
+    {
+        _cluster = cluster;
+        cluster.OnApplied = OnApplied;
+    }
+
+    public long CommittedIndex => _committed.Count - 1;
+
+    public int Checks { get; private set; }
+
+    /// <summary>How many terms had a leader.</summary>
+    public int LeaderTerms => _leaderOfTerm.Count;
+
+    public void Check()
+    {
+        Checks++;
+        var nodes = _cluster.Nodes.ToList();
+        foreach (var n in nodes)
+        {
+            CheckMonotonic(n);
+            RecordCommits(n);
+            if (!n.IsUp) continue;
+            var raft = n.Raft;
+            // Leadership counts once its term is durable. Only a lone node can lead first (it needs no votes, so
+            // no messages); a crash before that write erases a leadership nobody saw, and it may win the term again.
+            if (raft.Role != RaftRole.Leader || n.Store.HardState.CurrentTerm != raft.CurrentTerm) continue;
+            CheckElectionSafety(n);
+            CheckLeaderAppendOnly(n);
+            CheckLeaderCompleteness(n);
+        }
+        CheckLogMatching(nodes);
+    }
+
+    // Durable term and vote never go back (one vote per term, even across crashes); in memory, term and
+    // commitIndex only grow within one incarnation, and the term is never behind the durable one.
+    private void CheckMonotonic(SimNode n)
+    {
+        var hs = n.Store.HardState;
+        if (_durable.TryGetValue(n.Id, out var before))
+        {
+            if (hs.CurrentTerm < before.CurrentTerm) Fail($"{n.Id}: durable term went back from {before.CurrentTerm} to {hs.CurrentTerm}");
+            if (hs.CommitIndex < before.CommitIndex) Fail($"{n.Id}: durable commitIndex went back from {before.CommitIndex} to {hs.CommitIndex}");
+        }
+        _durable[n.Id] = hs;
+        if (hs.VotedFor is { } vote)
+        {
+            if (_durableVotes.TryGetValue((n.Id, hs.CurrentTerm), out var earlier) && earlier != vote)
+                Fail($"{n.Id}: voted for {earlier} and then {vote} in term {hs.CurrentTerm}");
+            _durableVotes[(n.Id, hs.CurrentTerm)] = vote;
+        }
+        else if (_durableVotes.ContainsKey((n.Id, hs.CurrentTerm)))
+        {
+            Fail($"{n.Id}: durable vote of term {hs.CurrentTerm} was forgotten");
+        }
+
+        if (!n.IsUp) return;
+        var raft = n.Raft;
+        if (raft.CurrentTerm < hs.CurrentTerm) Fail($"{n.Id}: term {raft.CurrentTerm} behind its durable term {hs.CurrentTerm}");
+        if (_volatile.TryGetValue(n.Id, out var v) && v.Restarts == n.Restarts)
+        {
+            if (raft.CurrentTerm < v.Term) Fail($"{n.Id}: term went back from {v.Term} to {raft.CurrentTerm}");
+            if (raft.CommitIndex < v.Commit) Fail($"{n.Id}: commitIndex went back from {v.Commit} to {raft.CommitIndex}");
+        }
+        _volatile[n.Id] = (n.Restarts, raft.CurrentTerm, raft.CommitIndex);
+    }
+
+    // Election Safety: at most one leader can be elected in a given term.
+    private void CheckElectionSafety(SimNode n)
+    {
+        var term = n.Raft.CurrentTerm;
+        if (_leaderOfTerm.TryGetValue(term, out var other) && other != n.Id)
+            Fail($"Election Safety: {n.Id} and {other} both led term {term}");
+        _leaderOfTerm[term] = n.Id;
+    }
+
+    // Leader Append-Only: a leader never overwrites or deletes entries in its log.
+    private void CheckLeaderAppendOnly(SimNode n)
+    {
+        var log = n.Raft.Log;
+        var key = (n.Id, n.Raft.CurrentTerm);
+        if (_leaderLogs.TryGetValue(key, out var seen))
+        {
+            if (seen.Restarts != n.Restarts) Fail($"Leader Append-Only: {n.Id} led term {key.Item2} again after a restart");
+            if (log.LastIndex < seen.Entries.Count)
+                Fail($"Leader Append-Only: leader {n.Id} t{key.Item2} log shrank from {seen.Entries.Count} to {log.LastIndex}");
+            for (var i = 0; i < seen.Entries.Count; i++)
+            {
+                if (!SameEntry(seen.Entries[i], log.At(i + 1)))
+                    Fail($"Leader Append-Only: leader {n.Id} t{key.Item2} changed entry {i + 1}");
+            }
+            for (var i = seen.Entries.Count + 1; i <= log.LastIndex; i++) seen.Entries.Add(log.At(i));
+        }
+        else
+        {
+            var entries = new List<LogEntry>((int)log.LastIndex);
+            for (var i = 1L; i <= log.LastIndex; i++) entries.Add(log.At(i));
+            _leaderLogs[key] = new LeaderLog(n.Restarts, entries);
+        }
+    }
+
+    // Leader Completeness: a committed entry is in the log of every leader of a later term.
+    private void CheckLeaderCompleteness(SimNode n)
+    {
+        var log = n.Raft.Log;
+        for (var i = 1; i < _committed.Count; i++)
+        {
+            var c = _committed[i];
+            if (c.Term > n.Raft.CurrentTerm) continue; // a stale leader of an older term
+            if (log.LastIndex < i || !SameEntry(log.At(i), c.Entry))
+                Fail($"Leader Completeness: leader {n.Id} t{n.Raft.CurrentTerm} lacks entry {i} (t{c.Entry.Term}) committed by t{c.Term}");
+        }
+    }
+
+    /// <summary>
+    /// Records newly committed entries, each with the lowest term at which a node was seen to commit it. Only the
+    /// durable commit index counts: a lone leader commits in memory before its Ready is written (as in etcd's
+    /// synchronous model), and a crash before the write may legitimately lose that entry, which nobody has applied.
+    /// </summary>
+    private void RecordCommits(SimNode n)
+    {
+        var raft = n.Raft;
+        if (raft.CommitIndex > raft.Log.LastIndex) Fail($"{n.Id}: commitIndex {raft.CommitIndex} past last index {raft.Log.LastIndex}");
+        var store = n.Store;
+        var durable = store.HardState.CommitIndex;
+        if (durable > store.LastIndex) Fail($"{n.Id}: durable commitIndex {durable} past the durable log end {store.LastIndex}");
+        var upTo = Math.Min(durable, CommittedIndex);
+        for (var i = CommittedIndex + 1; i <= durable; i++) _committed.Add(new Committed(store.Entries[(int)i - 1], store.HardState.CurrentTerm));
+        // Committed entries must agree wherever two nodes committed the same index; checking the top is enough
+        // because Log Matching covers the prefix.
+        if (upTo > 0 && !SameEntry(store.Entries[(int)upTo - 1], _committed[(int)upTo].Entry))
+            Fail($"{n.Id} committed a different entry at {upTo} than another node");
+        if (upTo > 0 && n.IsUp && (raft.Log.LastIndex < upTo || !SameEntry(raft.Log.At(upTo), _committed[(int)upTo].Entry)))
+            Fail($"{n.Id} lost or changed committed entry {upTo} in memory");
+    }
+
+    // Log Matching: if two logs contain an entry with the same index and term, the logs are identical up to it.
+    private void CheckLogMatching(List<SimNode> nodes)
+    {
+        for (var a = 0; a < nodes.Count; a++)
+        {
+            for (var b = a + 1; b < nodes.Count; b++)
+            {
+                var la = LogView.Of(nodes[a]);
+                var lb = LogView.Of(nodes[b]);
+                var i = Math.Min(la.LastIndex, lb.LastIndex);
+                while (i > 0 && la.At(i).Term != lb.At(i).Term) i--;
+                for (; i > 0; i--)
+                {
+                    if (!SameEntry(la.At(i), lb.At(i)))
+                        Fail($"Log Matching: {nodes[a].Id} and {nodes[b].Id} share a term at a later index but differ at {i}: {la.At(i)} vs {lb.At(i)}");
+                }
+            }
+        }
+    }
+
+    // State Machine Safety: no two replicas apply different entries at the same index.
+    private void OnApplied(SimNode n, LogEntry e)
+    {
+        if (_applied.TryGetValue(e.Index, out var earlier))
+        {
+            if (!SameEntry(earlier, e)) Fail($"State Machine Safety: {n.Id} applied {e} at {e.Index}, another node applied {earlier}");
+        }
+        else
+        {
+            _applied[e.Index] = e;
+        }
+        if (e.Index < _committed.Count && !SameEntry(_committed[(int)e.Index].Entry, e))
+            Fail($"State Machine Safety: {n.Id} applied an entry at {e.Index} that differs from the committed one");
+    }
+
+    private static bool SameEntry(LogEntry a, LogEntry b) =>
+        ReferenceEquals(a, b)
+        || (a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && a.Data.AsSpan().SequenceEqual(b.Data));
+
+    private void Fail(string violation) =>
+        throw new XunitException($"seed {_cluster.Seed}: {violation}{Environment.NewLine}trace tail:{Environment.NewLine}{_cluster.TraceTail()}");
+
+    private sealed record LeaderLog(int Restarts, List<LogEntry> Entries);
+
+    private sealed record Committed(LogEntry Entry, long Term);
+
+    /// <summary>A live node's in-memory log, or a crashed node's durable one.</summary>
+    private readonly struct LogView
+    {
+        private readonly RaftLog? _log;
+        private readonly IReadOnlyList<LogEntry>? _stored;
+
+        private LogView(RaftLog? log, IReadOnlyList<LogEntry>? stored)
+        {
+            _log = log;
+            _stored = stored;
+        }
+
+        public long LastIndex => _log?.LastIndex ?? _stored!.Count;
+
+        public LogEntry At(long i) => _log is not null ? _log.At(i) : _stored![(int)i - 1];
+
+        public static LogView Of(SimNode n) => n.IsUp ? new LogView(n.Raft.Log, null) : new LogView(null, n.Store.Entries);
+    }
+}

@@ -1,0 +1,69 @@
+using Orleans.Raft.Consensus;
+using Orleans.Raft.StateMachine;
+
+namespace Orleans.Raft.Core.Tests.Harness;
+
+/// <summary>One replica of the simulated cluster: durable store plus volatile Raft node and state machine.</summary>
+public sealed class SimNode
+{
+    private readonly List<LogEntry> _applied = [];
+
+    internal SimNode(string id, RaftConfig config, int randomSeed)
+    {
+        Id = id;
+        Config = config;
+        Store = new SimulatedStore();
+        Raft = new RaftNode(config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed));
+        StateMachine = new KeyValueStateMachine();
+    }
+
+    public string Id { get; }
+
+    public RaftConfig Config { get; }
+
+    public SimulatedStore Store { get; }
+
+    public RaftNode Raft { get; private set; }
+
+    public KeyValueStateMachine StateMachine { get; private set; }
+
+    public bool IsUp { get; private set; } = true;
+
+    /// <summary>Entries applied since the last (re)start, in order.</summary>
+    public IReadOnlyList<LogEntry> Applied => _applied;
+
+    /// <summary>A Ready taken but not yet handled, as in an asynchronous shell that awaits its storage write.</summary>
+    public Ready? InFlight { get; internal set; }
+
+    /// <summary>How many times this replica has been restarted.</summary>
+    public int Restarts { get; private set; }
+
+    internal void Crash()
+    {
+        IsUp = false;
+        InFlight = null;
+    }
+
+    /// <summary>Volatile state is gone: rebuild from the store alone, as a real restart would.</summary>
+    internal void Restart(int randomSeed)
+    {
+        Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed));
+        StateMachine = new KeyValueStateMachine();
+        _applied.Clear();
+        InFlight = null;
+        IsUp = true;
+        Restarts++;
+    }
+
+    internal void Apply(LogEntry e)
+    {
+        if (e.Index != StateMachine.LastAppliedIndex + 1)
+            throw new InvalidOperationException($"{Id}: applying {e.Index} after {StateMachine.LastAppliedIndex}: out of order");
+        if (e.Type == LogEntryType.Command) StateMachine.Apply(e.Index, Command.Decode(e.Data));
+        else StateMachine.ApplyNoOp(e.Index);
+        _applied.Add(e);
+    }
+
+    public override string ToString() =>
+        $"{Id}{(IsUp ? "" : "(down)")} {Raft.Role} t{Raft.CurrentTerm} last={Raft.Log.LastIndex}/{Raft.Log.LastTerm} commit={Raft.CommitIndex} applied={StateMachine.LastAppliedIndex}";
+}

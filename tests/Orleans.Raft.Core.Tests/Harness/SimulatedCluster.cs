@@ -1,0 +1,367 @@
+using Orleans.Raft.Consensus;
+
+namespace Orleans.Raft.Core.Tests.Harness;
+
+/// <summary>
+/// A deterministic Raft cluster: simulated stable stores, a faulty network (drop, duplicate, delay/reorder,
+/// partitions), crash/restart and logical time. No threads, no clock: the same seed gives the same run.
+/// </summary>
+public sealed class SimulatedCluster
+{
+    private readonly Dictionary<string, SimNode> _nodes = [];
+    private readonly List<InFlight> _network = [];
+    private readonly Dictionary<string, int> _partitionOf = [];
+    private readonly RaftMessage[] _history = new RaftMessage[2048];
+    private long _historyCount;
+    private readonly TraceEvent[] _trace = new TraceEvent[64];
+    private long _traceCount;
+    private long _sequence;
+
+    public SimulatedCluster(int size, int seed, Func<RaftConfig, RaftConfig>? configure = null)
+    {
+        Seed = seed;
+        Random = new Random(seed);
+        Ids = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
+        foreach (var id in Ids)
+        {
+            var config = new RaftConfig { Id = id, Members = Ids };
+            if (configure is not null) config = configure(config);
+            _nodes[id] = new SimNode(id, config, Random.Next());
+        }
+    }
+
+    public int Seed { get; }
+
+    /// <summary>The only source of randomness for faults; the nodes get their own seeds from it.</summary>
+    public Random Random { get; }
+
+    public IReadOnlyList<string> Ids { get; }
+
+    public IEnumerable<SimNode> Nodes => Ids.Select(id => _nodes[id]);
+
+    public IEnumerable<SimNode> UpNodes => Nodes.Where(n => n.IsUp);
+
+    public SimNode this[string id] => _nodes[id];
+
+    /// <summary>Logical time in ticks.</summary>
+    public long Now { get; private set; }
+
+    public double DropRate { get; set; }
+
+    public double DuplicateRate { get; set; }
+
+    /// <summary>
+    /// The chance that a delivery is instead a replay of a random message sent long ago: a duplicate delayed for
+    /// any time, so stale terms and stale indexes meet a node in whatever state it is in now.
+    /// </summary>
+    public double ReplayRate { get; set; }
+
+    /// <summary>Each message is delayed by a uniform [0, MaxDelayTicks] ticks.</summary>
+    public int MaxDelayTicks { get; set; }
+
+    /// <summary>Deliver a random due message rather than the oldest.</summary>
+    public bool Reorder { get; set; }
+
+    /// <summary>
+    /// The chance that a node's Ready is left in flight (taken, not yet persisted) while the node keeps stepping
+    /// messages and ticks, as an asynchronous shell would; <see cref="CompleteReady"/> finishes it.
+    /// </summary>
+    public double AsyncReadyRate { get; set; }
+
+    /// <summary>When set, messages it matches are dropped on send (a test's targeted fault).</summary>
+    public Func<RaftMessage, bool>? DropFilter { get; set; }
+
+    /// <summary>When true nothing is delivered unless a test asks for it with <see cref="Deliver"/>.</summary>
+    public bool ManualDelivery { get; set; }
+
+    /// <summary>Called after each entry a replica applies (for safety checks).</summary>
+    public Action<SimNode, LogEntry>? OnApplied { get; set; }
+
+    /// <summary>Every AppendEntries / response that entered the network, for tests that count round trips.</summary>
+    public Action<RaftMessage>? OnSend { get; set; }
+
+    public IEnumerable<RaftMessage> Pending => _network.Select(f => f.Message);
+
+    public int InFlightCount => _network.Count;
+
+    // ---- faults ----
+
+    /// <summary>Splits the cluster: nodes in different groups cannot talk; nodes named in no group are alone.</summary>
+    public void Partition(params IEnumerable<string>[] groups)
+    {
+        _partitionOf.Clear();
+        var g = 1;
+        foreach (var group in groups)
+        {
+            foreach (var id in group) _partitionOf[id] = g;
+            g++;
+        }
+        foreach (var id in Ids) _partitionOf.TryAdd(id, g++);
+        Note($"partition {string.Join(" | ", groups.Select(x => string.Join(",", x)))}");
+    }
+
+    public void Isolate(string id) => Partition(Ids.Where(x => x != id));
+
+    public void Heal()
+    {
+        _partitionOf.Clear();
+        Note("heal");
+    }
+
+    public bool CanTalk(string a, string b) =>
+        _partitionOf.Count == 0 || _partitionOf.GetValueOrDefault(a) == _partitionOf.GetValueOrDefault(b);
+
+    public void Crash(string id)
+    {
+        var n = _nodes[id];
+        // A crash during an in-flight Ready may come before or after its write reached the disk, never after a send.
+        if (n.InFlight is { } rd && Random.Next(2) == 0) n.Store.Persist(rd);
+        n.Crash();
+        Note($"crash {id}");
+    }
+
+    public void Restart(string id)
+    {
+        _nodes[id].Restart(Random.Next());
+        Note($"restart {id}");
+        ProcessReadies();
+    }
+
+    // ---- inputs ----
+
+    public ProposeResult Propose(string id, byte[] data)
+    {
+        var node = _nodes[id];
+        if (!node.IsUp) return ProposeResult.NotLeader(null);
+        var result = node.Raft.Propose(data);
+        if (result.Accepted) Note($"propose {id} -> i{result.Index} t{result.Term}");
+        ProcessReadies();
+        return result;
+    }
+
+    /// <summary>Proposes at the current leader, if there is one.</summary>
+    public ProposeResult ProposeAtLeader(byte[] data)
+    {
+        var leader = Leader();
+        return leader is null ? ProposeResult.NotLeader(null) : Propose(leader.Id, data);
+    }
+
+    public void Campaign(string id, bool force = false)
+    {
+        _nodes[id].Raft.Campaign(force);
+        Note($"campaign {id}{(force ? " force" : "")}");
+        ProcessReadies();
+    }
+
+    /// <summary>One tick of logical time: every live node ticks, then everything due is delivered.</summary>
+    public void Tick()
+    {
+        Now++;
+        foreach (var n in UpNodes) n.Raft.Tick();
+        ProcessReadies();
+        if (!ManualDelivery) DeliverDue();
+    }
+
+    public void RunTicks(int ticks)
+    {
+        for (var i = 0; i < ticks; i++) Tick();
+    }
+
+    /// <summary>Ticks until the condition holds; returns false if it did not within maxTicks.</summary>
+    public bool RunUntil(Func<bool> condition, int maxTicks)
+    {
+        for (var i = 0; i < maxTicks; i++)
+        {
+            if (condition()) return true;
+            Tick();
+        }
+        return condition();
+    }
+
+    /// <summary>Delivers every message due now, including the replies they cause (a round trip within a tick).</summary>
+    public void DeliverDue()
+    {
+        while (DeliverOne())
+        {
+        }
+    }
+
+    /// <summary>Delivers one due message (the oldest, or a random one when reordering). False when none is due.</summary>
+    public bool DeliverOne()
+    {
+        if (ReplayRate > 0 && _historyCount > 0 && Random.NextDouble() < ReplayRate)
+        {
+            var old = _history[Random.Next((int)Math.Min(_historyCount, _history.Length))];
+            Trace("replay", old);
+            Receive(old);
+            return true;
+        }
+        var due = -1;
+        var dueCount = 0;
+        for (var i = 0; i < _network.Count; i++)
+        {
+            if (_network[i].DeliverAt > Now) continue;
+            dueCount++;
+            if (due < 0) due = i;
+            else if (Reorder && Random.Next(dueCount) == 0) due = i; // reservoir sampling: uniform among due
+        }
+        if (due < 0) return false;
+        var f = _network[due];
+        _network.RemoveAt(due);
+        Receive(f.Message);
+        return true;
+    }
+
+    /// <summary>Manual delivery: delivers the pending messages that match, oldest first, ignoring delays. Returns how many.</summary>
+    public int Deliver(Func<RaftMessage, bool> match)
+    {
+        var chosen = _network.Where(f => match(f.Message)).ToList();
+        foreach (var f in chosen) _network.Remove(f);
+        foreach (var f in chosen) Receive(f.Message);
+        return chosen.Count;
+    }
+
+    /// <summary>Delivers matching messages, and the matching messages they cause, until none is left.</summary>
+    public int DeliverAll(Func<RaftMessage, bool> match, int maxRounds = 1000)
+    {
+        var total = 0;
+        for (var i = 0; i < maxRounds; i++)
+        {
+            var n = Deliver(match);
+            if (n == 0) return total;
+            total += n;
+        }
+        throw new InvalidOperationException("messages kept flowing: no fixed point");
+    }
+
+    public int DropPending(Func<RaftMessage, bool> match) => _network.RemoveAll(f => match(f.Message));
+
+    /// <summary>Runs every node's Ready loop until no node has anything to do.</summary>
+    public void ProcessReadies()
+    {
+        bool any;
+        do
+        {
+            any = false;
+            foreach (var n in Ids.Select(id => _nodes[id]))
+            {
+                if (!n.IsUp || n.InFlight is not null || !n.Raft.HasReady) continue;
+                any = true;
+                if (AsyncReadyRate > 0 && Random.NextDouble() < AsyncReadyRate) n.InFlight = n.Raft.GetReady();
+                else HandleReady(n, n.Raft.GetReady());
+            }
+        }
+        while (any);
+    }
+
+    /// <summary>Finishes the node's in-flight Ready, if any. Returns false when there was none.</summary>
+    public bool CompleteReady(string id)
+    {
+        var n = _nodes[id];
+        if (!n.IsUp || n.InFlight is not { } rd) return false;
+        n.InFlight = null;
+        Note($"complete ready {id}");
+        HandleReady(n, rd);
+        ProcessReadies();
+        return true;
+    }
+
+    public void CompleteAllReadies()
+    {
+        while (Ids.Any(CompleteReady))
+        {
+        }
+    }
+
+    private void HandleReady(SimNode n, Ready rd)
+    {
+        // The Ready contract: durable first, then send, then apply, then Advance.
+        n.Store.Persist(rd);
+        foreach (var m in rd.Messages) Send(m);
+        foreach (var e in rd.CommittedEntries)
+        {
+            n.Apply(e);
+            OnApplied?.Invoke(n, e);
+        }
+        n.Raft.Advance(rd);
+    }
+
+    private void Send(RaftMessage m)
+    {
+        OnSend?.Invoke(m);
+        if (DropFilter?.Invoke(m) == true || !CanTalk(m.From, m.To))
+        {
+            Trace("cut", m);
+            return;
+        }
+        if (DropRate > 0 && Random.NextDouble() < DropRate)
+        {
+            Trace("drop", m);
+            return;
+        }
+        Enqueue(m);
+        if (DuplicateRate > 0 && Random.NextDouble() < DuplicateRate) Enqueue(m);
+        if (ReplayRate > 0) _history[_historyCount++ % _history.Length] = m;
+    }
+
+    private void Enqueue(RaftMessage m)
+    {
+        var delay = MaxDelayTicks > 0 ? Random.Next(MaxDelayTicks + 1) : 0;
+        _network.Add(new InFlight(Now + delay, _sequence++, m));
+    }
+
+    private void Receive(RaftMessage m)
+    {
+        var to = _nodes[m.To];
+        // A partition or a crash between send and delivery loses the message.
+        if (!to.IsUp || !CanTalk(m.From, m.To))
+        {
+            Trace("lost", m);
+            return;
+        }
+        Trace("recv", m);
+        to.Raft.Step(m);
+        ProcessReadies();
+    }
+
+    // ---- observation ----
+
+    /// <summary>The leader with the highest term among live nodes, or null.</summary>
+    public SimNode? Leader() =>
+        UpNodes.Where(n => n.Raft.Role == RaftRole.Leader).OrderByDescending(n => n.Raft.CurrentTerm).FirstOrDefault();
+
+    /// <summary>A leader every live node in its partition follows at its term (a settled group), or null.</summary>
+    public SimNode? StableLeader()
+    {
+        var leader = Leader();
+        if (leader is null) return null;
+        var followers = UpNodes.Where(n => CanTalk(n.Id, leader.Id));
+        return followers.All(n => n.Raft.CurrentTerm == leader.Raft.CurrentTerm && n.Raft.LeaderId == leader.Id) ? leader : null;
+    }
+
+    public void Note(string text) => Trace(text, null);
+
+    private void Trace(string kind, RaftMessage? m)
+    {
+        _trace[_traceCount % _trace.Length] = new TraceEvent(Now, kind, m);
+        _traceCount++;
+    }
+
+    /// <summary>The last events, oldest first, for failure messages.</summary>
+    public string TraceTail(int count = 40)
+    {
+        var n = (int)Math.Min(Math.Min(count, _trace.Length), _traceCount);
+        var lines = new List<string>(n + Ids.Count);
+        for (var i = _traceCount - n; i < _traceCount; i++)
+        {
+            var e = _trace[i % _trace.Length];
+            lines.Add(e.Message is null ? $"  @{e.Tick} {e.Kind}" : $"  @{e.Tick} {e.Kind} {e.Message}");
+        }
+        lines.AddRange(Nodes.Select(x => $"  state {x}"));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private readonly record struct InFlight(long DeliverAt, long Sequence, RaftMessage Message);
+
+    private readonly record struct TraceEvent(long Tick, string Kind, RaftMessage? Message);
+}
