@@ -483,8 +483,14 @@ public sealed class RaftNode
             }
             Send(new RaftMessage
             {
-                Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm,
-                Index = m.Index, Reject = true, ConflictIndex = conflictIndex, ConflictTerm = conflictTerm,
+                Type = MessageType.AppendEntriesResponse,
+                From = Id,
+                To = m.From,
+                Term = CurrentTerm,
+                Index = m.Index,
+                Reject = true,
+                ConflictIndex = conflictIndex,
+                ConflictTerm = conflictTerm,
             });
             return;
         }
@@ -513,8 +519,14 @@ public sealed class RaftNode
     {
         RaftMessage Response(long offset, bool done = false, bool reject = false) => new()
         {
-            Type = MessageType.InstallSnapshotResponse, From = Id, To = m.From, Term = CurrentTerm, Index = m.Index,
-            Offset = offset, Done = done, Reject = reject,
+            Type = MessageType.InstallSnapshotResponse,
+            From = Id,
+            To = m.From,
+            Term = CurrentTerm,
+            Index = m.Index,
+            Offset = offset,
+            Done = done,
+            Reject = reject,
         };
 
         if (m.Index <= CommitIndex)
@@ -663,8 +675,14 @@ public sealed class RaftNode
         if (entries.Count == 0 && !force) return false;
         Send(new RaftMessage
         {
-            Type = MessageType.AppendEntries, From = Id, To = to, Term = CurrentTerm,
-            Index = prevIndex, LogTerm = prevTerm, Entries = entries, Commit = CommitIndex,
+            Type = MessageType.AppendEntries,
+            From = Id,
+            To = to,
+            Term = CurrentTerm,
+            Index = prevIndex,
+            LogTerm = prevTerm,
+            Entries = entries,
+            Commit = CommitIndex,
         });
         if (entries.Count > 0) pr.OnSent(entries[^1].Index);
         return true;
