@@ -4,12 +4,14 @@ using System.Globalization;
 namespace Orleans.Raft.ClientApp;
 
 /// <summary>
-/// Throughput and latency of the Raft group against an unreplicated single grain, both through the same client
-/// path (an Orleans client talking to the silo's gateway). Reports numbers; asserts nothing.
+/// Throughput and latency of a 3-replica Raft group, on in-memory and on durable SQLite storage, against an
+/// unreplicated single grain, all through the same client path (an Orleans client talking to the silo's gateway).
+/// Reports numbers; asserts nothing.
 /// </summary>
 public static class Benchmark
 {
     private const string Group = "bench";
+    private const string Baseline = "unreplicated grain";
 
     private sealed record Cell(string System, string Operation, int Clients, double OpsPerSecond, double P50Ms, double P99Ms, long Errors);
 
@@ -19,36 +21,43 @@ public static class Benchmark
         var levels = cmd.Flags.GetValueOrDefault("clients", "1,16,64").Split(',').Select(s =>
             int.TryParse(s, out var n) && n is > 0 and <= 4096 ? n : throw new UsageException($"--clients wants numbers from 1 to 4096, got '{s}'")).ToArray();
 
-        Console.Error.WriteLine($"starting an in-process cluster: one silo, group '{Group}' of 3 replicas (in-memory storage)...");
-        await using var cluster = await InProcessCluster.StartAsync(o =>
-        {
-            o.Group = Group;
-            o.Replicas = ["r1", "r2", "r3"];
-        }, cmd.Verbose);
-        await cluster.WaitForLeaderAsync(Group, TimeSpan.FromSeconds(30));
-
-        var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>(Group);
-        var baseline = cluster.Client.GetGrain<IUnreplicatedKeyValueGrain>("bench");
-        var systems = new (string Name, Func<KvRequest, Task<KvResponse>> Call)[]
-        {
-            ("raft (3 replicas)", gateway.Execute),
-            ("unreplicated grain", baseline.Execute),
-        };
-
         var value = new string('v', 100);
         var cells = new List<Cell>();
-        foreach (var (name, call) in systems)
+        var systems = new List<string>();
+        var data = Path.Combine(Path.GetTempPath(), $"orleans-raft-bench-{Guid.NewGuid():N}");
+        try
         {
-            // Warm up and fill the keys the gets read.
-            for (var k = 0; k < 256; k++) await call(KvRequest.Set($"key-{k}", value));
-            foreach (var op in new[] { "set", "get" })
+            foreach (var storage in new[] { Hosting.RaftStorageKind.InMemory, Hosting.RaftStorageKind.Sqlite })
             {
-                foreach (var clients in levels)
+                Console.Error.WriteLine($"starting an in-process cluster: one silo, group '{Group}' of 3 replicas, {storage} storage...");
+                await using var cluster = await InProcessCluster.StartAsync(o =>
                 {
-                    var cell = await MeasureAsync(name, op, clients, TimeSpan.FromSeconds(seconds), call, value);
-                    cells.Add(cell);
-                    Console.Error.WriteLine($"  {name,-20} {op} x{clients,-3}: {cell.OpsPerSecond,10:N0} ops/s");
+                    o.Group = Group;
+                    o.Replicas = ["r1", "r2", "r3"];
+                    o.Storage = storage;
+                    o.DataDirectory = data;
+                }, cmd.Verbose);
+                await cluster.WaitForLeaderAsync(Group, TimeSpan.FromSeconds(30));
+                var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>(Group);
+                var name = storage == Hosting.RaftStorageKind.Sqlite ? "raft, 3 replicas, SQLite (fsync)" : "raft, 3 replicas, in-memory";
+                systems.Add(name);
+                await MeasureSystemAsync(name, gateway.Execute, levels, seconds, value, cells);
+                if (storage == Hosting.RaftStorageKind.InMemory)
+                {
+                    var baseline = cluster.Client.GetGrain<IUnreplicatedKeyValueGrain>("bench");
+                    await MeasureSystemAsync(Baseline, baseline.Execute, levels, seconds, value, cells);
                 }
+            }
+        }
+        finally
+        {
+            try
+            {
+                if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp directory.
             }
         }
 
@@ -59,14 +68,29 @@ public static class Benchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.System} | {c.Operation} | {c.Clients} | {c.OpsPerSecond:F0} | {c.P50Ms:F2} | {c.P99Ms:F2} | {c.Errors} |"));
         }
         Console.WriteLine();
-        Console.WriteLine("| op | clients | raft / unreplicated throughput |");
-        Console.WriteLine("|---|---:|---:|");
-        foreach (var c in cells.Where(c => c.System == systems[0].Name))
+        Console.WriteLine("| system | op | clients | throughput / unreplicated |");
+        Console.WriteLine("|---|---|---:|---:|");
+        foreach (var c in cells.Where(c => c.System != Baseline))
         {
-            var b = cells.Single(x => x.System == systems[1].Name && x.Operation == c.Operation && x.Clients == c.Clients);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.Operation} | {c.Clients} | {(b.OpsPerSecond > 0 ? c.OpsPerSecond / b.OpsPerSecond : 0):F2} |"));
+            var b = cells.Single(x => x.System == Baseline && x.Operation == c.Operation && x.Clients == c.Clients);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.System} | {c.Operation} | {c.Clients} | {(b.OpsPerSecond > 0 ? c.OpsPerSecond / b.OpsPerSecond : 0):F3} |"));
         }
         return ExitCodes.Ok;
+    }
+
+    private static async Task MeasureSystemAsync(string name, Func<KvRequest, Task<KvResponse>> call, int[] levels, double seconds, string value, List<Cell> cells)
+    {
+        // Warm up and fill the keys the gets read.
+        for (var k = 0; k < 256; k++) await call(KvRequest.Set($"key-{k}", value));
+        foreach (var op in new[] { "set", "get" })
+        {
+            foreach (var clients in levels)
+            {
+                var cell = await MeasureAsync(name, op, clients, TimeSpan.FromSeconds(seconds), call, value);
+                cells.Add(cell);
+                Console.Error.WriteLine($"  {name,-34} {op} x{clients,-3}: {cell.OpsPerSecond,10:N0} ops/s");
+            }
+        }
     }
 
     private static async Task<Cell> MeasureAsync(string system, string op, int clients, TimeSpan duration, Func<KvRequest, Task<KvResponse>> call, string value)
