@@ -41,6 +41,12 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     /// </summary>
     Task<string?> ReadLocal(string key);
 
+    /// <summary>
+    /// The (index, term) of this replica's log entries in [fromIndex, toIndex] that are still in its log (not
+    /// compacted into a snapshot). Diagnostics and tests: logs must match up to the commit index.
+    /// </summary>
+    Task<LogPosition[]> GetLogPositions(long fromIndex, long toIndex);
+
     /// <summary>Deactivates this grain activation; the next call or reminder reactivates it from stable storage.</summary>
     Task Deactivate();
 

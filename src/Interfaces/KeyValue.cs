@@ -75,6 +75,10 @@ public sealed record KvResponse
     public static KvResponse Failure(KvStatus status, string error, string? servedBy = null) => new() { Status = status, Error = error, ServedBy = servedBy };
 }
 
+/// <summary>Where an entry sits in a replica's log.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct LogPosition([property: Id(0)] long Index, [property: Id(1)] long Term);
+
 /// <summary>One replica as an operator sees it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReplicaStatus

@@ -12,7 +12,7 @@ public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Ex
     private static readonly HashSet<string> AdminMethods =
     [
         nameof(IRaftReplicaGrain.Start), nameof(IRaftReplicaGrain.Stop), nameof(IRaftReplicaGrain.GetStatus),
-        nameof(IRaftReplicaGrain.Deactivate), nameof(IRaftReplicaGrain.Retire),
+        nameof(IRaftReplicaGrain.Deactivate), nameof(IRaftReplicaGrain.Retire), nameof(IRaftReplicaGrain.GetLogPositions),
     ];
 
     public async Task Invoke(IIncomingGrainCallContext context)

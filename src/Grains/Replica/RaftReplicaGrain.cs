@@ -114,6 +114,16 @@ public sealed class RaftReplicaGrain(
     public Task<string?> ReadLocal(string key) =>
         Task.FromResult(_stateMachine.TryGet(key, out var value) ? value : null);
 
+    public Task<LogPosition[]> GetLogPositions(long fromIndex, long toIndex)
+    {
+        if (_node is not { } node) return Task.FromResult<LogPosition[]>([]);
+        var from = Math.Max(fromIndex, node.Log.FirstIndex);
+        var to = Math.Min(toIndex, node.Log.LastIndex);
+        var positions = new List<LogPosition>();
+        for (var i = from; i <= to; i++) positions.Add(new LogPosition(i, node.Log.TermAt(i)!.Value));
+        return Task.FromResult(positions.ToArray());
+    }
+
     public Task Deactivate()
     {
         StopNode("deactivated on request");
