@@ -3,11 +3,15 @@ namespace Orleans.Raft.Integration.Tests;
 [Collection(KillableClusterCollection.Name)]
 public sealed class KillSiloTests(KillableClusterFixture fixture)
 {
-    [Fact]
-    public async Task Killing_the_secondary_silo_of_the_leader_elects_a_new_leader_with_every_value()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task Killing_the_secondary_silo_of_the_leader_elects_a_new_leader_with_every_value(int replicas)
     {
         var cluster = fixture.Cluster;
-        var group = await RaftGroup.StartAsync(fixture.Client);
+        // Each case starts with three silos: an earlier case may have killed one.
+        while (cluster.GetActiveSilos().Count() < 3) await cluster.StartAdditionalSiloAsync();
+        var group = await RaftGroup.StartAsync(fixture.Client, replicas);
         var leader = await group.WaitForLeaderAsync();
         var primary = cluster.Primary!.SiloAddress.ToString();
 
@@ -25,6 +29,8 @@ public sealed class KillSiloTests(KillableClusterFixture fixture)
         for (var i = 0; i < 20; i++) Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"v{i}")).Status);
 
         var victim = cluster.Silos.Single(s => s.SiloAddress.ToString() == leader.Silo);
+        var onVictim = (await group.StatusAsync()).Count(s => s.Silo == leader.Silo);
+        Assert.True(onVictim <= (replicas - 1) / 2, $"{onVictim} of {replicas} replicas share the leader's silo: a majority must survive");
         await cluster.KillSiloAsync(victim);
 
         var next = await group.WaitForLeaderAsync(s => s.CurrentTerm > leader.CurrentTerm && s.Silo != leader.Silo);
