@@ -67,15 +67,12 @@ public sealed class KeyValueGatewayGrain(
             switch (response.Status)
             {
                 case KvStatus.NotLeader:
+                case KvStatus.Unavailable:
                     // Follow the hint; without one, try the next replica after a tick so an election can finish.
+                    // Retrying is safe either way: the same request id is applied at most once.
                     _leader = response.LeaderHint is { } hint && hint != target && members.Contains(hint) ? hint : null;
                     if (_leader is null) await PauseAsync(Remaining());
                     last = response;
-                    continue;
-                case KvStatus.Unavailable:
-                    _leader = null;
-                    last = response;
-                    await PauseAsync(Remaining());
                     continue;
                 case KvStatus.Timeout:
                     _leader = null;

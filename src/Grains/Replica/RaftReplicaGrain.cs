@@ -390,7 +390,7 @@ public sealed class RaftReplicaGrain(
         foreach (var index in _pending.Keys.Where(i => i <= snapshot.Index).ToList())
         {
             _pending.Remove(index, out var p);
-            p!.Completion.TrySetResult(new KvResponse { Status = KvStatus.NotLeader, ServedBy = _name, Error = "leadership changed; the request may or may not take effect" });
+            p!.Completion.TrySetResult(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = "leadership changed; the request may or may not take effect" });
         }
     }
 
@@ -478,8 +478,9 @@ public sealed class RaftReplicaGrain(
             }
             if (_lastRole == RaftRole.Leader)
             {
-                // The gateway retries with the same request id, so a write that still commits is applied once.
-                FailPending(new KvResponse { Status = KvStatus.NotLeader, LeaderHint = node.LeaderId, ServedBy = _name, Error = "leadership lost; retry" });
+                // The entry may still commit under the next leader, so the outcome is unknown (Unavailable, not NotLeader).
+                // The gateway retries with the same request id, so a write that does commit is applied once.
+                FailPending(new KvResponse { Status = KvStatus.Unavailable, LeaderHint = node.LeaderId, ServedBy = _name, Error = "leadership lost; the request may or may not take effect" });
             }
             _lastRole = node.Role;
         }
