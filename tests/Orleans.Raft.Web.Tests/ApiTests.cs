@@ -209,6 +209,10 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
             var r4 = status.RootElement.GetProperty("replicas").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "r4");
             Assert.False(r4.GetProperty("running").GetBoolean());
         }
+        using (var elect = await Http.PostAsync("/api/replicas/r4/elect", null))
+        {
+            await AssertProblemAsync(elect, HttpStatusCode.Conflict, "r4 is stopped");
+        }
         using (var start = await Http.PostAsync("/api/replicas/r4/start", null))
         {
             Assert.Equal(HttpStatusCode.OK, start.StatusCode);
