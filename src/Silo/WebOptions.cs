@@ -20,7 +20,7 @@ public sealed class WebOptions
     public IPAddress ParseBindAddress()
     {
         var text = BindAddress.Trim();
-        if (text is "*" or "") return IPAddress.Any;
+        if (text == "*") return IPAddress.Any;
         if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
         if (IPAddress.TryParse(text, out var address)) return address;
         throw new SiloConfigurationException($"Web:BindAddress must be an IP address, '*' or 'localhost', not '{BindAddress}'");
