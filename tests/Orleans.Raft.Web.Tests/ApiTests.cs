@@ -213,6 +213,12 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
         {
             await AssertProblemAsync(elect, HttpStatusCode.Conflict, "r4 is stopped");
         }
+        using (var metrics = await Http.GetAsync("/api/metrics"))
+        {
+            // A stopped replica's gauges stop reporting.
+            var terms = (await metrics.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gauges").GetProperty("raft.term");
+            Assert.DoesNotContain("r4", terms.EnumerateArray().Select(v => v.GetProperty("replica").GetString()));
+        }
         using (var start = await Http.PostAsync("/api/replicas/r4/start", null))
         {
             Assert.Equal(HttpStatusCode.OK, start.StatusCode);
@@ -233,6 +239,25 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
         Assert.Equal(HttpStatusCode.OK, elect.StatusCode);
         var next = await fixture.Silo.WaitForLeaderAsync(TimeSpan.FromSeconds(10), other: leader);
         Assert.NotEqual(leader, next);
+    }
+
+    [Fact]
+    public async Task The_console_and_the_Orleans_dashboard_share_the_port()
+    {
+        using (var console = await Http.GetAsync("/raft"))
+        {
+            Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+            Assert.Contains("<title>Raft console</title>", await console.Content.ReadAsStringAsync());
+        }
+        using (var script = await Http.GetAsync("/raft/raft.js"))
+        {
+            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        }
+        using var dashboard = await Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Equal("text/html", dashboard.Content.Headers.ContentType?.MediaType);
+        using var counters = await Http.GetAsync("/DashboardCounters");
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
     }
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail)
