@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Orleans.Raft.Hosting;
@@ -9,6 +10,9 @@ public sealed class RaftMetrics : IDisposable
 
     private readonly Meter _meter;
 
+    // The replicas running on this silo, as of their latest Ready: the gauges read it when they are collected.
+    private readonly ConcurrentDictionary<string, ReplicaProgress> _replicas = new(StringComparer.Ordinal);
+
     public RaftMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
@@ -17,7 +21,14 @@ public sealed class RaftMetrics : IDisposable
         Proposals = _meter.CreateCounter<long>("raft.proposals", description: "Client commands proposed by leaders on this silo");
         Applied = _meter.CreateCounter<long>("raft.entries.applied", description: "Log entries applied to state machines");
         CommitLatency = _meter.CreateHistogram<double>("raft.commit.latency", unit: "ms", description: "Time from proposal to apply at the leader");
+        _meter.CreateObservableGauge("raft.term", () => Observe(p => p.Term), description: "Current term of each replica on this silo");
+        _meter.CreateObservableGauge("raft.commit.index", () => Observe(p => p.Commit), description: "Commit index of each replica on this silo");
+        _meter.CreateObservableGauge("raft.apply.lag", () => Observe(p => p.Commit - p.Applied), unit: "{entries}",
+            description: "Committed entries not yet applied (commit index - applied index) of each replica on this silo");
     }
+
+    /// <summary>The meter itself, so an in-process listener can tell this silo's instruments from another's.</summary>
+    public Meter Meter => _meter;
 
     public Counter<long> ElectionsStarted { get; }
     public Counter<long> ElectionsWon { get; }
@@ -25,5 +36,17 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> Applied { get; }
     public Histogram<double> CommitLatency { get; }
 
+    /// <summary>Records a running replica's progress for the gauges.</summary>
+    public void Report(string group, string replica, long term, long commitIndex, long appliedIndex) =>
+        _replicas[ReplicaKey.Format(group, replica)] = new ReplicaProgress(group, replica, term, commitIndex, appliedIndex);
+
+    /// <summary>The replica no longer runs here: its gauges stop reporting.</summary>
+    public void Forget(string group, string replica) => _replicas.TryRemove(ReplicaKey.Format(group, replica), out _);
+
+    private IEnumerable<Measurement<long>> Observe(Func<ReplicaProgress, long> value) =>
+        _replicas.Values.Select(p => new Measurement<long>(value(p), new("group", p.Group), new("replica", p.Replica))).ToArray();
+
     public void Dispose() => _meter.Dispose();
+
+    private sealed record ReplicaProgress(string Group, string Replica, long Term, long Commit, long Applied);
 }

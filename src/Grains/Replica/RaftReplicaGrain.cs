@@ -310,6 +310,7 @@ public sealed class RaftReplicaGrain(
         _timer?.Dispose();
         _timer = null;
         _node = null;
+        metrics.Forget(_group, _name);
         FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
     }
 
@@ -360,6 +361,7 @@ public sealed class RaftReplicaGrain(
                 foreach (var e in rd.CommittedEntries) Apply(e);
                 node.Advance(rd);
                 ObserveRoleChange(node);
+                metrics.Report(_group, _name, node.CurrentTerm, node.CommitIndex, _stateMachine.LastAppliedIndex);
                 await MaybeCompactAsync(node);
             }
         }

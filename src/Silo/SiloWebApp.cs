@@ -1,0 +1,86 @@
+using System.Net;
+using Orleans.Dashboard;
+using Orleans.Raft.Hosting;
+
+namespace Orleans.Raft.Silo;
+
+/// <summary>
+/// The silo's web application: the Orleans silo, the Orleans dashboard, the Raft console at /raft and the API under
+/// /api, on one port. Program runs it; tests start it in process.
+/// </summary>
+public static class SiloWebApp
+{
+    /// <summary>
+    /// Builds the application from command-line arguments and appsettings.json. Throws
+    /// <see cref="SiloConfigurationException"/> when the configuration is unusable.
+    /// </summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // The console's files are copied next to the assembly, so any working directory serves them.
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--instance"] = "Silo:Instance",
+            ["--silo-port"] = "Silo:SiloPort",
+            ["--gateway-port"] = "Silo:GatewayPort",
+            ["--dashboard-port"] = "Silo:DashboardPort",
+            ["--primary-port"] = "Silo:PrimarySiloPort",
+            ["--group"] = "Raft:Group",
+            ["--bind"] = "Web:BindAddress",
+            ["--access-token"] = "Web:AccessToken",
+        });
+
+        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        if (silo.Instance < 0 || silo.Instance > 1000)
+            throw new SiloConfigurationException($"Silo:Instance must be between 0 and 1000, not {silo.Instance}");
+        var webSection = builder.Configuration.GetSection(WebOptions.SectionName);
+        var web = webSection.Get<WebOptions>() ?? new WebOptions();
+        var bindAddress = web.Validate();
+        builder.Services.Configure<WebOptions>(webSection);
+
+        var siloPort = silo.SiloPort + silo.Instance;
+        var gatewayPort = silo.GatewayPort + silo.Instance;
+        // Port 0 (tests) lets the system pick a free port.
+        var dashboardPort = silo.DashboardPort == 0 ? 0 : silo.DashboardPort + silo.Instance;
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, dashboardPort));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<RaftMetricsReader>();
+        builder.UseOrleans(orleans =>
+        {
+            orleans.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, silo.PrimarySiloPort), silo.ServiceId, silo.ClusterId);
+            orleans.UseInMemoryReminderService();
+            orleans.AddDashboard();
+            orleans.AddRaft(builder.Configuration, raft =>
+            {
+                // Only the first silo bootstraps the group; the others join the cluster and serve clients.
+                if (silo.Instance > 0) raft.StartReplicas = false;
+            });
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<AccessTokenMiddleware>();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            // Unhandled errors and bare status codes (unknown route, wrong method) as problem+json too.
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapOrleansDashboard();
+        app.MapRaftApi();
+        // Resolve the reader now, so its counters count from the start.
+        app.Services.GetRequiredService<RaftMetricsReader>();
+
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+            "Silo {Instance}: silo port {SiloPort}, gateway port {GatewayPort}, dashboard {Urls}, Raft console {Urls}/raft{Token}",
+            silo.Instance, siloPort, gatewayPort, string.Join(", ", app.Urls), string.Join(", ", app.Urls),
+            string.IsNullOrEmpty(web.AccessToken) ? "" : " (an access token is required)"));
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Orleans.Raft.Silo;
+
+/// <summary>The web host (dashboard, Raft console and API), bound from the "Web" section.</summary>
+public sealed class WebOptions
+{
+    public const string SectionName = "Web";
+
+    /// <summary>The IP address to listen on; "*" or "0.0.0.0" means every interface. Loopback unless a token is set.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// When set, every request (API, console, dashboard) must present it: "Authorization: Bearer TOKEN",
+    /// "?access_token=TOKEN", or the cookie the console sets after a page load with the query parameter.
+    /// </summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>Parses <see cref="BindAddress"/>; throws <see cref="SiloConfigurationException"/> with the reason.</summary>
+    public IPAddress ParseBindAddress()
+    {
+        var text = BindAddress.Trim();
+        if (text == "*") return IPAddress.Any;
+        if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
+        if (IPAddress.TryParse(text, out var address)) return address;
+        throw new SiloConfigurationException($"Web:BindAddress must be an IP address, '*' or 'localhost', not '{BindAddress}'");
+    }
+
+    /// <summary>Refuses a non-loopback address without a token: the API can stop replicas and change data.</summary>
+    public IPAddress Validate()
+    {
+        var address = ParseBindAddress();
+        if (!IPAddress.IsLoopback(address) && string.IsNullOrWhiteSpace(AccessToken))
+        {
+            throw new SiloConfigurationException(
+                $"refusing to listen on {address}, which is not a loopback address, without an access token: set Web:AccessToken " +
+                "(e.g. the environment variable Web__AccessToken) or bind to 127.0.0.1 (Web:BindAddress)");
+        }
+        return address;
+    }
+}
+
+/// <summary>The silo's configuration is unusable; the message says why, and the silo exits with code 2.</summary>
+public sealed class SiloConfigurationException(string message) : Exception(message);

@@ -1,0 +1,294 @@
+// The Raft console: polls /api/status and /api/metrics, and calls the API for the forms and buttons.
+'use strict';
+
+(() => {
+  const STATUS_MS = 500;
+  const METRICS_MS = 2000;
+  const PLOT_SECONDS = 60;
+  const TIMELINE_MAX = 100;
+
+  // A token given in the address is kept for this tab's API calls, then removed from the address bar.
+  const params = new URLSearchParams(location.search);
+  if (params.has('access_token')) {
+    sessionStorage.setItem('raft-access-token', params.get('access_token'));
+    params.delete('access_token');
+    const query = params.toString();
+    history.replaceState(null, '', location.pathname + (query ? '?' + query : '') + location.hash);
+  }
+  const token = sessionStorage.getItem('raft-access-token');
+
+  const $ = id => document.getElementById(id);
+  let faultInjection = false;
+  let previous = null;
+  const samples = []; // [{t: seconds, commit: number}]
+
+  async function api(method, path, body, accept) {
+    const headers = {};
+    if (token) headers.Authorization = 'Bearer ' + token;
+    if (accept) headers.Accept = accept;
+    if (body !== undefined && typeof body !== 'string') {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(body);
+    }
+    const response = await fetch(path, { method, headers, body, cache: 'no-store' });
+    const type = response.headers.get('Content-Type') || '';
+    const content = type.includes('json') ? await response.json() : await response.text();
+    return { ok: response.ok, status: response.status, content };
+  }
+
+  function describeError(r) {
+    const p = r.content || {};
+    return `${r.status} ${p.title || ''}${p.detail ? ': ' + p.detail : ''}`;
+  }
+
+  function cell(text, className) {
+    const td = document.createElement('td');
+    td.textContent = text ?? '';
+    if (className) td.className = className;
+    return td;
+  }
+
+  function button(label, className, action) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.className = className;
+    b.addEventListener('click', action);
+    return b;
+  }
+
+  async function act(method, path, body, what) {
+    const out = $('action-result');
+    out.className = 'result';
+    out.textContent = what + '…';
+    try {
+      const r = await api(method, path, body);
+      out.className = 'result ' + (r.ok ? 'ok' : 'error');
+      out.textContent = r.ok ? what + ': done' : what + ': ' + describeError(r);
+    } catch (e) {
+      out.className = 'result error';
+      out.textContent = what + ': ' + e;
+    }
+    refresh();
+  }
+
+  function renderReplicas(status) {
+    const body = $('replicas').tBodies[0];
+    body.replaceChildren();
+    const stopped = new Set(status.stopped || []);
+    const isolated = new Set(Object.values(status.partitions || {}).flat());
+    for (const r of status.replicas) {
+      const tr = document.createElement('tr');
+      tr.dataset.replica = r.name;
+      tr.dataset.role = r.role;
+      if (r.role === 'Leader') tr.classList.add('leader');
+      if (!r.running) tr.classList.add('stopped');
+      tr.append(
+        cell(r.name, 'name'),
+        cell(r.error ? 'unreachable: ' + r.error : (r.silo || '')),
+        cell(r.role, 'role role-' + r.role),
+        cell(r.term, 'term'),
+        cell(r.leader || '—', 'leader'),
+        cell(r.commitIndex, 'commit'),
+        cell(r.appliedIndex, 'applied'),
+        cell(r.lastLogIndex, 'last-log'),
+        cell(r.snapshotIndex, 'snapshot'));
+      const actions = document.createElement('td');
+      actions.append(button('Elect', 'elect', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/elect`, undefined, `elect ${r.name}`)));
+      if (faultInjection) {
+        if (isolated.has(r.name)) {
+          actions.append(button('Rejoin', 'rejoin', () => act('POST', `/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`, undefined, `rejoin ${r.name}`)));
+        } else {
+          actions.append(button('Isolate', 'isolate', () => act('POST', '/api/faults/split', { name: 'isolate-' + r.name, replicas: [r.name] }, `isolate ${r.name}`)));
+        }
+        actions.append(stopped.has(r.name) || !r.running
+          ? button('Start', 'start', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/start`, undefined, `start ${r.name}`))
+          : button('Stop', 'stop', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/stop`, undefined, `stop ${r.name}`)));
+      }
+      tr.append(actions);
+      body.append(tr);
+    }
+    $('faults').hidden = !faultInjection;
+    const partitions = Object.entries(status.partitions || {});
+    $('partitions').textContent = partitions.length === 0 ? 'no partitions'
+      : 'partitions: ' + partitions.map(([name, members]) => `${name} [${members.join(', ')}]`).join('; ');
+  }
+
+  function addEvent(text, time) {
+    const li = document.createElement('li');
+    const t = document.createElement('time');
+    t.textContent = new Date(time).toLocaleTimeString();
+    li.append(t, document.createTextNode(text));
+    const list = $('timeline');
+    list.prepend(li);
+    while (list.children.length > TIMELINE_MAX) list.lastChild.remove();
+  }
+
+  // The timeline is derived from successive status snapshots: what changed between two polls.
+  function diff(prev, next) {
+    const maxTerm = s => Math.max(0, ...s.replicas.map(r => r.term));
+    if (!prev) {
+      addEvent(`console opened: term ${maxTerm(next)}, leader ${next.leader || 'none'}`, next.time);
+      return;
+    }
+    const term = maxTerm(next);
+    if (term > maxTerm(prev)) {
+      const campaigners = next.replicas.filter(r => r.term === term && (r.role === 'Candidate' || r.role === 'PreCandidate' || r.role === 'Leader')).map(r => r.name);
+      addEvent(`election: term ${term}${campaigners.length ? ' (' + campaigners.join(', ') + ')' : ''}`, next.time);
+    }
+    if (next.leader !== prev.leader) {
+      const leaderTerm = (next.replicas.find(r => r.name === next.leader) || {}).term;
+      addEvent(next.leader ? `leader changed: ${prev.leader || 'none'} → ${next.leader} (term ${leaderTerm})` : `no leader (was ${prev.leader})`, next.time);
+    }
+    for (const r of next.replicas) {
+      const before = prev.replicas.find(p => p.name === r.name);
+      if (before && before.running !== r.running) addEvent(`${r.name} ${r.running ? 'started' : 'stopped'}`, next.time);
+    }
+    const prevParts = JSON.stringify(prev.partitions || {});
+    const nextParts = JSON.stringify(next.partitions || {});
+    if (prevParts !== nextParts) addEvent(`partitions: ${Object.keys(next.partitions || {}).length ? nextParts : 'healed'}`, next.time);
+  }
+
+  function recordCommits(status) {
+    const commit = Math.max(0, ...status.replicas.map(r => r.commitIndex));
+    const t = performance.now() / 1000;
+    samples.push({ t, commit });
+    while (samples.length && samples[0].t < t - PLOT_SECONDS - 1) samples.shift();
+    drawPlot();
+  }
+
+  function drawPlot() {
+    const canvas = $('commits');
+    const ctx = canvas.getContext('2d');
+    const w = canvas.width, h = canvas.height, left = 40, bottom = 20, top = 10, right = 10;
+    ctx.clearRect(0, 0, w, h);
+    // Commits per second between consecutive samples; a drop in commit index (a restart) counts as zero.
+    const rates = [];
+    for (let i = 1; i < samples.length; i++) {
+      const dt = samples[i].t - samples[i - 1].t;
+      if (dt > 0) rates.push({ t: samples[i].t, rate: Math.max(0, samples[i].commit - samples[i - 1].commit) / dt });
+    }
+    const now = samples.length ? samples[samples.length - 1].t : 0;
+    const max = Math.max(1, ...rates.map(r => r.rate));
+    const magnitude = Math.pow(10, Math.floor(Math.log10(max)));
+    const niceMax = [1, 2, 5, 10].map(m => m * magnitude).find(v => v >= max);
+    const x = t => left + (w - left - right) * (1 - (now - t) / PLOT_SECONDS);
+    const y = v => h - bottom - (h - bottom - top) * (v / niceMax);
+    ctx.strokeStyle = '#c8ced8';
+    ctx.fillStyle = '#6b7380';
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.beginPath();
+    for (const v of [0, niceMax / 2, niceMax]) {
+      ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v));
+      ctx.fillText(String(Math.round(v * 10) / 10), 2, y(v) + 4);
+    }
+    ctx.stroke();
+    ctx.fillText(`-${PLOT_SECONDS}s`, left, h - 4);
+    ctx.fillText('now', w - right - 22, h - 4);
+    ctx.strokeStyle = '#1a73e8';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    rates.forEach((r, i) => i === 0 ? ctx.moveTo(x(r.t), y(r.rate)) : ctx.lineTo(x(r.t), y(r.rate)));
+    ctx.stroke();
+    ctx.lineWidth = 1;
+    const last = rates.length ? rates[rates.length - 1].rate : 0;
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(`${last.toFixed(1)} commits/s`, w - right - 90, top + 10);
+  }
+
+  let refreshing = false;
+  async function refresh() {
+    if (refreshing) return;
+    refreshing = true;
+    try {
+      const r = await api('GET', '/api/status');
+      if (!r.ok) throw new Error(describeError(r));
+      const status = r.content;
+      faultInjection = status.faultInjection;
+      $('group').textContent = status.group;
+      $('leader').textContent = status.leader || 'none';
+      $('term').textContent = Math.max(0, ...status.replicas.map(x => x.term));
+      $('connection').textContent = 'live';
+      $('connection').className = 'ok';
+      diff(previous, status);
+      previous = status;
+      renderReplicas(status);
+      recordCommits(status);
+    } catch (e) {
+      $('connection').textContent = 'error: ' + e.message;
+      $('connection').className = 'bad';
+    } finally {
+      refreshing = false;
+    }
+  }
+
+  async function refreshMetrics() {
+    try {
+      const r = await api('GET', '/api/metrics');
+      if (!r.ok) return;
+      const m = r.content;
+      const body = $('metrics').tBodies[0];
+      body.replaceChildren();
+      const row = (name, value) => {
+        const tr = document.createElement('tr');
+        tr.append(cell(name), cell(value));
+        body.append(tr);
+      };
+      for (const [name, value] of Object.entries(m.counters)) row(name, value);
+      for (const [name, h] of Object.entries(m.histograms)) {
+        const f = v => v == null ? '—' : v.toFixed(2);
+        row(name, `count ${h.count}, mean ${f(h.mean)} ${h.unit || ''}, p50 ${f(h.p50)}, p99 ${f(h.p99)}, max ${f(h.max)}`);
+      }
+      for (const [name, values] of Object.entries(m.gauges)) row(name, values.map(v => `${v.replica}=${v.value}`).join('  '));
+    } catch {
+      // The status poll reports connection problems.
+    }
+  }
+
+  function keyPath() {
+    // Each segment is encoded on its own, so a key may contain '/'.
+    return '/api/kv/' + $('kv-key').value.split('/').map(encodeURIComponent).join('/');
+  }
+
+  async function kv(method) {
+    const out = $('kv-result');
+    const key = $('kv-key').value;
+    if (!key) {
+      out.className = 'result error';
+      out.textContent = 'enter a key';
+      return;
+    }
+    out.className = 'result';
+    out.textContent = method + ' ' + key + '…';
+    try {
+      const r = method === 'PUT' ? await api('PUT', keyPath(), $('kv-value').value, 'application/json')
+        : await api(method, keyPath(), undefined, 'application/json');
+      if (!r.ok) {
+        out.className = 'result error';
+        out.textContent = describeError(r);
+        return;
+      }
+      out.className = 'result ok';
+      if (method === 'GET') {
+        $('kv-value').value = r.content.value;
+        out.textContent = `${key} = ${r.content.value}\n(index ${r.content.index}, served by ${r.content.servedBy})`;
+      } else {
+        out.textContent = `${method === 'PUT' ? 'set' : 'deleted'} ${key} (index ${r.content.index}, served by ${r.content.servedBy})`;
+      }
+    } catch (e) {
+      out.className = 'result error';
+      out.textContent = String(e);
+    }
+  }
+
+  $('kv-get').addEventListener('click', () => kv('GET'));
+  $('kv-set').addEventListener('click', () => kv('PUT'));
+  $('kv-delete').addEventListener('click', () => kv('DELETE'));
+  $('kv-form').addEventListener('submit', e => { e.preventDefault(); kv('GET'); });
+  $('heal').addEventListener('click', () => act('POST', '/api/faults/heal', undefined, 'heal'));
+
+  refresh();
+  refreshMetrics();
+  setInterval(refresh, STATUS_MS);
+  setInterval(refreshMetrics, METRICS_MS);
+})();

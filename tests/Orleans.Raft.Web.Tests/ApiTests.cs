@@ -1,0 +1,297 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Orleans.Raft.Web.Tests;
+
+/// <summary>The JSON API against the real web app on Kestrel: happy paths and every error status.</summary>
+public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixture>
+{
+    private HttpClient Http => fixture.Silo.Client;
+
+    [Fact]
+    public async Task Set_get_as_text_and_json_then_delete()
+    {
+        using (var put = await Http.PutAsync("/api/kv/greeting", new StringContent("héllo wörld", Encoding.UTF8, "text/plain")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var body = await put.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("greeting", body.GetProperty("key").GetString());
+            Assert.True(body.GetProperty("index").GetInt64() > 0);
+        }
+
+        using (var get = await Http.GetAsync("/api/kv/greeting"))
+        {
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal("text/plain", get.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("héllo wörld", await get.Content.ReadAsStringAsync());
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/kv/greeting"))
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var get = await Http.SendAsync(request);
+            Assert.Equal("application/json", get.Content.Headers.ContentType?.MediaType);
+            var body = await get.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("greeting", body.GetProperty("key").GetString());
+            Assert.Equal("héllo wörld", body.GetProperty("value").GetString());
+        }
+
+        using (var delete = await Http.DeleteAsync("/api/kv/greeting"))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+        using (var gone = await Http.GetAsync("/api/kv/greeting"))
+        {
+            await AssertProblemAsync(gone, HttpStatusCode.NotFound, "No such key");
+        }
+    }
+
+    [Fact]
+    public async Task Keys_may_contain_slashes_and_values_may_be_empty()
+    {
+        using (var put = await Http.PutAsync("/api/kv/a/b/c", new ByteArrayContent([])))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        using var get = await Http.GetAsync("/api/kv/a/b/c");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("", await get.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Missing_key_is_404_for_get_and_delete()
+    {
+        using var get = await Http.GetAsync("/api/kv/never-set");
+        await AssertProblemAsync(get, HttpStatusCode.NotFound, "No such key: never-set");
+        using var delete = await Http.DeleteAsync("/api/kv/never-set");
+        await AssertProblemAsync(delete, HttpStatusCode.NotFound, "never-set");
+    }
+
+    [Fact]
+    public async Task Bad_input_is_400()
+    {
+        using (var control = await Http.GetAsync("/api/kv/a%01b"))
+        {
+            await AssertProblemAsync(control, HttpStatusCode.BadRequest, "control characters");
+        }
+        using (var notUtf8 = await Http.PutAsync("/api/kv/bytes", new ByteArrayContent([0xff, 0xfe, 0x41])))
+        {
+            await AssertProblemAsync(notUtf8, HttpStatusCode.BadRequest, "UTF-8");
+        }
+        using (var emptyKey = await Http.GetAsync("/api/kv/"))
+        {
+            await AssertProblemAsync(emptyKey, HttpStatusCode.BadRequest, "the key is empty");
+        }
+        using (var badJson = await Http.PostAsync("/api/faults/split", new StringContent("{not json", Encoding.UTF8, "application/json")))
+        {
+            await AssertProblemAsync(badJson, HttpStatusCode.BadRequest, "JSON");
+        }
+        using (var noReplicas = await Http.PostAsJsonAsync("/api/faults/split", new { name = "p", replicas = Array.Empty<string>() }))
+        {
+            await AssertProblemAsync(noReplicas, HttpStatusCode.BadRequest, "replicas");
+        }
+    }
+
+    [Fact]
+    public async Task Too_large_is_413()
+    {
+        // The fixture sets Raft:MaxKeyBytes 64 and Raft:MaxValueBytes 4096.
+        using (var longKey = await Http.GetAsync("/api/kv/" + new string('k', 65)))
+        {
+            await AssertProblemAsync(longKey, HttpStatusCode.RequestEntityTooLarge, "the key is 65 bytes; the limit is 64 bytes");
+        }
+        using (var bigValue = await Http.PutAsync("/api/kv/big", new StringContent(new string('v', 4097))))
+        {
+            await AssertProblemAsync(bigValue, HttpStatusCode.RequestEntityTooLarge, "the limit is 4096 bytes");
+        }
+        // No Content-Length: the body is cut off as it is read.
+        using (var chunked = new HttpRequestMessage(HttpMethod.Put, "/api/kv/big") { Content = new StreamContent(new UnknownLengthStream(100_000)) })
+        {
+            chunked.Headers.TransferEncodingChunked = true;
+            using var response = await Http.SendAsync(chunked);
+            await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "the limit is 4096 bytes");
+        }
+        using (var atLimit = await Http.PutAsync("/api/kv/big", new StringContent(new string('v', 4096))))
+        {
+            Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Status_lists_every_replica_with_one_leader()
+    {
+        using var status = await fixture.Silo.StatusAsync();
+        var root = status.RootElement;
+        Assert.Equal(fixture.Silo.Group, root.GetProperty("group").GetString());
+        var replicas = root.GetProperty("replicas").EnumerateArray().ToArray();
+        Assert.Equal(["r1", "r2", "r3", "r4", "r5"], replicas.Select(r => r.GetProperty("name").GetString()));
+        foreach (var r in replicas)
+        {
+            foreach (var field in new[] { "silo", "role", "term", "leader", "commitIndex", "appliedIndex", "lastLogIndex", "snapshotIndex", "running" })
+                Assert.True(r.TryGetProperty(field, out _), $"missing {field}");
+        }
+        Assert.True(root.GetProperty("faultInjection").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Metrics_report_counters_histogram_and_gauges()
+    {
+        using (await Http.PutAsync("/api/kv/metered", new StringContent("1"))) { }
+        using var response = await Http.GetAsync("/api/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var m = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Orleans.Raft", m.GetProperty("meter").GetString());
+        var counters = m.GetProperty("counters");
+        Assert.True(counters.GetProperty("raft.elections.started").GetInt64() >= 1);
+        Assert.True(counters.GetProperty("raft.elections.won").GetInt64() >= 1);
+        Assert.True(counters.GetProperty("raft.proposals").GetInt64() >= 1);
+        Assert.True(m.GetProperty("histograms").GetProperty("raft.commit.latency").GetProperty("count").GetInt64() >= 1);
+        var gauges = m.GetProperty("gauges");
+        foreach (var gauge in new[] { "raft.term", "raft.commit.index", "raft.apply.lag" })
+        {
+            var values = gauges.GetProperty(gauge).EnumerateArray().ToArray();
+            Assert.Equal(5, values.Length);
+            Assert.All(values, v => Assert.Equal(fixture.Silo.Group, v.GetProperty("group").GetString()));
+        }
+        Assert.All(gauges.GetProperty("raft.term").EnumerateArray(), v => Assert.True(v.GetProperty("value").GetInt64() >= 1));
+    }
+
+    [Fact]
+    public async Task Unknown_replica_is_404_with_the_members()
+    {
+        foreach (var path in new[] { "/api/replicas/r9/elect", "/api/replicas/r9/stop", "/api/replicas/r9/start" })
+        {
+            using var response = await Http.PostAsync(path, null);
+            await AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown replica 'r9'");
+        }
+        using var split = await Http.PostAsJsonAsync("/api/faults/split", new { name = "p", replicas = new[] { "r1", "zz" } });
+        await AssertProblemAsync(split, HttpStatusCode.NotFound, "'zz'");
+        using var join = await Http.PostAsync("/api/faults/join/nosuch", null);
+        await AssertProblemAsync(join, HttpStatusCode.NotFound, "no partition named 'nosuch'");
+        using var route = await Http.GetAsync("/api/nosuch");
+        Assert.Equal(HttpStatusCode.NotFound, route.StatusCode);
+        Assert.Equal("application/problem+json", route.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Faults_split_join_heal_stop_start()
+    {
+        using (var split = await Http.PostAsJsonAsync("/api/faults/split", new { name = "lonely", replicas = new[] { "r5" } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, split.StatusCode);
+            var faults = await split.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(["r5"], faults.GetProperty("partitions").GetProperty("lonely").EnumerateArray().Select(e => e.GetString()));
+        }
+        using (var join = await Http.PostAsync("/api/faults/join/lonely", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, join.StatusCode);
+        }
+        using (var split = await Http.PostAsJsonAsync("/api/faults/split", new { name = "again", replicas = new[] { "r4" } })) { }
+        using (var heal = await Http.PostAsync("/api/faults/heal", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, heal.StatusCode);
+        }
+        using (var stop = await Http.PostAsync("/api/replicas/r4/stop", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        }
+        using (var faults = await Http.GetAsync("/api/faults"))
+        {
+            var body = await faults.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Empty(body.GetProperty("partitions").EnumerateObject());
+            Assert.Equal(["r4"], body.GetProperty("stopped").EnumerateArray().Select(e => e.GetString()));
+        }
+        using (var status = await fixture.Silo.StatusAsync())
+        {
+            var r4 = status.RootElement.GetProperty("replicas").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "r4");
+            Assert.False(r4.GetProperty("running").GetBoolean());
+        }
+        using (var elect = await Http.PostAsync("/api/replicas/r4/elect", null))
+        {
+            await AssertProblemAsync(elect, HttpStatusCode.Conflict, "r4 is stopped");
+        }
+        using (var metrics = await Http.GetAsync("/api/metrics"))
+        {
+            // A stopped replica's gauges stop reporting.
+            var terms = (await metrics.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("gauges").GetProperty("raft.term");
+            Assert.DoesNotContain("r4", terms.EnumerateArray().Select(v => v.GetProperty("replica").GetString()));
+        }
+        using (var start = await Http.PostAsync("/api/replicas/r4/start", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        }
+        using (var status = await fixture.Silo.StatusAsync())
+        {
+            var r4 = status.RootElement.GetProperty("replicas").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "r4");
+            Assert.True(r4.GetProperty("running").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task Elect_moves_the_leadership()
+    {
+        var leader = await fixture.Silo.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var other = leader == "r1" ? "r2" : "r1";
+        using var elect = await Http.PostAsync($"/api/replicas/{other}/elect", null);
+        Assert.Equal(HttpStatusCode.OK, elect.StatusCode);
+        var next = await fixture.Silo.WaitForLeaderAsync(TimeSpan.FromSeconds(10), other: leader);
+        Assert.NotEqual(leader, next);
+    }
+
+    [Fact]
+    public async Task The_console_and_the_Orleans_dashboard_share_the_port()
+    {
+        using (var console = await Http.GetAsync("/raft"))
+        {
+            Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+            Assert.Contains("<title>Raft console</title>", await console.Content.ReadAsStringAsync());
+        }
+        using (var script = await Http.GetAsync("/raft/raft.js"))
+        {
+            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        }
+        using var dashboard = await Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Equal("text/html", dashboard.Content.Headers.ContentType?.MediaType);
+        using var counters = await Http.GetAsync("/DashboardCounters");
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+    }
+
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(detail, problem.GetProperty("detail").GetString());
+    }
+
+    /// <summary>A body of a given size whose length is not known up front, so it goes chunked.</summary>
+    private sealed class UnknownLengthStream(int length) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(count, length - _position);
+            Array.Fill(buffer, (byte)'x', offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace Orleans.Raft.Web.Tests;
+
+/// <summary>
+/// The Raft console in headless Chromium, driven by browser/console-test.mjs (npm playwright-core). Chromium and the
+/// npm packages are set up by .ci/run; when either is missing the test fails and says how to install it.
+/// </summary>
+public sealed class BrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Console_sets_and_gets_a_key_and_follows_an_election()
+    {
+        var browserDir = Path.Combine(RepositoryRoot(), "tests", "Orleans.Raft.Web.Tests", "browser");
+        Assert.True(File.Exists(Chromium), $"Chromium is not installed at {Chromium}: run 'apt-get update && apt-get install -y chromium' (as .ci/run does)");
+        Assert.True(Directory.Exists(Path.Combine(browserDir, "node_modules", "playwright-core")),
+            $"playwright-core is not installed: run 'npm ci' in {browserDir} (as .ci/run does)");
+
+        await using var silo = await WebSilo.StartAsync("--access-token", "browser-token");
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "raft-console.png");
+        if (File.Exists(screenshot)) File.Delete(screenshot);
+
+        var info = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = browserDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "console-test.mjs", silo.BaseAddress.ToString().TrimEnd('/'), screenshot, "browser-token" }) info.ArgumentList.Add(arg);
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Assert.Fail($"cannot run node (install Node.js 20 or later): {ex.Message}");
+            return;
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"the browser script did not finish in 60 s:\n{await stdout}\n{await stderr}");
+            }
+            var output = $"{await stdout}\n{await stderr}";
+            Assert.True(process.ExitCode == 0, $"the browser script exited with {process.ExitCode}:\n{output}");
+            Assert.Contains("PASS", output);
+            Assert.True(File.Exists(screenshot), $"no screenshot at {screenshot}:\n{output}");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.Raft.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"no Orleans.Raft.sln above {AppContext.BaseDirectory}");
+    }
+}

@@ -1,0 +1,111 @@
+// Drives the Raft console in headless Chromium: node console-test.mjs BASE_URL SCREENSHOT_PATH [ACCESS_TOKEN]
+// Exit codes: 0 passed, 1 a check failed, 2 the browser or playwright-core is missing.
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const [baseUrl, screenshotPath, token] = process.argv.slice(2);
+if (!baseUrl || !screenshotPath) {
+  console.error('usage: node console-test.mjs BASE_URL SCREENSHOT_PATH [ACCESS_TOKEN]');
+  process.exit(2);
+}
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  console.error(`SETUP: Chromium is missing at ${CHROMIUM}: install it with 'apt-get install -y chromium' (.ci/run does)`);
+  process.exit(2);
+}
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.error(`SETUP: playwright-core is missing: run 'npm ci' in ${import.meta.dirname} (.ci/run does): ${e.message}`);
+  process.exit(2);
+}
+
+const step = text => console.log(`step: ${text}`);
+const userDataDir = mkdtempSync(join(tmpdir(), 'raft-console-chromium-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(15000);
+  const pageErrors = [];
+  page.on('pageerror', e => pageErrors.push(e.message));
+  // Nothing may be fetched from outside this silo.
+  const origin = new URL(baseUrl).origin;
+  const foreign = [];
+  page.on('request', r => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+
+  step('open /raft');
+  const response = await page.goto(`${baseUrl}/raft${token ? '?access_token=' + encodeURIComponent(token) : ''}`);
+  if (!response.ok()) throw new Error(`GET /raft answered ${response.status()}`);
+  await page.waitForSelector('#replicas tbody tr');
+
+  step('exactly one leader in the table');
+  const leaderRows = '#replicas tbody tr[data-role="Leader"]';
+  await page.waitForFunction(sel => document.querySelectorAll(sel).length === 1, leaderRows);
+  const rows = await page.locator('#replicas tbody tr').count();
+  if (rows !== 5) throw new Error(`expected 5 replicas in the table, saw ${rows}`);
+  const leader = await page.locator(leaderRows).getAttribute('data-replica');
+  console.log(`leader: ${leader}`);
+
+  step('set a key through the form');
+  const key = 'browser-key';
+  const value = `set from Chromium at ${new Date().toISOString()}`;
+  await page.fill('#kv-key', key);
+  await page.fill('#kv-value', value);
+  await page.click('#kv-set');
+  await page.waitForFunction(() => document.querySelector('#kv-result').textContent.startsWith('set '));
+
+  step('read it back');
+  await page.fill('#kv-value', '');
+  await page.click('#kv-get');
+  await page.waitForFunction(() => document.querySelector('#kv-result').className.includes('ok') &&
+    document.querySelector('#kv-result').textContent.startsWith('browser-key ='));
+  const read = await page.inputValue('#kv-value');
+  if (read !== value) throw new Error(`read back '${read}', expected '${value}'`);
+
+  step('a missing key shows the error');
+  await page.fill('#kv-key', 'no-such-key-here');
+  await page.click('#kv-get');
+  await page.waitForFunction(() => document.querySelector('#kv-result').textContent.startsWith('404'));
+  await page.fill('#kv-key', key);
+  await page.click('#kv-get');
+  await page.waitForFunction(() => document.querySelector('#kv-result').className.includes('ok'));
+
+  step('start an election on another replica');
+  const other = leader === 'r2' ? 'r3' : 'r2';
+  await page.click(`#replicas tbody tr[data-replica="${other}"] button.elect`);
+  await page.waitForFunction(([sel, old]) => {
+    const rows = document.querySelectorAll(sel);
+    return rows.length === 1 && rows[0].dataset.replica !== old;
+  }, [leaderRows, leader]);
+  const newLeader = await page.locator(leaderRows).getAttribute('data-replica');
+  console.log(`new leader: ${newLeader} (election started on ${other})`);
+  await page.waitForFunction(() => [...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes('leader changed')));
+
+  step('metrics and plot');
+  await page.waitForFunction(() => document.querySelector('#metrics').textContent.includes('raft.elections.won'));
+  // Let the plot gather a few seconds of samples for the screenshot.
+  await page.waitForTimeout(1500);
+
+  mkdirSync(dirname(screenshotPath), { recursive: true });
+  await page.screenshot({ path: screenshotPath, fullPage: true });
+  console.log(`screenshot: ${screenshotPath}`);
+
+  if (pageErrors.length) throw new Error(`script errors on the page: ${pageErrors.join('; ')}`);
+  if (foreign.length) throw new Error(`the page fetched from elsewhere: ${foreign.join(', ')}`);
+  console.log(`PASS leader ${leader} -> ${newLeader}`);
+} catch (e) {
+  console.error(`FAIL: ${e.stack || e}`);
+  process.exitCode = 1;
+} finally {
+  await context?.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
