@@ -139,6 +139,32 @@ public sealed class ReadyTests
     }
 
     [Fact]
+    public void A_lone_leader_commits_in_memory_so_the_shell_must_persist_before_it_applies()
+    {
+        // Quorum of one: Propose commits at once, before anything is durable (etcd's synchronous model does the
+        // same). The Ready hands the entry out to persist and to apply together; a crash before the write loses
+        // an entry nobody has applied or acknowledged, so nothing observable is lost.
+        var config = Raw.Config("n1", ["n1"]);
+        var store = new SimulatedStore();
+        var node = new RaftNode(config, HardState.Empty, new RaftLog([]), new SeededRaftRandom(1));
+        node.Campaign(force: false);
+        var rd = node.GetReady();
+        store.Persist(rd);
+        node.Advance(rd);
+
+        var r = node.Propose([7]);
+        Assert.Equal(r.Index, node.CommitIndex);
+        var pending = node.GetReady();
+        Assert.Equal(r.Index, pending.Entries[^1].Index);
+        Assert.Equal(r.Index, pending.CommittedEntries[^1].Index);
+
+        // Crash before the write: the restarted node has neither the entry nor a commit index covering it.
+        var restarted = new RaftNode(config, store.HardState, store.LoadLog(), new SeededRaftRandom(2));
+        Assert.True(restarted.Log.LastIndex < r.Index);
+        Assert.True(restarted.CommitIndex < r.Index);
+    }
+
+    [Fact]
     public void A_restarted_node_recovers_its_log_and_reapplies_committed_entries()
     {
         var c = new SimulatedCluster(3, 501);
