@@ -81,10 +81,11 @@ public sealed class KeyValueStateMachine
     public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
-    // Only the outcome is kept, not values: a retry carries the same value, and values can be large.
-    private readonly Dictionary<Guid, ApplyStatus> _applied = [];
+    // The outcome only, and a value only for a failed compare (the value it found then): a retry of a set carries
+    // the same value, and values can be large.
+    private readonly Dictionary<Guid, ApplyResult> _applied = [];
     private readonly Queue<(Guid RequestId, long TimestampMs)> _appliedOrder = new();
-    private const byte SnapshotFormat = 2;
+    private const byte SnapshotFormat = 3;
     private readonly long _windowMs;
     private long _newestTimestampMs;
 
@@ -122,13 +123,17 @@ public sealed class KeyValueStateMachine
         if (command.RequestId != Guid.Empty && _applied.TryGetValue(command.RequestId, out var earlier))
         {
             // A retry of a write that already took effect: report that outcome, change nothing.
-            return new ApplyResult(earlier, earlier == ApplyStatus.Ok && command.Operation != CommandOperation.Delete ? command.Value : null);
+            return earlier.Status switch
+            {
+                ApplyStatus.Ok when command.Operation != CommandOperation.Delete => earlier with { Value = command.Value },
+                _ => earlier,
+            };
         }
 
         var result = ApplyWrite(command);
         if (command.RequestId != Guid.Empty)
         {
-            _applied[command.RequestId] = result.Status;
+            _applied[command.RequestId] = result.Status == ApplyStatus.CompareFailed ? result : result with { Value = null };
             _appliedOrder.Enqueue((command.RequestId, command.TimestampMs));
         }
         return result;
@@ -159,9 +164,12 @@ public sealed class KeyValueStateMachine
             w.Write(_appliedOrder.Count);
             foreach (var (id, ts) in _appliedOrder)
             {
+                var result = _applied[id];
                 w.Write(id.ToByteArray());
                 w.Write(ts);
-                w.Write((byte)_applied[id]);
+                w.Write((byte)result.Status);
+                w.Write(result.Value is not null);
+                if (result.Value is not null) w.Write(result.Value);
             }
         }
         return stream.ToArray();
@@ -177,8 +185,14 @@ public sealed class KeyValueStateMachine
         var newest = r.ReadInt64();
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var n = r.ReadInt32(); n > 0; n--) data[r.ReadString()] = r.ReadString();
-        var order = new List<(Guid, long, ApplyStatus)>();
-        for (var n = r.ReadInt32(); n > 0; n--) order.Add((new Guid(r.ReadBytes(16)), r.ReadInt64(), (ApplyStatus)r.ReadByte()));
+        var order = new List<(Guid, long, ApplyResult)>();
+        for (var n = r.ReadInt32(); n > 0; n--)
+        {
+            var id = new Guid(r.ReadBytes(16));
+            var ts = r.ReadInt64();
+            var status = (ApplyStatus)r.ReadByte();
+            order.Add((id, ts, new ApplyResult(status, r.ReadBoolean() ? r.ReadString() : null)));
+        }
 
         _data.Clear();
         foreach (var (k, v) in data) _data[k] = v;
