@@ -3,7 +3,7 @@
 
 (() => {
   const STATUS_MS = 500;
-  const METRICS_MS = 2000;
+  const METRICS_MS = 1000;
   const PLOT_SECONDS = 60;
   const TIMELINE_MAX = 100;
 
