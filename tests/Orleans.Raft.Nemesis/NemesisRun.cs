@@ -178,7 +178,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
         await Delay(TimeSpan.FromMilliseconds(random.Next(500, 1500)), stop);
         while (!stop.IsCancellationRequested)
         {
-            var kind = random.Next(7);
+            var kind = random.Next(8);
             var hold = TimeSpan.FromMilliseconds(random.Next(1000, 3500));
             try
             {
@@ -190,6 +190,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
                     case 3: await KillSiloAsync(random, hold, stop); break;
                     case 4: await StopReplicasAsync(random, hold, stop); break;
                     case 5: await DropAsync(random, hold, stop); break;
+                    case 6: await NoQuorumAsync(random, hold, stop); break;
                     default: await DelayMessagesAsync(random, hold, stop); break;
                 }
             }
@@ -247,6 +248,18 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
         await Faults.Heal(_group);
     }
 
+    /// <summary>{a,b} | {c} | {d,e}: no side has a majority, so requests time out with their outcomes unknown.</summary>
+    private async Task NoQuorumAsync(Random random, TimeSpan hold, CancellationToken stop)
+    {
+        var order = _members.OrderBy(_ => random.Next()).ToArray();
+        Count("no-quorum split");
+        options.Log($"nemesis: split {order[0]},{order[1]} | {order[2]} | {order[3]},{order[4]}");
+        await Faults.Split(_group, "left", [order[0], order[1]]);
+        await Faults.Split(_group, "right", [order[3], order[4]]);
+        await Delay(hold, stop);
+        await Faults.Heal(_group);
+    }
+
     private async Task KillSiloAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
         // Never the primary: it holds the test cluster's membership table.
@@ -263,7 +276,8 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
 
     private async Task StopReplicasAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
-        var victims = _members.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).ToArray();
+        // Up to three: with a majority stopped nothing commits, and clients see timeouts (unknown outcomes).
+        var victims = _members.OrderBy(_ => random.Next()).Take(random.Next(1, 4)).ToArray();
         Count("replica stop");
         options.Log($"nemesis: stop {string.Join(",", victims)}");
         try
