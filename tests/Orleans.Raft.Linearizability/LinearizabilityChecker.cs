@@ -185,9 +185,10 @@ public static class LinearizabilityChecker
                 .MinBy(i => ops[i].Complete);
             var deadline = ops[stuck].Complete;
             var from = Enumerable.Range(0, ops.Length).Where(i => !Linearized(i) && ops[i].Invoke <= deadline).Min(i => ops[i].Invoke);
-            var lastWrites = _deepestOrder.Where(i => ops[i].IsWrite).TakeLast(2).ToHashSet();
+            // Also the end of the prefix, and the writes that set the value it leaves: the context of the failure.
+            var context = _deepestOrder.Where(i => ops[i].IsWrite).TakeLast(2).Concat(_deepestOrder.TakeLast(4)).ToHashSet();
             var window = Enumerable.Range(0, ops.Length)
-                .Where(i => lastWrites.Contains(i) || (ops[i].Invoke <= deadline && ops[i].EffectiveComplete >= from))
+                .Where(i => context.Contains(i) || (ops[i].Invoke <= deadline && ops[i].EffectiveComplete >= from))
                 .ToList();
 
             var text = new StringBuilder();
