@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Orleans.Raft.Nemesis;
 
-/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K]</summary>
+/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K] [--resend P]</summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -11,6 +11,7 @@ public static class Program
         var seed = Random.Shared.Next(1, int.MaxValue);
         var clients = 5;
         var keys = 4;
+        var resend = 0.0;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -20,9 +21,10 @@ public static class Program
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--clients": clients = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--keys": keys = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--resend": resend = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"error: unknown argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: --minutes N [--seed S] [--clients C] [--keys K]");
+                    Console.Error.WriteLine("usage: --minutes N [--seed S] [--clients C] [--keys K] [--resend P]");
                     return 2;
             }
         }
@@ -33,6 +35,7 @@ public static class Program
             Duration = TimeSpan.FromMinutes(minutes),
             Clients = clients,
             Keys = keys,
+            ResendRate = resend,
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
         });
         Console.WriteLine();
