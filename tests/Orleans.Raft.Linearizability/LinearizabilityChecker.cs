@@ -125,9 +125,11 @@ public static class LinearizabilityChecker
                     // An unknown write that changes nothing now is better left for later: never is always allowed.
                     if (ops[i].Status == OpStatus.Unknown && next == state) continue;
                     Toggle(i);
-                    // Probe without copying; copy the set only when the configuration is new.
-                    var fresh = !_seen.Contains(new Configuration(_hash, _linearized, next));
-                    if (fresh) _seen.Add(new Configuration(_hash, (ulong[])_linearized.Clone(), next));
+                    // Every operation before the first pending one is linearized, so only the words from there on
+                    // tell configurations apart. Probe without copying; copy only when the configuration is new.
+                    var from = FirstPending() >> 6;
+                    var fresh = !_seen.Contains(new Configuration(_hash, _linearized.AsMemory(from), next));
+                    if (fresh) _seen.Add(new Configuration(_hash, _linearized.AsSpan(from).ToArray(), next));
                     Toggle(i);
                     if (!fresh) continue;
                     chosen = i;
@@ -235,16 +237,17 @@ public static class LinearizabilityChecker
         }
     }
 
-    private sealed class Configuration(ulong hash, ulong[] linearized, string? state) : IEquatable<Configuration>
+    /// <summary>A linearized set (from the word of its first pending operation on) and the state it leads to.</summary>
+    private sealed class Configuration(ulong hash, ReadOnlyMemory<ulong> linearized, string? state) : IEquatable<Configuration>
     {
-        private readonly ulong[] _linearized = linearized;
+        private readonly ReadOnlyMemory<ulong> _linearized = linearized;
 
         public ulong Hash { get; } = hash;
 
         public string? State { get; } = state;
 
         public bool Equals(Configuration? other) =>
-            other is not null && other.Hash == Hash && other.State == State && other._linearized.AsSpan().SequenceEqual(_linearized);
+            other is not null && other.Hash == Hash && other.State == State && other._linearized.Span.SequenceEqual(_linearized.Span);
 
         public override bool Equals(object? obj) => Equals(obj as Configuration);
 
