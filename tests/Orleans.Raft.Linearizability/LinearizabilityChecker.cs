@@ -190,7 +190,9 @@ public static class LinearizabilityChecker
             // Also the end of the prefix, and the writes that set the value it leaves: the context of the failure.
             var context = _deepestOrder.Where(i => ops[i].IsWrite).TakeLast(2).Concat(_deepestOrder.TakeLast(4)).ToHashSet();
             var window = Enumerable.Range(0, ops.Length)
-                .Where(i => context.Contains(i) || (ops[i].Invoke <= deadline && ops[i].EffectiveComplete >= from))
+                .Where(i => context.Contains(i) || (ops[i].Invoke <= deadline && ops[i].EffectiveComplete >= from
+                    // An unknown operation placed long before overlaps everything; it is context only if recent.
+                    && !(Linearized(i) && ops[i].Status == OpStatus.Unknown)))
                 .ToList();
 
             var text = new StringBuilder();
