@@ -218,6 +218,32 @@ public sealed class CheckerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_violation_among_many_observed_unknown_writes_is_found_quickly()
+    {
+        // Twenty writes time out and each is read once, so none can be pruned; then a read of a value already
+        // overwritten by an acknowledged write.
+        var h = new History();
+        for (var i = 0; i < 20; i++) h.SetUnknown(i, $"u{i}", client: i);
+        for (var i = 0; i < 20; i++) h.Get(100 + i * 10, 105 + i * 10, $"u{i}", client: 30);
+        h.Set(400, 410, "last", client: 31).Get(420, 430, "u3", client: 32);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var key = NotLinearizable(h);
+        Assert.Contains(key.Window, op => op.Output == "u3" && op.Client == 32);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}");
+    }
+
+    [Fact]
+    public void A_search_over_its_budget_is_inconclusive_rather_than_wrong()
+    {
+        var h = new History();
+        for (var i = 0; i < 12; i++) h.Set(0, 100, $"v{i}", client: i);
+        h.Get(200, 210, "v0", client: 20).Get(220, 230, "v1", client: 20);
+        var result = LinearizabilityChecker.Check(h.Ops, maxStatesPerKey: 50);
+        Assert.Equal(Verdict.Inconclusive, result.Verdict);
+        Assert.Contains("inconclusive", result.Report());
+    }
+
+    [Fact]
     public void A_long_concurrent_history_with_many_timeouts_is_checked_quickly()
     {
         // Ten clients over one key; every fifth write times out and half of those take effect. A reference

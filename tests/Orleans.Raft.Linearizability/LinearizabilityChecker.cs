@@ -36,7 +36,8 @@ public sealed record CheckResult(Verdict Verdict, IReadOnlyList<KeyResult> Keys)
 /// does it. Each key is checked on its own (a key-value map is linearizable iff each key is). At every step the
 /// search may linearize any pending operation invoked no later than the earliest completion among the pending definite
 /// operations; an operation with an unknown outcome completes at +infinity, so it may be linearized at any point
-/// after its invocation, or never.
+/// after its invocation, or never. Unknown writes are placed only just before a definite operation that needs them
+/// (see Moves): trying each one at every point would make the search exponential in the number of timeouts.
 /// </summary>
 public static class LinearizabilityChecker
 {
@@ -106,75 +107,119 @@ public static class LinearizabilityChecker
 
             var state = initial;
             var done = 0;
-            var cursor = 0;
-            var stack = new List<(int Index, string? Before)>();
+            // Where to resume at this level: the definite operation, and which way of placing it.
+            var (cursor, alternative) = (0, 0);
+            var stack = new List<Frame>();
             while (true)
             {
                 if (done == definite)
                 {
-                    return new KeyResult(key, Verdict.Linearizable, ops.Length, [.. stack.Select(f => ops[f.Index])], null);
+                    return new KeyResult(key, Verdict.Linearizable, ops.Length, [.. stack.SelectMany(f => f.Indices).Select(i => ops[i])], null);
                 }
                 if (done > _deepest) Remember(done, state, stack);
 
                 var deadline = _pending.Min.Complete;
-                var chosen = -1;
-                string? next = null;
-                for (var i = Math.Max(cursor, FirstPending()); i < ops.Length && ops[i].Invoke <= deadline; i++)
+                Frame? chosen = null;
+                for (var i = Math.Max(cursor, FirstPending()); chosen is null && i < ops.Length && ops[i].Invoke <= deadline; i++, alternative = 0)
                 {
-                    if (IsSet(i) || !RegisterModel.Step(state, ops[i], out next)) continue;
-                    // An unknown write that changes nothing now is better left for later: never is always allowed.
-                    if (ops[i].Status == OpStatus.Unknown && next == state) continue;
-                    Toggle(i);
-                    // Every operation before the first pending one is linearized, so only the words from there on
-                    // tell configurations apart. Probe without copying; copy only when the configuration is new.
-                    var from = FirstPending() >> 6;
-                    var fresh = !_seen.Contains(new Configuration(_hash, _linearized.AsMemory(from), next));
-                    if (fresh) _seen.Add(new Configuration(_hash, _linearized.AsSpan(from).ToArray(), next));
-                    Toggle(i);
-                    if (!fresh) continue;
-                    chosen = i;
-                    break;
+                    if (IsSet(i) || ops[i].Status == OpStatus.Unknown) continue;
+                    var moves = Moves(state, i, deadline);
+                    for (; alternative < moves.Count; alternative++)
+                    {
+                        var (indices, next) = moves[alternative];
+                        foreach (var j in indices) Toggle(j);
+                        // Every operation before the first pending one is linearized, so only the words from there on
+                        // tell configurations apart. Probe without copying; copy only when the configuration is new.
+                        var from = FirstPending() >> 6;
+                        var fresh = !_seen.Contains(new Configuration(_hash, _linearized.AsMemory(from), next));
+                        if (fresh) _seen.Add(new Configuration(_hash, _linearized.AsSpan(from).ToArray(), next));
+                        foreach (var j in indices) Toggle(j);
+                        if (!fresh) continue;
+                        chosen = new Frame(indices, state, next, i, alternative);
+                        break;
+                    }
                 }
 
-                if (chosen >= 0)
+                if (chosen is not null)
                 {
                     if (_seen.Count > maxStates)
                     {
                         return new KeyResult(key, Verdict.Inconclusive, ops.Length, [],
                             $"key {key}: inconclusive after {maxStates:N0} states ({ops.Length} operations)");
                     }
-                    stack.Add((chosen, state));
-                    Toggle(chosen);
-                    if (ops[chosen].Status != OpStatus.Unknown)
-                    {
-                        _pending.Remove((ops[chosen].Complete, chosen));
-                        done++;
-                    }
-                    state = next;
-                    cursor = 0;
+                    stack.Add(chosen);
+                    foreach (var j in chosen.Indices) Toggle(j);
+                    _pending.Remove((ops[chosen.Op].Complete, chosen.Op));
+                    done++;
+                    state = chosen.After;
+                    (cursor, alternative) = (0, 0);
                     continue;
                 }
 
                 if (stack.Count == 0) return Violation();
-                var (index, before) = stack[^1];
+                var top = stack[^1];
                 stack.RemoveAt(stack.Count - 1);
-                Toggle(index);
-                if (ops[index].Status != OpStatus.Unknown)
-                {
-                    _pending.Add((ops[index].Complete, index));
-                    done--;
-                }
-                state = before;
-                cursor = index + 1;
+                foreach (var j in top.Indices) Toggle(j);
+                _pending.Add((ops[top.Op].Complete, top.Op));
+                done--;
+                state = top.Before;
+                (cursor, alternative) = (top.Op, top.Alternative + 1);
             }
         }
 
-        private void Remember(int done, string? state, List<(int Index, string? Before)> stack)
+        /// <summary>
+        /// The ways to place definite operation d next: alone if it fits the state, and otherwise right after a chain
+        /// of pending unknown writes that makes it fit. Nothing else is needed: an unknown write is either followed
+        /// by an operation that fits only thanks to it, or it can be left out (it is overwritten, or changes nothing
+        /// the next operation can see). A chain starts with a set or delete, or a compare-and-set that succeeds, and
+        /// goes on with compare-and-sets that succeed; anything before its last set or delete would be overwritten.
+        /// </summary>
+        private List<(int[] Indices, string? After)> Moves(string? state, int d, long deadline)
+        {
+            if (RegisterModel.Step(state, ops[d], out var after)) return [([d], after)];
+            var unknowns = new List<int>();
+            for (var i = FirstPending(); i < ops.Length && ops[i].Invoke <= deadline; i++)
+            {
+                if (!IsSet(i) && ops[i].Status == OpStatus.Unknown) unknowns.Add(i);
+            }
+            var moves = new List<(int[], string?)>();
+            if (unknowns.Count > 0) Extend(state, [], [state]);
+            return moves;
+
+            void Extend(string? current, List<int> chain, List<string?> visited)
+            {
+                foreach (var u in unknowns)
+                {
+                    if (chain.Contains(u)) continue;
+                    var op = ops[u];
+                    string? next;
+                    if (op.Kind == OpKind.CompareAndSet && op.Expected == current) next = op.Value;
+                    else if (chain.Count == 0 && op.Kind == OpKind.Set) next = op.Value;
+                    else if (chain.Count == 0 && op.Kind == OpKind.Delete) next = null;
+                    else continue;
+                    // A chain that comes back to a state it passed through has a shorter equivalent.
+                    if (visited.Contains(next)) continue;
+                    chain.Add(u);
+                    if (RegisterModel.Step(next, ops[d], out var result)) moves.Add(([.. chain, d], result));
+                    else
+                    {
+                        visited.Add(next);
+                        Extend(next, chain, visited);
+                        visited.RemoveAt(visited.Count - 1);
+                    }
+                    chain.RemoveAt(chain.Count - 1);
+                }
+            }
+        }
+
+        private sealed record Frame(int[] Indices, string? Before, string? After, int Op, int Alternative);
+
+        private void Remember(int done, string? state, List<Frame> stack)
         {
             _deepest = done;
             _deepestSet = (ulong[])_linearized.Clone();
             _deepestState = state;
-            _deepestOrder = [.. stack.Select(f => f.Index)];
+            _deepestOrder = [.. stack.SelectMany(f => f.Indices)];
         }
 
         private KeyResult Violation()
