@@ -166,6 +166,20 @@ public sealed class CheckerTests(ITestOutputHelper output)
         NotLinearizable(new History().Set(0, 1, "a").CasUnknown(2, "z", "b").Get(10, 11, "b"));
 
     [Fact]
+    public void A_chain_of_unknown_writes_may_explain_a_read()
+    {
+        // set b (unknown), then cas b -> c (unknown): a read of c needs both, in that order.
+        Linearizable(new History().Set(0, 1, "a").SetUnknown(2, "b").CasUnknown(3, "b", "c").Get(10, 11, "c"));
+        Linearizable(new History().Set(0, 1, "a").CasUnknown(2, "b", "c").SetUnknown(3, "b").Get(10, 11, "c"));
+        // The compare-and-set was invoked after the read completed: it cannot explain it.
+        NotLinearizable(new History().Set(0, 1, "a").SetUnknown(2, "b").Get(10, 11, "c").CasUnknown(12, "b", "c"));
+    }
+
+    [Fact]
+    public void An_unknown_write_needed_twice_takes_effect_only_once() =>
+        NotLinearizable(new History().Set(0, 1, "a").SetUnknown(2, "b").Get(10, 11, "b").Set(12, 13, "c").Get(14, 15, "b"));
+
+    [Fact]
     public void A_failed_write_is_dropped_and_reading_its_value_is_a_violation()
     {
         Linearizable(new History().Set(0, 1, "a").SetFailed(2, 3, "b").Get(4, 5, "a"));
