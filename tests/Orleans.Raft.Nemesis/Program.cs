@@ -7,6 +7,8 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // The test cluster writes its logs under the working directory: keep them in bin/, out of the source tree.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var minutes = 1.0;
         var seed = Random.Shared.Next(1, int.MaxValue);
         var clients = 5;
