@@ -11,22 +11,12 @@ public sealed class RegressionTests
         "answers a duplicate request id from its de-duplication record, which keeps the status but not the value found.";
 
     /// <summary>
-    /// Found by the plain nemesis (no resends) in a 4-minute run, seed 2024: three of the four keys were not
-    /// linearizable, each at a compare-and-set that took over a second (the gateway retried it through a leader
-    /// change with the same request id) and answered "compare failed, found (absent)" while the key held a value.
-    /// Replay: dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 4 --seed 2024.
-    /// </summary>
-    [Fact(Skip = RetriedCompareAndSetBug)]
-    public async Task Nemesis_seed_2024_for_four_minutes_is_linearizable()
-    {
-        var result = await NemesisRun.RunAsync(new NemesisOptions { Seed = 2024, Duration = TimeSpan.FromMinutes(4) });
-        Assert.True(result.Passed, result.Summary);
-    }
-
-    /// <summary>
     /// Found by seed 5 with client resends: every key's history is not linearizable, each time at a compare-and-set
     /// answered "compare failed, found (absent)" while every read around it saw a value. Thread timing varies between
-    /// runs, but at a 5% resend rate some failed compare-and-set is resent in every run of this length.
+    /// runs, but at a 5% resend rate some failed compare-and-set is resent in every run of this length (it failed
+    /// each time it ran). The plain nemesis found the same bug first, in a 4-minute run with seed 2024 (three keys
+    /// not linearizable, each at a compare-and-set the gateway had retried through a leader change); a replay of
+    /// that seed does not always hit it, since the retry depends on timing, so it is not kept as a test.
     /// </summary>
     [Fact(Skip = RetriedCompareAndSetBug)]
     public async Task Nemesis_seed_5_with_client_resends_is_linearizable()
