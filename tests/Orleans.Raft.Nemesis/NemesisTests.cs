@@ -1,0 +1,34 @@
+using Xunit.Abstractions;
+
+namespace Orleans.Raft.Nemesis;
+
+public sealed class NemesisTests(ITestOutputHelper output)
+{
+    /// <summary>The short run CI does: about 20 s of faults, plus start-up, healing and checking.</summary>
+    [Fact]
+    public async Task Under_random_faults_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("NEMESIS_SEED"), out var s) ? s : Random.Shared.Next(1, int.MaxValue);
+        var result = await NemesisRun.RunAsync(new NemesisOptions
+        {
+            Seed = seed,
+            Duration = TimeSpan.FromSeconds(20),
+            Log = line =>
+            {
+                try
+                {
+                    output.WriteLine(line);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The test has ended; a straggling log line has nowhere to go.
+                }
+            },
+        });
+        output.WriteLine(result.Summary);
+        var replay = $"replay: NEMESIS_SEED={seed} dotnet test tests/Orleans.Raft.Nemesis, or dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --seed {seed}";
+        Assert.True(result.Linearizability.IsLinearizable, $"{result.Summary}\n{replay}");
+        Assert.True(result.LostWrites.Count == 0, $"{result.Summary}\n{replay}");
+        Assert.True(result.LogMismatches.Count == 0, $"{result.Summary}\n{replay}");
+    }
+}
