@@ -37,6 +37,9 @@ public sealed class SafetyChecker
 
     public int Checks { get; private set; }
 
+    /// <summary>The term of the entry recorded as committed at index, or null when none is yet.</summary>
+    public long? CommittedTerm(long index) => index > 0 && index < _committed.Count ? _committed[(int)index].Entry.Term : null;
+
     /// <summary>How many terms had a leader.</summary>
     public int LeaderTerms => _leaderOfTerm.Count;
 
