@@ -200,6 +200,32 @@ public sealed class SnapshotTests
         Assert.Equal(1, follower.Restores);
     }
 
+    /// <summary>
+    /// Regression: the leader re-sent a chunk on every heartbeat, each starting another full stream of chunks, so with
+    /// a round trip longer than a heartbeat this 67-chunk snapshot took 860 chunks at a 2-tick delay and 1,576 at 4
+    /// (now about 2 and 3 times the chunks: a stall is still resent before a slow round trip completes).
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void A_slow_network_does_not_multiply_the_snapshot_chunks(int delay)
+    {
+        var c = Cluster(801, chunkBytes: 16);
+        var checker = new SafetyChecker(c);
+        var (leader, follower) = CompactPastAFollower(c, checker);
+        var chunks = 0;
+        c.OnSend = m => chunks += m.Type == MessageType.InstallSnapshot && m.To == follower.Id ? 1 : 0;
+
+        c.MaxDelayTicks = delay;
+        c.Heal();
+        Assert.True(RunChecked(c, checker, () => follower.Restores > 0, MaxTicks), c.TraceTail());
+
+        var needed = (leader.Raft.Snapshot!.Data.Length + 15) / 16;
+        Assert.True(chunks <= 3 * needed, $"sent {chunks} chunks for a snapshot of {needed}");
+        Assert.True(RunChecked(c, checker, () => follower.StateMachine.LastAppliedIndex == leader.StateMachine.LastAppliedIndex, MaxTicks), c.TraceTail());
+        AssertSameState(leader, follower);
+    }
+
     private static RaftMessage Chunk(long term, long index, long logTerm, byte[] data, long offset = 0, bool done = true) => new()
     {
         Type = MessageType.InstallSnapshot,
