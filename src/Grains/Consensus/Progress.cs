@@ -41,11 +41,15 @@ public sealed class Progress(long nextIndex, int maxInflight)
 
     public long SnapshotOffset { get; set; }
 
+    /// <summary>In Snapshot state: heartbeats since the follower last answered a chunk (a stalled transfer is resent).</summary>
+    public int SnapshotIdleHeartbeats { get; set; }
+
     public void BecomeSnapshot(long snapshotIndex)
     {
         State = ProgressState.Snapshot;
         PendingSnapshotIndex = snapshotIndex;
         SnapshotOffset = 0;
+        SnapshotIdleHeartbeats = 0;
         ProbeSent = false;
         _inflight.Clear();
     }

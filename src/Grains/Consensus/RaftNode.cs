@@ -422,6 +422,7 @@ public sealed class RaftNode
             else if (pr.State == ProgressState.Snapshot && m.Index == pr.PendingSnapshotIndex)
             {
                 pr.SnapshotOffset = m.Offset;
+                pr.SnapshotIdleHeartbeats = 0;
                 SendSnapshotChunk(m.From, pr);
             }
             return;
@@ -625,8 +626,19 @@ public sealed class RaftNode
         {
             if (pr.State == ProgressState.Snapshot)
             {
-                // Re-sends a lost chunk; the follower says where it is.
-                SendSnapshotChunk(peer, pr);
+                // Re-send a chunk only once the transfer has stalled: each re-send starts another stream of chunks
+                // alongside the one still in flight, and resending every heartbeat multiplied the traffic by the round
+                // trip in heartbeats (a 67-chunk snapshot took 1,576 chunks at a 4-tick delay). Meanwhile an empty
+                // append at our snapshot keeps the follower's election timer quiet; its reply is harmless (or proves a match).
+                if (++pr.SnapshotIdleHeartbeats >= Math.Max(1, _config.ElectionTick / (2 * _config.HeartbeatTick)))
+                {
+                    pr.SnapshotIdleHeartbeats = 0;
+                    SendSnapshotChunk(peer, pr);
+                }
+                else
+                {
+                    SendEmptyAppend(peer, Log.SnapshotIndex);
+                }
             }
             else if (pr.State == ProgressState.Probe || pr.NextIndex > Log.LastIndex)
             {

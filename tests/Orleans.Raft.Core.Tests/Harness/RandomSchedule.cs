@@ -12,7 +12,7 @@ public static class RandomSchedule
     public const int DefaultSteps = 1500;
 
     /// <summary>What a run did, so a suite can tell that its schedules were not vacuous.</summary>
-    public sealed record Stats(long Committed, int Terms, int Crashes, int Applied, string Fingerprint);
+    public sealed record Stats(long Committed, int Terms, int Crashes, int Applied, int Compactions, int Restores, string Fingerprint);
 
     public static Stats Run(int seed, int steps = DefaultSteps)
     {
@@ -27,6 +27,11 @@ public static class RandomSchedule
         var heartbeatTick = setup.Next(1, 3);
         var maxBytes = setup.Next(3) == 0 ? 100 : 1 << 20; // 100 bytes: about one command per message
         var maxApply = setup.Next(3) == 0 ? setup.Next(1, 4) : 4096;
+        // Compaction in three quarters of the runs, with tiny chunks so a snapshot takes several messages. Drawn from
+        // a generator of its own, so the other parameters of each seed are as before.
+        var snapshotSetup = new Random(unchecked(seed * 31 + 17));
+        int? snapshotEvery = snapshotSetup.Next(4) != 0 ? snapshotSetup.Next(3, 21) : null;
+        var chunkBytes = snapshotEvery is null ? 256 * 1024 : snapshotSetup.Next(16, 201);
         var cluster = new SimulatedCluster(size, seed, c => c with
         {
             PreVote = preVote,
@@ -37,6 +42,7 @@ public static class RandomSchedule
             HeartbeatTick = heartbeatTick,
             MaxBytesPerMessage = maxBytes,
             MaxCommittedEntriesPerReady = maxApply,
+            SnapshotChunkBytes = chunkBytes,
         })
         {
             ManualDelivery = true,
@@ -46,11 +52,12 @@ public static class RandomSchedule
             MaxDelayTicks = setup.Next(0, 4),
             AsyncReadyRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.6,
             ReplayRate = setup.Next(2) == 0 ? 0 : setup.NextDouble() * 0.05,
+            SnapshotEvery = snapshotEvery,
         };
         // Aim faults and proposals at the leader in half the larger groups: more stale leaders and divergent logs.
         // (Drawn last, so the seeds without it replay as before.)
         var targetLeader = size >= 3 && setup.Next(2) == 0;
-        cluster.Note($"config targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3}");
+        cluster.Note($"config targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
@@ -126,7 +133,8 @@ public static class RandomSchedule
             }
 
             Converge(cluster, checker, proposals);
-            return new Stats(checker.CommittedIndex, checker.LeaderTerms, cluster.Nodes.Sum(n => n.Restarts), cluster.Nodes.Sum(n => n.Applied.Count), cluster.TraceTail(64));
+            return new Stats(checker.CommittedIndex, checker.LeaderTerms, cluster.Nodes.Sum(n => n.Restarts), cluster.Nodes.Sum(n => n.Applied.Count),
+                cluster.Nodes.Sum(n => n.Compactions), cluster.Nodes.Sum(n => n.Restores), cluster.TraceTail(64));
         }
         catch (XunitException)
         {
@@ -163,9 +171,11 @@ public static class RandomSchedule
             var result = cluster.ProposeAtLeader(data);
             checker.Check();
             if (!result.Accepted) continue;
+            // A node may hold the final entry only inside a snapshot: then what was committed there tells whether it
+            // is ours or another leader's entry that replaced it (seed 3197).
             bool AppliedEverywhere() => cluster.Nodes.All(n =>
-                n.Applied.Count > 0 && n.StateMachine.LastAppliedIndex >= result.Index
-                && n.Raft.Log.TermAt(result.Index) == result.Term);
+                n.StateMachine.LastAppliedIndex >= result.Index
+                && (n.Raft.Log.TermAt(result.Index) ?? checker.CommittedTerm(result.Index)) == result.Term);
             if (!RunChecked(cluster, checker, AppliedEverywhere, 10 * electionTick)) continue;
 
             // Everyone applied the same prefix, so the maps must agree.

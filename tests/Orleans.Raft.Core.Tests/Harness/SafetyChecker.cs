@@ -1,11 +1,14 @@
 using Orleans.Raft.Consensus;
+using Orleans.Raft.StateMachine;
 using Xunit.Sdk;
 
 namespace Orleans.Raft.Core.Tests.Harness;
 
 /// <summary>
 /// Checks the safety properties of Figure 3 of the Raft paper over a cluster's whole history. Call
-/// <see cref="Check"/> after every step; applied entries are checked as they happen.
+/// <see cref="Check"/> after every step; applied entries are checked as they happen. Logs may be compacted: log
+/// properties compare only the indexes both logs still hold, and every snapshot taken or restored must equal a
+/// replay of the committed entries up to its index.
 /// </summary>
 public sealed class SafetyChecker
 {
@@ -17,16 +20,25 @@ public sealed class SafetyChecker
     private readonly Dictionary<string, HardState> _durable = [];
     private readonly Dictionary<(string Id, long Term), string> _durableVotes = [];
     private readonly Dictionary<string, (int Restarts, long Term, long Commit)> _volatile = [];
+    private readonly Dictionary<long, byte[]> _referenceSnapshots = [];
+    private KeyValueStateMachine _reference = new();
 
     public SafetyChecker(SimulatedCluster cluster)
     {
         _cluster = cluster;
         cluster.OnApplied = OnApplied;
+        cluster.OnSnapshot = OnSnapshot;
     }
+
+    /// <summary>How many snapshots were checked against a replay of the committed entries.</summary>
+    public int SnapshotsChecked { get; private set; }
 
     public long CommittedIndex => _committed.Count - 1;
 
     public int Checks { get; private set; }
+
+    /// <summary>The term of the entry recorded as committed at index, or null when none is yet.</summary>
+    public long? CommittedTerm(long index) => index > 0 && index < _committed.Count ? _committed[(int)index].Entry.Term : null;
 
     /// <summary>How many terms had a leader.</summary>
     public int LeaderTerms => _leaderOfTerm.Count;
@@ -103,17 +115,18 @@ public sealed class SafetyChecker
             if (seen.Restarts != n.Restarts) Fail($"Leader Append-Only: {n.Id} led term {key.Item2} again after a restart");
             if (log.LastIndex < seen.Entries.Count)
                 Fail($"Leader Append-Only: leader {n.Id} t{key.Item2} log shrank from {seen.Entries.Count} to {log.LastIndex}");
-            for (var i = 0; i < seen.Entries.Count; i++)
+            // Compacted entries are gone from memory, not overwritten: compare what the log still holds.
+            for (var i = Math.Max(0, (int)log.SnapshotIndex); i < seen.Entries.Count; i++)
             {
-                if (!SameEntry(seen.Entries[i], log.At(i + 1)))
+                if (seen.Entries[i] is { } e && !SameEntry(e, log.At(i + 1)))
                     Fail($"Leader Append-Only: leader {n.Id} t{key.Item2} changed entry {i + 1}");
             }
-            for (var i = seen.Entries.Count + 1; i <= log.LastIndex; i++) seen.Entries.Add(log.At(i));
+            for (var i = seen.Entries.Count + 1L; i <= log.LastIndex; i++) seen.Entries.Add(i > log.SnapshotIndex ? log.At(i) : null);
         }
         else
         {
-            var entries = new List<LogEntry>((int)log.LastIndex);
-            for (var i = 1L; i <= log.LastIndex; i++) entries.Add(log.At(i));
+            var entries = new List<LogEntry?>((int)log.LastIndex);
+            for (var i = 1L; i <= log.LastIndex; i++) entries.Add(i > log.SnapshotIndex ? log.At(i) : null);
             _leaderLogs[key] = new LeaderLog(n.Restarts, entries);
         }
     }
@@ -122,11 +135,13 @@ public sealed class SafetyChecker
     private void CheckLeaderCompleteness(SimNode n)
     {
         var log = n.Raft.Log;
-        for (var i = 1; i < _committed.Count; i++)
+        // Below its snapshot index the leader holds committed entries as a snapshot, checked against a replay when taken.
+        for (var i = Math.Max(1, (int)log.SnapshotIndex); i < _committed.Count; i++)
         {
             var c = _committed[i];
             if (c.Term > n.Raft.CurrentTerm) continue; // a stale leader of an older term
-            if (log.LastIndex < i || !SameEntry(log.At(i), c.Entry))
+            var holds = i == log.SnapshotIndex ? log.SnapshotTerm == c.Entry.Term : log.LastIndex >= i && SameEntry(log.At(i), c.Entry);
+            if (!holds)
                 Fail($"Leader Completeness: leader {n.Id} t{n.Raft.CurrentTerm} lacks entry {i} (t{c.Entry.Term}) committed by t{c.Term}");
         }
     }
@@ -144,13 +159,23 @@ public sealed class SafetyChecker
         var durable = store.HardState.CommitIndex;
         if (durable > store.LastIndex) Fail($"{n.Id}: durable commitIndex {durable} past the durable log end {store.LastIndex}");
         var upTo = Math.Min(durable, CommittedIndex);
-        for (var i = CommittedIndex + 1; i <= durable; i++) _committed.Add(new Committed(store.Entries[(int)i - 1], store.HardState.CurrentTerm));
+        for (var i = CommittedIndex + 1; i <= durable; i++)
+        {
+            // A compacted entry is inside a snapshot, which some node took after applying it: take it from there.
+            var entry = store.EntryAt(i) ?? _applied.GetValueOrDefault(i);
+            if (entry is null) Fail($"{n.Id} committed {i}, compacted in its store, but no node ever applied it");
+            if (_applied.TryGetValue(i, out var applied) && !SameEntry(applied, entry!)) Fail($"{n.Id} committed {entry} at {i}, but {applied} was applied there");
+            _committed.Add(new Committed(entry!, store.HardState.CurrentTerm));
+        }
         // Committed entries must agree wherever two nodes committed the same index; checking the top is enough
         // because Log Matching covers the prefix.
-        if (upTo > 0 && !SameEntry(store.Entries[(int)upTo - 1], _committed[(int)upTo].Entry))
+        if (upTo > 0 && store.TermAt(upTo) is { } storedTerm
+            && (store.EntryAt(upTo) is { } stored ? !SameEntry(stored, _committed[(int)upTo].Entry) : storedTerm != _committed[(int)upTo].Entry.Term))
             Fail($"{n.Id} committed a different entry at {upTo} than another node");
-        if (upTo > 0 && n.IsUp && (raft.Log.LastIndex < upTo || !SameEntry(raft.Log.At(upTo), _committed[(int)upTo].Entry)))
-            Fail($"{n.Id} lost or changed committed entry {upTo} in memory");
+        if (upTo > 0 && n.IsUp && raft.Log.LastIndex < upTo)
+            Fail($"{n.Id} lost committed entry {upTo} in memory");
+        if (upTo > raft.Log.SnapshotIndex && n.IsUp && !SameEntry(raft.Log.At(upTo), _committed[(int)upTo].Entry))
+            Fail($"{n.Id} changed committed entry {upTo} in memory");
     }
 
     // Log Matching: if two logs contain an entry with the same index and term, the logs are identical up to it.
@@ -162,12 +187,16 @@ public sealed class SafetyChecker
             {
                 var la = LogView.Of(nodes[a]);
                 var lb = LogView.Of(nodes[b]);
+                // Only indexes both logs still know; below a snapshot the snapshot checks stand in.
+                var low = Math.Max(Math.Max(la.SnapshotIndex, lb.SnapshotIndex), 1);
                 var i = Math.Min(la.LastIndex, lb.LastIndex);
-                while (i > 0 && la.At(i).Term != lb.At(i).Term) i--;
-                for (; i > 0; i--)
+                while (i >= low && la.TermAt(i) != lb.TermAt(i)) i--;
+                for (; i >= low; i--)
                 {
-                    if (!SameEntry(la.At(i), lb.At(i)))
-                        Fail($"Log Matching: {nodes[a].Id} and {nodes[b].Id} share a term at a later index but differ at {i}: {la.At(i)} vs {lb.At(i)}");
+                    var (ea, eb) = (la.At(i), lb.At(i));
+                    var same = ea is not null && eb is not null ? SameEntry(ea, eb) : la.TermAt(i) == lb.TermAt(i);
+                    if (!same)
+                        Fail($"Log Matching: {nodes[a].Id} and {nodes[b].Id} share a term at a later index but differ at {i}: {ea} vs {eb}");
                 }
             }
         }
@@ -188,6 +217,39 @@ public sealed class SafetyChecker
             Fail($"State Machine Safety: {n.Id} applied an entry at {e.Index} that differs from the committed one");
     }
 
+    /// <summary>
+    /// A snapshot (taken, or restored from a leader or the store) must be exactly the state a replay of the applied
+    /// entries up to its index gives: a restored node applies nothing below it, so this stands in for State Machine
+    /// Safety there. Every entry in a snapshot was applied by the node that took it (or the one it came from).
+    /// </summary>
+    private void OnSnapshot(SimNode n, SnapshotData snapshot, bool restored)
+    {
+        SnapshotsChecked++;
+        var expected = ReferenceSnapshot(n, snapshot.Index);
+        if (!snapshot.Data.AsSpan().SequenceEqual(expected))
+            Fail($"State Machine Safety: {n.Id} {(restored ? "restored" : "took")} a snapshot at {snapshot.Index} that differs from a replay of the committed entries");
+        if (restored && !n.StateMachine.TakeSnapshot().AsSpan().SequenceEqual(expected))
+            Fail($"State Machine Safety: {n.Id} restored a snapshot at {snapshot.Index} but its state machine differs from a replay");
+        if (_committed.Count > snapshot.Index && snapshot.Index > 0 && _committed[(int)snapshot.Index].Entry.Term != snapshot.Term)
+            Fail($"{n.Id}: snapshot at {snapshot.Index} has term {snapshot.Term}, the committed entry there has term {_committed[(int)snapshot.Index].Entry.Term}");
+    }
+
+    /// <summary>The snapshot bytes of a state machine that applied the recorded entries 1..index.</summary>
+    private byte[] ReferenceSnapshot(SimNode n, long index)
+    {
+        if (_referenceSnapshots.TryGetValue(index, out var cached)) return cached;
+        if (_reference.LastAppliedIndex > index) _reference = new KeyValueStateMachine(); // rare: replay from the start
+        for (var i = _reference.LastAppliedIndex + 1; i <= index; i++)
+        {
+            if (!_applied.TryGetValue(i, out var e)) Fail($"{n.Id}: a snapshot at {index} covers entry {i}, which no node applied");
+            if (e!.Type == LogEntryType.Command) _reference.Apply(i, Command.Decode(e.Data));
+            else _reference.ApplyNoOp(i);
+        }
+        var bytes = _reference.TakeSnapshot();
+        _referenceSnapshots[index] = bytes;
+        return bytes;
+    }
+
     private static bool SameEntry(LogEntry a, LogEntry b) =>
         ReferenceEquals(a, b)
         || (a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && a.Data.AsSpan().SequenceEqual(b.Data));
@@ -195,26 +257,31 @@ public sealed class SafetyChecker
     private void Fail(string violation) =>
         throw new XunitException($"seed {_cluster.Seed}: {violation}{Environment.NewLine}trace tail:{Environment.NewLine}{_cluster.TraceTail()}");
 
-    private sealed record LeaderLog(int Restarts, List<LogEntry> Entries);
+    private sealed record LeaderLog(int Restarts, List<LogEntry?> Entries);
 
     private sealed record Committed(LogEntry Entry, long Term);
 
-    /// <summary>A live node's in-memory log, or a crashed node's durable one.</summary>
+    /// <summary>A live node's in-memory log, or a crashed node's durable one; either may start after a snapshot.</summary>
     private readonly struct LogView
     {
         private readonly RaftLog? _log;
-        private readonly IReadOnlyList<LogEntry>? _stored;
+        private readonly SimulatedStore? _store;
 
-        private LogView(RaftLog? log, IReadOnlyList<LogEntry>? stored)
+        private LogView(RaftLog? log, SimulatedStore? store)
         {
             _log = log;
-            _stored = stored;
+            _store = store;
         }
 
-        public long LastIndex => _log?.LastIndex ?? _stored!.Count;
+        public long SnapshotIndex => _log?.SnapshotIndex ?? _store!.SnapshotIndex;
 
-        public LogEntry At(long i) => _log is not null ? _log.At(i) : _stored![(int)i - 1];
+        public long LastIndex => _log?.LastIndex ?? _store!.LastIndex;
 
-        public static LogView Of(SimNode n) => n.IsUp ? new LogView(n.Raft.Log, null) : new LogView(null, n.Store.Entries);
+        public long? TermAt(long i) => _log is not null ? _log.TermAt(i) : _store!.TermAt(i);
+
+        /// <summary>The entry at i, or null when compacted.</summary>
+        public LogEntry? At(long i) => _log is not null ? (i > _log.SnapshotIndex ? _log.At(i) : null) : _store!.EntryAt(i);
+
+        public static LogView Of(SimNode n) => n.IsUp ? new LogView(n.Raft.Log, null) : new LogView(null, n.Store);
     }
 }

@@ -47,13 +47,30 @@ public sealed class SimNode
     /// <summary>Volatile state is gone: rebuild from the store alone, as a real restart would.</summary>
     internal void Restart(int randomSeed)
     {
-        Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed));
+        // As the real shell: restore the state machine from the stored snapshot, then replay the log after it.
         StateMachine = new KeyValueStateMachine();
+        if (Store.Snapshot is { } snapshot) StateMachine.Restore(snapshot.Data);
+        Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed), Store.Snapshot);
         _applied.Clear();
         InFlight = null;
         IsUp = true;
         Restarts++;
     }
+
+    /// <summary>Replaces the state machine's state with a snapshot received from the leader.</summary>
+    internal void Restore(SnapshotData snapshot)
+    {
+        StateMachine.Restore(snapshot.Data);
+        if (StateMachine.LastAppliedIndex != snapshot.Index)
+            throw new InvalidOperationException($"{Id}: snapshot at {snapshot.Index} restored a state machine applied to {StateMachine.LastAppliedIndex}");
+        Restores++;
+    }
+
+    /// <summary>How many snapshots from a leader this replica restored (restarts not counted).</summary>
+    public int Restores { get; private set; }
+
+    /// <summary>How many times this replica compacted its log.</summary>
+    public int Compactions { get; internal set; }
 
     internal void Apply(LogEntry e)
     {
@@ -65,5 +82,5 @@ public sealed class SimNode
     }
 
     public override string ToString() =>
-        $"{Id}{(IsUp ? "" : "(down)")} {Raft.Role} t{Raft.CurrentTerm} last={Raft.Log.LastIndex}/{Raft.Log.LastTerm} commit={Raft.CommitIndex} applied={StateMachine.LastAppliedIndex}";
+        $"{Id}{(IsUp ? "" : "(down)")} {Raft.Role} t{Raft.CurrentTerm} last={Raft.Log.LastIndex}/{Raft.Log.LastTerm} commit={Raft.CommitIndex} applied={StateMachine.LastAppliedIndex} snap={Raft.Log.SnapshotIndex}";
 }

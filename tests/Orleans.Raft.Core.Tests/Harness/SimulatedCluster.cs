@@ -77,6 +77,18 @@ public sealed class SimulatedCluster
     /// <summary>Called after each entry a replica applies (for safety checks).</summary>
     public Action<SimNode, LogEntry>? OnApplied { get; set; }
 
+    /// <summary>
+    /// Called with each snapshot a node takes (restored = false) or restores, from a leader or at restart (restored =
+    /// true), after its state machine holds it (for safety checks).
+    /// </summary>
+    public Action<SimNode, SnapshotData, bool>? OnSnapshot { get; set; }
+
+    /// <summary>
+    /// When set, each node snapshots its state machine after Advance once it has applied this many entries past its
+    /// log's snapshot, saves it, then compacts its log (as RaftReplicaGrain.MaybeCompactAsync). Null: never.
+    /// </summary>
+    public int? SnapshotEvery { get; set; }
+
     /// <summary>Every AppendEntries / response that entered the network, for tests that count round trips.</summary>
     public Action<RaftMessage>? OnSend { get; set; }
 
@@ -122,8 +134,10 @@ public sealed class SimulatedCluster
 
     public void Restart(string id)
     {
-        _nodes[id].Restart(Random.Next());
+        var n = _nodes[id];
+        n.Restart(Random.Next());
         Note($"restart {id}");
+        if (n.Store.Snapshot is { } snapshot) OnSnapshot?.Invoke(n, snapshot, true);
         ProcessReadies();
     }
 
@@ -276,14 +290,36 @@ public sealed class SimulatedCluster
     private void HandleReady(SimNode n, Ready rd)
     {
         // The Ready contract: durable first, then send, then apply, then Advance.
-        n.Store.Persist(rd);
+        n.Store.Persist(rd); // the snapshot first, then HardState and entries
         foreach (var m in rd.Messages) Send(m);
+        if (rd.Snapshot is { } snapshot)
+        {
+            n.Restore(snapshot);
+            Note($"restore {n.Id} i{snapshot.Index} t{snapshot.Term}");
+            OnSnapshot?.Invoke(n, snapshot, true);
+        }
         foreach (var e in rd.CommittedEntries)
         {
             n.Apply(e);
             OnApplied?.Invoke(n, e);
         }
         n.Raft.Advance(rd);
+        MaybeCompact(n);
+    }
+
+    /// <summary>The shell's compaction: save a snapshot of the applied state durably, then let the core drop the log below it.</summary>
+    private void MaybeCompact(SimNode n)
+    {
+        if (SnapshotEvery is not { } every) return;
+        var applied = n.StateMachine.LastAppliedIndex;
+        if (applied - n.Raft.Log.SnapshotIndex < every) return;
+        var term = n.Raft.Log.TermAt(applied) ?? throw new InvalidOperationException($"{n.Id}: no term for applied index {applied}");
+        var snapshot = new SnapshotData(applied, term, n.StateMachine.TakeSnapshot());
+        n.Store.SaveSnapshot(snapshot);
+        n.Raft.Compact(applied, snapshot.Data);
+        n.Compactions++;
+        Note($"compact {n.Id} i{applied} t{term}");
+        OnSnapshot?.Invoke(n, snapshot, false);
     }
 
     private void Send(RaftMessage m)
