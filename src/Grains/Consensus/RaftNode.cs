@@ -419,8 +419,10 @@ public sealed class RaftNode
                 if (MaybeCommit()) _broadcastPending = true;
                 SendAppend(m.From, pr);
             }
-            else if (pr.State == ProgressState.Snapshot && m.Index == pr.PendingSnapshotIndex)
+            else if (pr.State == ProgressState.Snapshot && m.Index == pr.PendingSnapshotIndex && (m.Reject || m.Offset > pr.SnapshotOffset))
             {
+                // An ack of no new bytes is a duplicate or stale: answering it would start a second stream of chunks,
+                // and with duplication outrunning loss the streams multiply without bound. A stall is re-sent on heartbeat.
                 pr.SnapshotOffset = m.Offset;
                 pr.SnapshotIdleHeartbeats = 0;
                 SendSnapshotChunk(m.From, pr);
@@ -537,7 +539,15 @@ public sealed class RaftNode
             Send(Response(m.Offset + m.Data.Length, done: true));
             return;
         }
-        if (m.Offset == 0) _incoming = new IncomingSnapshot(m.Index, m.LogTerm);
+        var same = _incoming is not null && _incoming.Index == m.Index && _incoming.Term == m.LogTerm;
+        if (same && m.Offset < _incoming!.Data.Length)
+        {
+            // A duplicate of a chunk we hold: ack what we have. Restarting at offset 0 or rejecting would make the
+            // leader resend chunks a live stream is already sending, and duplicates multiplied the streams.
+            Send(Response(_incoming.Data.Length));
+            return;
+        }
+        if (m.Offset == 0 && !same) _incoming = new IncomingSnapshot(m.Index, m.LogTerm);
         if (_incoming is null || _incoming.Index != m.Index || _incoming.Term != m.LogTerm || _incoming.Data.Length != m.Offset)
         {
             // Out of order or from another snapshot: say where we are, the leader resends from there.
