@@ -20,6 +20,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
                                    run a scenario script in a fresh group
           split NAME N1,N2,...     cut replicas N1,N2,... off from the rest (partition NAME)
           join NAME                heal partition NAME
+          cut A,B C,D              cut every link between A,B and C,D (a replica on neither side bridges them)
           heal                     heal every partition, clear loss and delay
           drop RATE                lose each message between replicas with probability RATE (0..1)
           delay MIN_MS MAX_MS      delay each message between replicas
@@ -33,7 +34,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
         """;
 
     private static readonly HashSet<string> Commands =
-        ["get", "set", "delete", "cas", "status", "elect", "bench", "run", "split", "join", "heal", "drop", "delay", "stop", "start", "faults"];
+        ["get", "set", "delete", "cas", "status", "elect", "bench", "run", "split", "cut", "join", "heal", "drop", "delay", "stop", "start", "faults"];
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
@@ -96,7 +97,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
         var expected = command switch
         {
             "get" or "delete" or "elect" or "run" or "join" or "drop" or "stop" or "start" => 1,
-            "set" or "split" or "delay" => 2,
+            "set" or "split" or "cut" or "delay" => 2,
             "cas" => flags.ContainsKey("absent") ? 2 : 3,
             _ => 0,
         };

@@ -166,7 +166,7 @@ namespace Orleans.Raft.ClientApp
             return Report(request, response);
         }
 
-        private static readonly HashSet<string> FaultCommands = ["split", "join", "heal", "drop", "delay", "stop", "start", "faults"];
+        private static readonly HashSet<string> FaultCommands = ["split", "cut", "join", "heal", "drop", "delay", "stop", "start", "faults"];
 
         private async Task<int> FaultAsync(CommandLine cmd, string group)
         {
@@ -181,6 +181,9 @@ namespace Orleans.Raft.ClientApp
                         break;
                     case "join":
                         await faults.Join(group, a[0]);
+                        break;
+                    case "cut":
+                        await faults.Cut(group, Names(a[0]), Names(a[1]));
                         break;
                     case "heal":
                         await faults.Heal(group);
@@ -212,11 +215,14 @@ namespace Orleans.Raft.ClientApp
                 return ExitCodes.Ok;
             }
             foreach (var (name, members) in f.Partitions.OrderBy(p => p.Key)) stdout.WriteLine($"partition {name}: {string.Join(",", members)}");
+            if (f.CutLinks.Length > 0) stdout.WriteLine($"cut links: {string.Join(" ", f.CutLinks)}");
             if (f.DropRate > 0) stdout.WriteLine($"drop rate: {f.DropRate}");
             if (f.MaxDelay > TimeSpan.Zero) stdout.WriteLine($"delay: {f.MinDelay.TotalMilliseconds}-{f.MaxDelay.TotalMilliseconds} ms");
             if (f.Stopped.Length > 0) stdout.WriteLine($"stopped: {string.Join(",", f.Stopped)}");
             return ExitCodes.Ok;
         }
+
+        private static string[] Names(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
         private static double ParseNumber(string s, string what) =>
             double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)

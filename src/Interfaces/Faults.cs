@@ -17,11 +17,16 @@ public sealed record GroupFaults
     /// <summary>Crash-stopped replicas: they answer nothing until started.</summary>
     [Id(4)] public string[] Stopped { get; init; } = [];
 
-    public bool IsEmpty => Partitions.Count == 0 && DropRate == 0 && MaxDelay == TimeSpan.Zero && Stopped.Length == 0;
+    /// <summary>Single links cut in both directions, as "a|b" with a before b; unlike partitions they need not be transitive (a bridge).</summary>
+    [Id(5)] public string[] CutLinks { get; init; } = [];
 
-    /// <summary>True when some partition has one replica inside and the other outside.</summary>
+    public bool IsEmpty => Partitions.Count == 0 && CutLinks.Length == 0 && DropRate == 0 && MaxDelay == TimeSpan.Zero && Stopped.Length == 0;
+
+    /// <summary>True when some partition has one replica inside and the other outside, or their link is cut.</summary>
     public bool Separates(string a, string b) =>
-        Partitions.Values.Any(members => members.Contains(a) != members.Contains(b));
+        Partitions.Values.Any(members => members.Contains(a) != members.Contains(b)) || (CutLinks.Length > 0 && CutLinks.Contains(Link(a, b)));
+
+    public static string Link(string a, string b) => string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
 }
 
 /// <summary>Every group's faults, versioned so silos apply only newer ones.</summary>
@@ -51,7 +56,13 @@ public interface IFaultControlGrain : IGrainWithStringKey
     /// <summary>Heals one partition.</summary>
     Task Join(string group, string partition);
 
-    /// <summary>Heals every partition and clears message loss and delay (stopped replicas stay stopped).</summary>
+    /// <summary>
+    /// Cuts every link between a replica of one side and a replica of the other; links within a side, and to replicas
+    /// on neither side, stay up. With a replica on neither side this makes a bridge: both sides reach it, not each other.
+    /// </summary>
+    Task Cut(string group, string[] side, string[] otherSide);
+
+    /// <summary>Heals every partition and cut link and clears message loss and delay (stopped replicas stay stopped).</summary>
     Task Heal(string group);
 
     Task SetDropRate(string group, double rate);

@@ -32,6 +32,29 @@ public sealed class FaultTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_bridge_connects_two_sides_that_cannot_reach_each_other()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client);
+        await group.WaitForLeaderAsync();
+
+        // r1,r2 - r3 - r4,r5: r3 reaches everyone, the two sides do not reach each other.
+        await Faults.Cut(group.Name, ["r1", "r2"], ["r4", "r5"]);
+        var faults = fixture.Cluster.GetActiveSilos().Cast<InProcessSiloHandle>()
+            .Select(s => s.SiloHost.Services.GetRequiredService<FaultInjectionState>().For(group.Name)).ToArray();
+        Assert.All(faults, f =>
+        {
+            Assert.True(f.Separates("r1", "r4") && f.Separates("r5", "r2"));
+            Assert.False(f.Separates("r1", "r3") || f.Separates("r3", "r5") || f.Separates("r1", "r2") || f.Separates("r4", "r5"));
+        });
+
+        for (var i = 0; i < 10; i++) Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"b{i}", "v")).Status);
+        await Faults.Heal(group.Name);
+        Assert.True((await Faults.GetFaults(group.Name)).IsEmpty);
+        await group.WaitForConvergenceAsync();
+        foreach (var m in group.Members) Assert.Equal("v", await group.Replica(m).ReadLocal("b9"));
+    }
+
+    [Fact]
     public async Task A_minority_partition_makes_no_progress_while_the_majority_commits()
     {
         var group = await RaftGroup.StartAsync(fixture.Client);
@@ -212,6 +235,7 @@ public sealed class FaultTests(ClusterFixture fixture)
         Assert.Equal("a drop rate is between 0 and 1, not 1.5", (await Assert.ThrowsAsync<ArgumentException>(() => Faults.SetDropRate(group.Name, 1.5))).Message);
         Assert.StartsWith("a delay needs", (await Assert.ThrowsAsync<ArgumentException>(() => Faults.SetDelay(group.Name, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)))).Message);
         Assert.Equal($"group '{group.Name}' has no partition named 'nope'", (await Assert.ThrowsAsync<ArgumentException>(() => Faults.Join(group.Name, "nope"))).Message);
+        Assert.Equal("replica 'r1' is on both sides of the cut", (await Assert.ThrowsAsync<ArgumentException>(() => Faults.Cut(group.Name, ["r1"], ["r1", "r2"]))).Message);
         Assert.StartsWith("unknown group 'nogroup'", (await Assert.ThrowsAsync<ArgumentException>(() => Faults.StopReplica("nogroup", "r1"))).Message);
     }
 }

@@ -207,7 +207,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
                 {
                     case 0: await RandomHalvesAsync(random, hold, stop); break;
                     case 1: await IsolateLeaderAsync(hold, stop); break;
-                    case 2: await FlappingBridgeAsync(random, hold, stop); break;
+                    case 2: await BridgeAsync(random, hold, stop); break;
                     case 3: await KillSiloAsync(random, hold, stop); break;
                     case 4: await StopReplicasAsync(random, hold, stop); break;
                     case 5: await DropAsync(random, hold, stop); break;
@@ -248,25 +248,16 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     }
 
     /// <summary>
-    /// A bridge a-b-c-d-e (c sees both sides, the sides see only c) cannot be built with Split: a partition cuts
-    /// every pair it separates, so "on the same side in every partition" is an equivalence relation, and c connected
-    /// to both a and e would connect a and e. Instead c switches sides every 150-400 ms, {a,b,c}|{d,e} then
-    /// {a,b}|{c,d,e}: over time c hears both halves while they never hear each other, and each half is a majority
-    /// only while c is with it.
+    /// A bridge a,b - c - d,e: the links between {a,b} and {d,e} are cut, so c hears both sides while they never hear
+    /// each other, and each side is a majority only together with c.
     /// </summary>
-    private async Task FlappingBridgeAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task BridgeAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
         var order = _members.OrderBy(_ => random.Next()).ToArray();
-        Count("flapping bridge");
+        Count("bridge");
         options.Log($"nemesis: bridge {order[0]},{order[1]} <- {order[2]} -> {order[3]},{order[4]}");
-        var until = _clock.Elapsed + hold;
-        var left = true;
-        while (_clock.Elapsed < until && !stop.IsCancellationRequested)
-        {
-            await Faults.Split(_group, "bridge", left ? [order[0], order[1], order[2]] : [order[0], order[1]]);
-            left = !left;
-            await Delay(TimeSpan.FromMilliseconds(random.Next(150, 400)), stop);
-        }
+        await Faults.Cut(_group, [order[0], order[1]], [order[3], order[4]]);
+        await Delay(hold, stop);
         await Faults.Heal(_group);
     }
 

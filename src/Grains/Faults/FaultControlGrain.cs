@@ -48,10 +48,21 @@ public sealed class FaultControlGrain(IOptions<RaftOptions> options, ILogger<Fau
         logger.LogInformation("{Group}: partition {Partition} healed", group, partition);
     }
 
+    public async Task Cut(string group, string[] side, string[] otherSide)
+    {
+        EnsureEnabled();
+        if (side.Length == 0 || otherSide.Length == 0) throw new ArgumentException("a cut needs replicas on both sides");
+        if (side.Intersect(otherSide).FirstOrDefault() is { } both) throw new ArgumentException($"replica '{both}' is on both sides of the cut");
+        await EnsureMembersAsync(group, side.Concat(otherSide));
+        var links = side.SelectMany(a => otherSide.Select(b => GroupFaults.Link(a, b)));
+        await ChangeAsync(group, f => f with { CutLinks = [.. f.CutLinks.Concat(links).Distinct().Order(StringComparer.Ordinal)] });
+        logger.LogInformation("{Group}: links cut between {Side} and {Other}", group, string.Join(",", side), string.Join(",", otherSide));
+    }
+
     public Task Heal(string group)
     {
         EnsureEnabled();
-        return ChangeAsync(group, f => f with { Partitions = [], DropRate = 0, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        return ChangeAsync(group, f => f with { Partitions = [], CutLinks = [], DropRate = 0, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
     }
 
     public Task SetDropRate(string group, double rate)
