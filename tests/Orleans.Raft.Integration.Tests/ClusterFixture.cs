@@ -21,8 +21,14 @@ public class ClusterFixture : IAsyncLifetime
         // Real sockets, so extra clients can connect to the silos' gateways.
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        ConfigureBuilder(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>Adds to the silos' configuration, after the shared one.</summary>
+    protected virtual void ConfigureBuilder(TestClusterBuilder builder)
+    {
     }
 
     public virtual async Task DisposeAsync()

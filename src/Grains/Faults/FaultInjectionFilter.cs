@@ -7,12 +7,18 @@ namespace Orleans.Raft.Faults;
 /// Breaks the network between a group's replicas on purpose, in the grain-call path, so the Raft code runs unchanged.
 /// A dropped one-way message vanishes; a dropped request fails at once, as a refused connection would.
 /// </summary>
+/// <remarks>
+/// A filter that returns without invoking the grain, or throws for a one-way call, makes Orleans log a warning with a
+/// stack trace per message; so a dropped message is delivered addressed to nobody, and the replica discards it.
+/// </remarks>
 public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Extensions.Options.IOptions<RaftOptions> options) : IIncomingGrainCallFilter
 {
     private static readonly HashSet<string> AdminMethods =
     [
         nameof(IRaftReplicaGrain.Start), nameof(IRaftReplicaGrain.Stop), nameof(IRaftReplicaGrain.GetStatus),
         nameof(IRaftReplicaGrain.Deactivate), nameof(IRaftReplicaGrain.Retire), nameof(IRaftReplicaGrain.GetLogPositions),
+        // The keep-alive reminder is local bookkeeping, not a message between replicas; a stopped replica ignores it.
+        nameof(IRemindable.ReceiveReminder),
     ];
 
     public async Task Invoke(IIncomingGrainCallContext context)
@@ -37,8 +43,8 @@ public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Ex
             : SourceReplica(context.SourceId, context.TargetId.Type, group);
         if (Blocked(faults, source, target, out var reason))
         {
-            if (isMessage) return; // lost on the way: the sender never learns
-            throw new InvalidOperationException(reason);
+            await DropAsync(context, isMessage, reason);
+            return;
         }
 
         if (source is not null && faults.MaxDelay > TimeSpan.Zero)
@@ -48,12 +54,21 @@ public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Ex
             // The network may have been cut while the message was on its way.
             if (Blocked(state.For(group), source, target, out reason, lossAlreadyRolled: true))
             {
-                if (isMessage) return;
-                throw new InvalidOperationException(reason);
+                await DropAsync(context, isMessage, reason);
+                return;
             }
         }
 
         await context.Invoke();
+    }
+
+    private static Task DropAsync(IIncomingGrainCallContext context, bool isMessage, string reason)
+    {
+        if (!isMessage) throw new InvalidOperationException(reason);
+        // Lost on the way: the sender never learns.
+        var envelope = (RaftEnvelope)context.Request.GetArgument(0)!;
+        context.Request.SetArgument(0, envelope with { To = "" });
+        return context.Invoke();
     }
 
     private static bool Blocked(GroupFaults faults, string? source, string target, out string reason, bool lossAlreadyRolled = false)
