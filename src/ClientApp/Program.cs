@@ -250,6 +250,9 @@ namespace Orleans.Raft.ClientApp
                 case KvStatus.InvalidRequest:
                     stderr.WriteLine($"error: invalid request: {response.Error}");
                     return ExitCodes.RequestFailed;
+                case KvStatus.Overloaded:
+                    stderr.WriteLine($"error: the cluster is overloaded, the write was not applied; retry later ({OneLine(response.Error ?? "too many uncommitted writes")})");
+                    return ExitCodes.RequestFailed;
                 default:
                     stderr.WriteLine($"error: {OneLine(response.Error ?? response.Status.ToString())}");
                     return ExitCodes.RequestFailed;

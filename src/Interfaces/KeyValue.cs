@@ -10,6 +10,7 @@ public enum KvOperation
 }
 
 /// <summary>How a request ended. Only Timeout and Unavailable leave a write's outcome unknown.</summary>
+/// <remarks>Append new members at the end: the wire format carries the number.</remarks>
 [GenerateSerializer]
 public enum KvStatus
 {
@@ -33,6 +34,9 @@ public enum KvStatus
 
     /// <summary>The replica is not running (never started, or stopped).</summary>
     Unavailable,
+
+    /// <summary>The leader's uncommitted backlog is at its bound: the write was not applied; retry later.</summary>
+    Overloaded,
 }
 
 [GenerateSerializer, Immutable]
@@ -103,4 +107,7 @@ public sealed record ReplicaStatus
 
     /// <summary>The replica has stored state (it was created once); false for a replica that never ran here.</summary>
     [Id(15)] public bool HasStoredState { get; init; }
+
+    /// <summary>Client requests waiting at this replica for their entry to apply.</summary>
+    [Id(16)] public int PendingRequests { get; init; }
 }

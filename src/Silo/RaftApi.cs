@@ -262,6 +262,10 @@ public static class RaftApi
                 return Problem(StatusCodes.Status400BadRequest, "Bad request", response.Error ?? "invalid request");
             case KvStatus.CompareFailed:
                 return Problem(StatusCodes.Status409Conflict, "Compare failed", response.Error ?? "compare failed");
+            case KvStatus.Overloaded:
+                // Not applied: the client may retry once the leader's backlog drains.
+                context.Response.Headers.RetryAfter = "1";
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Overloaded", response.Error ?? "the leader has too many uncommitted writes");
             default:
                 // NotLeader, Unavailable and Timeout come back only after the gateway's retries ran out.
                 context.Response.Headers.RetryAfter = "1";

@@ -160,7 +160,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
             KvStatus.Ok => OpStatus.Ok,
             KvStatus.NotFound => OpStatus.NotFound,
             KvStatus.CompareFailed => OpStatus.CompareFailed,
-            KvStatus.NotLeader or KvStatus.InvalidRequest => OpStatus.Failed,
+            KvStatus.NotLeader or KvStatus.InvalidRequest or KvStatus.Overloaded => OpStatus.Failed,
             _ => OpStatus.Unknown,
         };
         if (response is { Status: not (KvStatus.Ok or KvStatus.NotFound or KvStatus.CompareFailed) })

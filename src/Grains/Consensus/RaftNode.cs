@@ -3,7 +3,12 @@ namespace Orleans.Raft.Consensus;
 /// <summary>The outcome of a proposal at this replica.</summary>
 public readonly record struct ProposeResult(bool Accepted, long Index, long Term, string? LeaderHint)
 {
+    /// <summary>Refused because this leader's uncommitted backlog is at its bound: nothing was appended; retry later.</summary>
+    public bool Overloaded { get; init; }
+
     public static ProposeResult NotLeader(string? leaderHint) => new(false, 0, 0, leaderHint);
+
+    public static ProposeResult Refused(string leader) => new(false, 0, 0, leader) { Overloaded = true };
 }
 
 /// <summary>
@@ -23,6 +28,10 @@ public sealed class RaftNode
     private int _heartbeatElapsed;
     private int _randomizedElectionTimeout;
     private bool _broadcastPending;
+
+    // This leader's proposals of its own term not yet committed, and their payload bytes (etcd's uncommittedSize).
+    private int _uncommittedEntries;
+    private long _uncommittedBytes;
 
     // Persistence bookkeeping: log[1..stableIndex] is known to be in stable storage.
     private long _stableIndex;
@@ -82,6 +91,12 @@ public sealed class RaftNode
     /// <summary>The leader's view of each follower (empty unless leader).</summary>
     public IReadOnlyDictionary<string, Progress> Progress => _progress;
 
+    /// <summary>Commands this leader proposed in its term that have not committed yet (0 unless leader).</summary>
+    public int UncommittedEntries => _uncommittedEntries;
+
+    /// <summary>The payload bytes of <see cref="UncommittedEntries"/>.</summary>
+    public long UncommittedBytes => _uncommittedBytes;
+
     private IEnumerable<string> Peers => _config.Members.Where(m => m != Id);
 
     // ---- inputs ----
@@ -129,10 +144,21 @@ public sealed class RaftNode
         else BecomeCandidate(force);
     }
 
-    /// <summary>Appends a command to the log if this replica leads.</summary>
+    /// <summary>
+    /// Appends a command to the log if this replica leads and its uncommitted backlog is within
+    /// <see cref="RaftConfig.MaxUncommittedEntries"/> and <see cref="RaftConfig.MaxUncommittedBytes"/>. As in etcd, a
+    /// proposal is always admitted when nothing is uncommitted, so one larger than the byte bound is not refused forever.
+    /// </summary>
     public ProposeResult Propose(byte[] data)
     {
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
+        if (_uncommittedEntries >= _config.MaxUncommittedEntries
+            || (_uncommittedBytes > 0 && data.Length > 0 && _uncommittedBytes + data.Length > _config.MaxUncommittedBytes))
+        {
+            return ProposeResult.Refused(Id);
+        }
+        _uncommittedEntries++;
+        _uncommittedBytes += data.Length;
         var entry = new LogEntry(Log.LastIndex + 1, CurrentTerm, LogEntryType.Command, data);
         AppendAsLeader(entry);
         return new ProposeResult(true, entry.Index, entry.Term, Id);
@@ -277,6 +303,7 @@ public sealed class RaftNode
         ResetTimers();
         _progress.Clear();
         _broadcastPending = false;
+        ResetUncommitted();
     }
 
     private void BecomePreCandidate()
@@ -315,12 +342,19 @@ public sealed class RaftNode
         LeaderId = Id;
         ResetTimers();
         _progress.Clear();
+        ResetUncommitted(); // the no-op is not counted: it carries no payload
         foreach (var peer in Peers)
         {
             _progress[peer] = new Progress(Log.LastIndex + 1, _config.MaxInflightMessages) { RecentActive = true };
         }
         // A leader may only count replicas for entries of its own term (§5.4.2): a no-op commits everything before it.
         AppendAsLeader(LogEntry.NoOp(Log.LastIndex + 1, CurrentTerm));
+    }
+
+    private void ResetUncommitted()
+    {
+        _uncommittedEntries = 0;
+        _uncommittedBytes = 0;
     }
 
     private void ResetTimers()
@@ -612,10 +646,23 @@ public sealed class RaftNode
         var quorumIndex = matches[matches.Count - Quorum];
         if (quorumIndex > CommitIndex && Log.TermAt(quorumIndex) == CurrentTerm)
         {
+            ReleaseUncommitted(CommitIndex + 1, quorumIndex);
             CommitIndex = quorumIndex;
             return true;
         }
         return false;
+    }
+
+    /// <summary>Frees the backlog that entries from..to held: only this term's commands were counted.</summary>
+    private void ReleaseUncommitted(long from, long to)
+    {
+        for (var i = from; i <= to; i++)
+        {
+            var e = Log.At(i);
+            if (e.Term != CurrentTerm || e.Type != LogEntryType.Command) continue;
+            _uncommittedEntries = Math.Max(0, _uncommittedEntries - 1);
+            _uncommittedBytes = Math.Max(0, _uncommittedBytes - e.Data.Length);
+        }
     }
 
     private bool QuorumActive()

@@ -131,6 +131,15 @@ public sealed record RaftConfig
     /// <summary>The size of one InstallSnapshot chunk.</summary>
     public int SnapshotChunkBytes { get; init; } = 256 * 1024;
 
+    /// <summary>The most commands a leader holds uncommitted; past it, proposals are refused as overloaded.</summary>
+    public int MaxUncommittedEntries { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// The most payload bytes a leader holds uncommitted (etcd's MaxUncommittedEntriesSize); past it, proposals are
+    /// refused as overloaded. A proposal is always admitted when nothing is uncommitted, however large.
+    /// </summary>
+    public long MaxUncommittedBytes { get; init; } = long.MaxValue;
+
     public void Validate()
     {
         if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required.");
@@ -138,7 +147,8 @@ public sealed record RaftConfig
         if (Members.Distinct().Count() != Members.Count) throw new ArgumentException("Members must be distinct.");
         if (HeartbeatTick <= 0) throw new ArgumentException("HeartbeatTick must be positive.");
         if (ElectionTick <= HeartbeatTick) throw new ArgumentException("ElectionTick must be greater than HeartbeatTick.");
-        if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0)
+        if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0
+            || MaxUncommittedEntries <= 0 || MaxUncommittedBytes <= 0)
             throw new ArgumentException("Limits must be positive.");
     }
 }

@@ -74,6 +74,12 @@ public sealed class KeyValueGatewayGrain(
                     if (_leader is null) await PauseAsync(Remaining());
                     last = response;
                     continue;
+                case KvStatus.Overloaded:
+                    // Not applied, so safe to retry; the leader's backlog drains as entries commit.
+                    _leader = target;
+                    last = response;
+                    await PauseAsync(Remaining());
+                    continue;
                 case KvStatus.Timeout:
                     _leader = null;
                     return response;
@@ -83,6 +89,12 @@ public sealed class KeyValueGatewayGrain(
             }
         }
 
+        if (last?.Status == KvStatus.Overloaded)
+        {
+            return KvResponse.Failure(KvStatus.Overloaded,
+                $"Overloaded: the leader of group '{Group}' kept refusing the write for {timeout.TotalSeconds:0.###} s because too many writes are uncommitted; it was not applied, retry later ({last.Error})",
+                last.ServedBy);
+        }
         var reason = last?.Error is { } e ? $" (last answer: {e})" : "";
         return KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}");
     }

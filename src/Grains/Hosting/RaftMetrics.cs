@@ -19,12 +19,16 @@ public sealed class RaftMetrics : IDisposable
         ElectionsStarted = _meter.CreateCounter<long>("raft.elections.started", description: "Elections this silo's replicas started");
         ElectionsWon = _meter.CreateCounter<long>("raft.elections.won", description: "Elections this silo's replicas won");
         Proposals = _meter.CreateCounter<long>("raft.proposals", description: "Client commands proposed by leaders on this silo");
+        ProposalsRefused = _meter.CreateCounter<long>("raft.proposals.refused", description: "Client commands refused as Overloaded because a leader's uncommitted backlog was at its bound");
+        ProposalsTimedOut = _meter.CreateCounter<long>("raft.proposals.timed_out", description: "Client commands whose request timed out before their entry applied (they may still commit)");
         Applied = _meter.CreateCounter<long>("raft.entries.applied", description: "Log entries applied to state machines");
         CommitLatency = _meter.CreateHistogram<double>("raft.commit.latency", unit: "ms", description: "Time from proposal to apply at the leader");
         _meter.CreateObservableGauge("raft.term", () => Observe(p => p.Term), description: "Current term of each replica on this silo");
         _meter.CreateObservableGauge("raft.commit.index", () => Observe(p => p.Commit), description: "Commit index of each replica on this silo");
         _meter.CreateObservableGauge("raft.apply.lag", () => Observe(p => p.Commit - p.Applied), unit: "{entries}",
             description: "Committed entries not yet applied (commit index - applied index) of each replica on this silo");
+        _meter.CreateObservableGauge("raft.proposals.pending", () => Observe(p => p.Pending), unit: "{requests}",
+            description: "Client requests waiting for their entry to apply at each replica on this silo");
     }
 
     /// <summary>The meter itself, so an in-process listener can tell this silo's instruments from another's.</summary>
@@ -33,12 +37,14 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> ElectionsStarted { get; }
     public Counter<long> ElectionsWon { get; }
     public Counter<long> Proposals { get; }
+    public Counter<long> ProposalsRefused { get; }
+    public Counter<long> ProposalsTimedOut { get; }
     public Counter<long> Applied { get; }
     public Histogram<double> CommitLatency { get; }
 
     /// <summary>Records a running replica's progress for the gauges.</summary>
-    public void Report(string group, string replica, long term, long commitIndex, long appliedIndex) =>
-        _replicas[ReplicaKey.Format(group, replica)] = new ReplicaProgress(group, replica, term, commitIndex, appliedIndex);
+    public void Report(string group, string replica, long term, long commitIndex, long appliedIndex, int pending = 0) =>
+        _replicas[ReplicaKey.Format(group, replica)] = new ReplicaProgress(group, replica, term, commitIndex, appliedIndex, pending);
 
     /// <summary>The replica no longer runs here: its gauges stop reporting.</summary>
     public void Forget(string group, string replica) => _replicas.TryRemove(ReplicaKey.Format(group, replica), out _);
@@ -48,5 +54,5 @@ public sealed class RaftMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private sealed record ReplicaProgress(string Group, string Replica, long Term, long Commit, long Applied);
+    private sealed record ReplicaProgress(string Group, string Replica, long Term, long Commit, long Applied, long Pending);
 }

@@ -78,6 +78,17 @@ public sealed class RaftOptions
     [Range(1, 64 * 1024 * 1024)]
     public int SnapshotChunkBytes { get; set; } = 256 * 1024;
 
+    /// <summary>The most writes a leader holds uncommitted; past it, writes answer Overloaded until some commit.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxUncommittedEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// The most bytes of commands a leader holds uncommitted (etcd's MaxUncommittedEntriesSize); past it, writes answer
+    /// Overloaded. A single write is always admitted when nothing is uncommitted.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxUncommittedBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Where replicas keep term, vote, log and snapshots.</summary>
     public RaftStorageKind Storage { get; set; } = RaftStorageKind.Sqlite;
 

@@ -194,6 +194,7 @@ public sealed class RaftReplicaGrain(
             SnapshotIndex = node?.Log.SnapshotIndex ?? 0,
             Members = node is null ? [] : [.. node.Members],
             HasStoredState = node is not null || _hasStoredState,
+            PendingRequests = _pending.Count,
         });
     }
 
@@ -247,6 +248,17 @@ public sealed class RaftReplicaGrain(
             (CommandOperation)((int)request.Operation + 1), request.Key, request.Value, request.Expected, request.RequestId,
             timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         var result = node.Propose(command.Encode());
+        if (result.Overloaded)
+        {
+            metrics.ProposalsRefused.Add(1);
+            return new KvResponse
+            {
+                Status = KvStatus.Overloaded,
+                LeaderHint = result.LeaderHint,
+                ServedBy = _name,
+                Error = $"overloaded: leader {_name} holds {node.UncommittedEntries} uncommitted writes ({node.UncommittedBytes} bytes), at its bound; the request was not applied",
+            };
+        }
         if (!result.Accepted)
             return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = result.LeaderHint, ServedBy = _name, Error = "leadership changed" };
 
@@ -260,6 +272,9 @@ public sealed class RaftReplicaGrain(
         }
         catch (TimeoutException)
         {
+            // Nobody waits for it any more; the entry may still commit, and Apply copes with no pending request.
+            if (_pending.TryGetValue(result.Index, out var current) && ReferenceEquals(current, pending)) _pending.Remove(result.Index);
+            metrics.ProposalsTimedOut.Add(1);
             return KvResponse.Failure(KvStatus.Timeout, $"Request timed out: entry {result.Index} was not committed in time; it may or may not take effect", _name);
         }
     }
@@ -278,6 +293,8 @@ public sealed class RaftReplicaGrain(
             MaxEntriesPerMessage = _options.MaxEntriesPerMessage,
             MaxInflightMessages = _options.MaxInflightMessages,
             SnapshotChunkBytes = _options.SnapshotChunkBytes,
+            MaxUncommittedEntries = _options.MaxUncommittedEntries,
+            MaxUncommittedBytes = _options.MaxUncommittedBytes,
         };
         _hasStoredState = true;
         _stateMachine = new KeyValueStateMachine();
@@ -361,7 +378,7 @@ public sealed class RaftReplicaGrain(
                 foreach (var e in rd.CommittedEntries) Apply(e);
                 node.Advance(rd);
                 ObserveRoleChange(node);
-                metrics.Report(_group, _name, node.CurrentTerm, node.CommitIndex, _stateMachine.LastAppliedIndex);
+                metrics.Report(_group, _name, node.CurrentTerm, node.CommitIndex, _stateMachine.LastAppliedIndex, _pending.Count);
                 await MaybeCompactAsync(node);
             }
         }
