@@ -78,6 +78,13 @@ public sealed class RaftOptions
     [Range(1, 64 * 1024 * 1024)]
     public int SnapshotChunkBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// Log entries kept below each snapshot (etcd's SnapshotCatchUpEntries), so a follower that just installed an older
+    /// snapshot continues from the log rather than needing the next one.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int SnapshotCatchUpEntries { get; set; } = 5_000;
+
     /// <summary>Where replicas keep term, vote, log and snapshots.</summary>
     public RaftStorageKind Storage { get; set; } = RaftStorageKind.Sqlite;
 
