@@ -124,6 +124,24 @@ public sealed class SnapshotStreamTests
     }
 
     [Fact]
+    public void A_log_compacted_with_a_trailing_window_still_holds_the_entries_below_its_snapshot()
+    {
+        var log = Raw.LogWithTerms(1, 1, 2, 2, 2, 3);
+        log.CompactTo(5, keep: 2);
+        Assert.Equal((4L, 5L, 2L, 6L), (log.FirstIndex, log.SnapshotIndex, log.SnapshotTerm, log.LastIndex));
+        Assert.Equal(2, log.TermAt(4));
+        Assert.Null(log.TermAt(3)); // dropped
+        Assert.Equal([4L, 5L, 6L], log.Slice(1, 6).Select(e => e.Index));
+        Assert.Throws<RaftInvariantException>(() => log.TruncateFrom(5)); // the snapshot's entries are committed
+
+        // Loaded from a store: entries below the snapshot are kept only when they reach it with its term.
+        var entries = new[] { Raw.Entry(3, 2), Raw.Entry(4, 2), Raw.Entry(5, 2), Raw.Entry(6, 3) };
+        Assert.Equal(3, new RaftLog(entries, 5, 2).FirstIndex);
+        Assert.Equal(6, new RaftLog(entries, 5, 3).FirstIndex);
+        Assert.Equal(6, new RaftLog(entries, 5, 3).LastIndex);
+    }
+
+    [Fact]
     public void The_log_keeps_a_trailing_window_below_the_snapshot_and_a_restart_loads_it()
     {
         var c = new SimulatedCluster(3, 812, cfg => cfg with { SnapshotCatchUpEntries = 4 }) { SnapshotEvery = 10 };

@@ -86,12 +86,12 @@ public sealed class InMemoryRaftStorage : IRaftStorage
 
         public Task SaveSnapshotAsync(RaftSnapshot snapshot, int catchUpEntries = 0, CancellationToken cancellationToken = default)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(snapshot.Index);
             ArgumentOutOfRangeException.ThrowIfNegative(catchUpEntries);
             lock (record)
             {
                 CheckEpoch();
                 if (record.Snapshot is { } old && old.Index >= snapshot.Index) return Task.CompletedTask;
+                ArgumentOutOfRangeException.ThrowIfNegative(snapshot.Index);
                 var stored = record.Entries.Count > 0 ? record.Entries[0].Index - 1 : 0; // the index before the first stored entry
                 var at = snapshot.Index - stored - 1;
                 var follows = at >= 0 && at < record.Entries.Count && record.Entries[(int)at].Term == snapshot.Term;
