@@ -452,7 +452,7 @@ public sealed class RaftNode
                     pr.SnapshotOffset = m.Offset;
                     pr.SnapshotRewoundTo = m.Offset;
                     pr.SnapshotIdleHeartbeats = 0;
-                    if (!lost) SendSnapshotChunk(m.From, pending, m.Offset);
+                    if (!lost) pr.SnapshotSentOffset = Math.Max(pr.SnapshotSentOffset, SendSnapshotChunk(m.From, pending, m.Offset));
                     SendSnapshotChunks(m.From, pr, resend: lost);
                 }
                 // Any other ack of no new bytes is a duplicate or stale: answering it would start a second stream of
