@@ -27,4 +27,5 @@ public sealed record RaftEnvelope
     [Id(12)] public long Offset { get; init; }
     [Id(13)] public byte[] Data { get; init; } = [];
     [Id(14)] public bool Done { get; init; }
+    [Id(15)] public long Checksum { get; init; }
 }

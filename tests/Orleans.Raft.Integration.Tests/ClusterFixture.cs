@@ -70,6 +70,7 @@ public class ClusterFixture : IAsyncLifetime
                 // Snapshot often and in small chunks, so every test also runs through compaction and InstallSnapshot.
                 o.SnapshotEvery = 64;
                 o.SnapshotChunkBytes = 512;
+                o.SnapshotCatchUpEntries = 16;
             });
             // Declare a killed silo dead quickly so its grains reactivate elsewhere.
             silo.Configure<ClusterMembershipOptions>(o =>

@@ -18,6 +18,7 @@ public sealed class DiskUsageTests
                 o.Storage = RaftStorageKind.Sqlite;
                 o.DataDirectory = data;
                 o.SnapshotEvery = 200;
+                o.SnapshotCatchUpEntries = 100;
             });
             await cluster.WaitForLeaderAsync("disk", TimeSpan.FromSeconds(60));
             var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>("disk");

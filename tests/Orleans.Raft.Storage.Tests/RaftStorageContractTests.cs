@@ -95,6 +95,43 @@ public abstract class RaftStorageContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_snapshot_keeps_its_checksum_and_the_trailing_window_of_entries_below_it()
+    {
+        var store = await CreateStorage().OpenAsync("g", "r1");
+        await store.SaveAsync(null, [.. Enumerable.Range(1, 8).Select(i => Entry(i, 1))]);
+        var snapshot = new RaftSnapshot(6, 1, [6, 6]);
+        await store.SaveSnapshotAsync(snapshot, catchUpEntries: 3);
+
+        var state = await store.LoadAsync();
+        Assert.Equal(snapshot.Checksum, state.Snapshot!.Checksum);
+        Assert.Equal(SnapshotChecksum.Compute([6, 6]), state.Snapshot.Checksum);
+        Assert.Equal([4L, 5L, 6L, 7L, 8L], state.Entries.Select(e => e.Index));
+        var log = new RaftLog(state.Entries, state.Snapshot.Index, state.Snapshot.Term);
+        Assert.Equal((4L, 6L, 8L), (log.FirstIndex, log.SnapshotIndex, log.LastIndex));
+
+        // Writes still go after the snapshot only; the window moves up with the next snapshot.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(null, [Entry(6, 2)]));
+        await store.SaveAsync(null, [Entry(8, 2), Entry(9, 2)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(8, 2, [8]), catchUpEntries: 3);
+        Assert.Equal([6L, 7L, 8L, 9L], (await store.LoadAsync()).Entries.Select(e => e.Index));
+
+        // A snapshot the log does not continue still drops the whole log, window included.
+        await store.SaveSnapshotAsync(new RaftSnapshot(9, 3, [9]), catchUpEntries: 3);
+        Assert.Empty((await store.LoadAsync()).Entries);
+    }
+
+    [Fact]
+    public async Task A_stored_snapshot_that_fails_its_checksum_is_refused_on_load()
+    {
+        var store = await CreateStorage().OpenAsync("g", "r1");
+        await store.SaveAsync(null, [Entry(1, 1), Entry(2, 1)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(2, 1, [1, 2, 3], SnapshotChecksum.Compute([1, 2, 4])));
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.LoadAsync());
+        Assert.Contains("checksum", ex.Message);
+    }
+
+    [Fact]
     public async Task A_new_replica_loads_the_empty_state()
     {
         var store = await CreateStorage().OpenAsync("g", "r1");

@@ -355,10 +355,49 @@ public sealed class SqliteRaftStorageTests : IDisposable
     public async Task A_newer_schema_version_is_refused()
     {
         await Open().DisposeAsync();
-        using (var raw = Raw(DatabasePath)) Execute(raw, "PRAGMA user_version = 2");
+        using (var raw = Raw(DatabasePath)) Execute(raw, $"PRAGMA user_version = {SqliteRaftStorage.SchemaVersion + 1}");
         var ex = Assert.Throws<InvalidOperationException>(() => Open());
         Assert.Contains(DatabasePath, ex.Message);
-        Assert.Contains("schema version 2", ex.Message);
+        Assert.Contains($"schema version {SqliteRaftStorage.SchemaVersion + 1}", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_version_1_database_is_migrated_and_its_snapshots_get_their_checksums()
+    {
+        var storage = Open();
+        var store = await storage.OpenAsync("g", "r1");
+        await store.SaveAsync(new HardState(1, null, 3), [Entry(1, 1), Entry(2, 1), Entry(3, 1)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(2, 1, [4, 5, 6]));
+        await storage.DisposeAsync();
+        using (var raw = Raw(DatabasePath))
+        {
+            // Back to the version 1 schema, which had no checksum column.
+            Execute(raw, "ALTER TABLE replicas DROP COLUMN snapshot_checksum");
+            Execute(raw, "PRAGMA user_version = 1");
+        }
+
+        storage = Open();
+        var state = await (await storage.OpenAsync("g", "r1")).LoadAsync();
+        Assert.Equal(SnapshotChecksum.Compute([4, 5, 6]), state.Snapshot!.Checksum);
+        Assert.Equal([3L], state.Entries.Select(e => e.Index));
+        using var check = Raw(DatabasePath);
+        using var command = check.CreateCommand();
+        command.CommandText = "PRAGMA user_version";
+        Assert.Equal((long)SqliteRaftStorage.SchemaVersion, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task A_snapshot_changed_behind_the_store_is_refused_on_load()
+    {
+        var storage = Open();
+        var store = await storage.OpenAsync("g", "r1");
+        await store.SaveAsync(null, [Entry(1, 1), Entry(2, 1)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(2, 1, [1, 2, 3]));
+        using (var raw = Raw(DatabasePath)) Execute(raw, "UPDATE snapshots SET data = x'010204'");
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.LoadAsync());
+        Assert.Contains(DatabasePath, ex.Message);
+        Assert.Contains("checksum", ex.Message);
     }
 
     [Fact]

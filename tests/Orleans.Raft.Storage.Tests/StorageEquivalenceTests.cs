@@ -68,8 +68,9 @@ public sealed class StorageEquivalenceTests
                     var index = random.Next((int)snapshotIndex - 1, (int)lastIndex + 3);
                     var term = random.Next(3) == 0 ? random.Next(0, (int)lastTerm + 2) : TermAt(model, index) ?? lastTerm;
                     byte[] data = [.. Enumerable.Range(0, random.Next(4)).Select(_ => (byte)random.Next(256))];
-                    operation = s => s.SaveSnapshotAsync(new RaftSnapshot(index, term, data));
-                    description = $"snapshot {index}@{term}";
+                    var catchUp = random.Next(2) == 0 ? 0 : random.Next(4);
+                    operation = s => s.SaveSnapshotAsync(new RaftSnapshot(index, term, data), catchUp);
+                    description = $"snapshot {index}@{term} catch-up {catchUp}";
                     break;
                 default:
                     HardState? hardState = random.Next(3) == 0 ? null : new HardState(random.Next(5), random.Next(2) == 0 ? null : Replicas[random.Next(2)], random.Next(5));
@@ -113,6 +114,6 @@ public sealed class StorageEquivalenceTests
     }
 
     private static string Describe(PersistedReplicaState state) =>
-        $"members [{string.Join(",", state.Members)}] {state.HardState} snapshot {(state.Snapshot is { } s ? $"{s.Index}@{s.Term}:{Convert.ToHexString(s.Data)}" : "none")} " +
+        $"members [{string.Join(",", state.Members)}] {state.HardState} snapshot {(state.Snapshot is { } s ? $"{s.Index}@{s.Term}:{Convert.ToHexString(s.Data)}#{s.Checksum}" : "none")} " +
         $"entries {string.Join(" ", state.Entries.Select(e => $"{e.Index}@{e.Term}/{e.Type}:{Convert.ToHexString(e.Data)}"))}";
 }

@@ -8,7 +8,7 @@ public enum ProgressState
     /// <summary>The follower's log matches up to matchIndex: the leader streams entries, up to a window of messages in flight.</summary>
     Replicate,
 
-    /// <summary>The follower needs entries the leader has compacted: the leader sends its snapshot, one chunk at a time.</summary>
+    /// <summary>The follower needs entries the leader has compacted: the leader sends its snapshot, a window of chunks at a time.</summary>
     Snapshot,
 }
 
@@ -36,19 +36,33 @@ public sealed class Progress(long nextIndex, int maxInflight)
         _ => _inflight.Count >= maxInflight,
     };
 
-    /// <summary>In Snapshot state: the index of the snapshot being sent, and how many of its bytes the follower has.</summary>
-    public long PendingSnapshotIndex { get; private set; }
+    /// <summary>
+    /// In Snapshot state: the snapshot being sent, pinned until its transfer ends even if the leader compacts again
+    /// (restarting on every new snapshot never finishes under sustained writes).
+    /// </summary>
+    public SnapshotData? PendingSnapshot { get; private set; }
 
+    public long PendingSnapshotIndex => PendingSnapshot?.Index ?? 0;
+
+    /// <summary>In Snapshot state: how many bytes of the snapshot the follower has acknowledged.</summary>
     public long SnapshotOffset { get; set; }
+
+    /// <summary>In Snapshot state: where the next chunk to send starts (chunks in [SnapshotOffset, this) are in flight).</summary>
+    public long SnapshotSentOffset { get; set; }
+
+    /// <summary>In Snapshot state: the offset the stream last went back to on a reject, -1 after progress (later rejects of it are echoes).</summary>
+    public long SnapshotRewoundTo { get; set; } = -1;
 
     /// <summary>In Snapshot state: heartbeats since the follower last answered a chunk (a stalled transfer is resent).</summary>
     public int SnapshotIdleHeartbeats { get; set; }
 
-    public void BecomeSnapshot(long snapshotIndex)
+    public void BecomeSnapshot(SnapshotData snapshot)
     {
         State = ProgressState.Snapshot;
-        PendingSnapshotIndex = snapshotIndex;
+        PendingSnapshot = snapshot;
         SnapshotOffset = 0;
+        SnapshotSentOffset = 0;
+        SnapshotRewoundTo = -1;
         SnapshotIdleHeartbeats = 0;
         ProbeSent = false;
         _inflight.Clear();
@@ -59,7 +73,7 @@ public sealed class Progress(long nextIndex, int maxInflight)
         // The follower holds at least matchIndex; restart just after it.
         State = ProgressState.Probe;
         NextIndex = MatchIndex + 1;
-        PendingSnapshotIndex = 0;
+        PendingSnapshot = null;
         ProbeSent = false;
         _inflight.Clear();
     }

@@ -1,29 +1,41 @@
 namespace Orleans.Raft.Consensus;
 
 /// <summary>
-/// The in-memory copy of a replica's log, indexed from 1. Everything below <see cref="FirstIndex"/> is covered by a
-/// snapshot (index <see cref="SnapshotIndex"/>, term <see cref="SnapshotTerm"/>); with no snapshot both are 0.
+/// The in-memory copy of a replica's log, indexed from 1. A snapshot (index <see cref="SnapshotIndex"/>, term
+/// <see cref="SnapshotTerm"/>; both 0 without one) covers everything up to its index; the log may still hold a trailing
+/// window of entries at or below it (from <see cref="FirstIndex"/>), kept so lagging followers can continue from the log.
 /// </summary>
 public sealed class RaftLog
 {
     private readonly List<LogEntry> _entries = [];
 
+    // The index just before _entries[0]: at most SnapshotIndex.
+    private long _offset;
+
+    /// <param name="entries">Contiguous entries; those at or below the snapshot are kept only when they reach it with its term.</param>
     public RaftLog(IEnumerable<LogEntry> entries, long snapshotIndex = 0, long snapshotTerm = 0)
     {
         SnapshotIndex = snapshotIndex;
         SnapshotTerm = snapshotTerm;
-        foreach (var e in entries)
+        var list = entries.ToList();
+        for (var i = 1; i < list.Count; i++)
         {
-            if (e.Index <= snapshotIndex) continue;
-            if (e.Index != LastIndex + 1) throw new RaftInvariantException($"log has a gap: expected index {LastIndex + 1}, got {e.Index}");
-            _entries.Add(e);
+            if (list[i].Index != list[i - 1].Index + 1) throw new RaftInvariantException($"log has a gap: expected index {list[i - 1].Index + 1}, got {list[i].Index}");
         }
+        var reachesSnapshot = list.Count > 0 && list[0].Index <= snapshotIndex && list[^1].Index >= snapshotIndex
+            && list[(int)(snapshotIndex - list[0].Index)].Term == snapshotTerm;
+        if (snapshotIndex == 0 || !reachesSnapshot) list.RemoveAll(e => e.Index <= snapshotIndex);
+        if (list.Count > 0 && list[0].Index > snapshotIndex + 1) throw new RaftInvariantException($"log has a gap: expected index {snapshotIndex + 1}, got {list[0].Index}");
+        _offset = list.Count > 0 ? list[0].Index - 1 : snapshotIndex;
+        _entries.AddRange(list);
     }
 
     public long SnapshotIndex { get; private set; }
     public long SnapshotTerm { get; private set; }
-    public long FirstIndex => SnapshotIndex + 1;
-    public long LastIndex => SnapshotIndex + _entries.Count;
+
+    /// <summary>The first entry held (SnapshotIndex + 1 when no trailing entries are kept).</summary>
+    public long FirstIndex => _offset + 1;
+    public long LastIndex => _offset + _entries.Count;
     public long LastTerm => TermAt(LastIndex) ?? 0;
     public int Count => _entries.Count;
 
@@ -31,7 +43,8 @@ public sealed class RaftLog
     public long? TermAt(long index)
     {
         if (index == SnapshotIndex) return SnapshotTerm;
-        if (index < SnapshotIndex || index > LastIndex) return null;
+        if (index == 0) return 0;
+        if (index < FirstIndex || index > LastIndex) return null;
         return _entries[(int)(index - FirstIndex)].Term;
     }
 
@@ -67,17 +80,19 @@ public sealed class RaftLog
     /// <summary>Deletes the entry at index and all that follow it.</summary>
     public void TruncateFrom(long index)
     {
-        if (index < FirstIndex) throw new RaftInvariantException($"cannot truncate at {index}: below first index {FirstIndex}");
+        if (index <= SnapshotIndex) throw new RaftInvariantException($"cannot truncate at {index}: the snapshot covers up to {SnapshotIndex}");
         if (index > LastIndex) return;
         _entries.RemoveRange((int)(index - FirstIndex), (int)(LastIndex - index + 1));
     }
 
-    /// <summary>Drops the entries up to and including index, which a snapshot now covers.</summary>
-    public void CompactTo(long index)
+    /// <summary>A snapshot now covers everything up to index: drops the entries up to it but the last <paramref name="keep"/>.</summary>
+    public void CompactTo(long index, int keep = 0)
     {
         if (index <= SnapshotIndex) return;
         var term = TermAt(index) ?? throw new RaftInvariantException($"cannot compact to {index}: past the last index {LastIndex}");
-        _entries.RemoveRange(0, (int)(index - SnapshotIndex));
+        var drop = (int)Math.Max(0, index - keep - _offset);
+        _entries.RemoveRange(0, drop);
+        _offset += drop;
         SnapshotIndex = index;
         SnapshotTerm = term;
     }
@@ -86,6 +101,7 @@ public sealed class RaftLog
     public void ResetTo(long index, long term)
     {
         _entries.Clear();
+        _offset = index;
         SnapshotIndex = index;
         SnapshotTerm = term;
     }

@@ -43,11 +43,16 @@ public sealed class RaftNode
     private SnapshotData? _pendingSnapshot;
     private IncomingSnapshot? _incoming;
 
-    private sealed class IncomingSnapshot(long index, long term)
+    // One stream: a snapshot from one leader in one term. Two leaders may hold different bytes for the same (index, term).
+    private sealed record IncomingSnapshot(string From, long LeaderTerm, long Index, long Term, long Checksum)
     {
-        public long Index => index;
-        public long Term => term;
         public MemoryStream Data { get; } = new();
+
+        /// <summary>Chunks that arrived ahead of a gap, by offset (several are in flight, and the network reorders).</summary>
+        public SortedDictionary<long, (byte[] Data, bool Done)> Ahead { get; } = [];
+
+        public bool IsStreamOf(RaftMessage m) =>
+            From == m.From && LeaderTerm == m.Term && Index == m.Index && Term == m.LogTerm && Checksum == m.Checksum;
     }
 
     /// <param name="snapshot">The stored snapshot, if any; its index and term must be those the log starts after.</param>
@@ -165,16 +170,21 @@ public sealed class RaftNode
     }
 
     /// <summary>
-    /// Drops log entries up to index, which the shell has saved in a durable snapshot of the state machine. Only applied
-    /// entries can be compacted.
+    /// Drops log entries up to index (but the last <see cref="RaftConfig.SnapshotCatchUpEntries"/>), which the shell has
+    /// saved in a durable snapshot of the state machine. Only applied entries can be compacted.
     /// </summary>
-    public void Compact(long index, byte[] data)
+    public void Compact(long index, byte[] data) => Compact(new SnapshotData(index, Log.TermAt(index) ?? 0, data));
+
+    /// <inheritdoc cref="Compact(long, byte[])"/>
+    public void Compact(SnapshotData snapshot)
     {
+        var index = snapshot.Index;
         if (index <= Log.SnapshotIndex) return; // a newer snapshot arrived meanwhile
-        if (index > LastApplied) throw new ArgumentOutOfRangeException(nameof(index), $"cannot compact to {index}: only {LastApplied} is applied");
+        if (index > LastApplied) throw new ArgumentOutOfRangeException(nameof(snapshot), $"cannot compact to {index}: only {LastApplied} is applied");
         var term = Log.TermAt(index)!.Value;
-        Log.CompactTo(index);
-        Snapshot = new SnapshotData(index, term, data);
+        if (term != snapshot.Term) throw new ArgumentException($"snapshot at {index} has term {snapshot.Term}, the log {term}", nameof(snapshot));
+        Log.CompactTo(index, _config.SnapshotCatchUpEntries);
+        Snapshot = snapshot;
     }
 
     /// <summary>Handles one message from a peer.</summary>
@@ -297,6 +307,7 @@ public sealed class RaftNode
         {
             CurrentTerm = term;
             VotedFor = null;
+            _incoming = null; // a partial snapshot belongs to the old term's leader
         }
         Role = RaftRole.Follower;
         LeaderId = leader;
@@ -310,6 +321,7 @@ public sealed class RaftNode
     {
         Role = RaftRole.PreCandidate;
         LeaderId = null;
+        _incoming = null;
         _votes.Clear();
         ResetTimers();
         _votes[Id] = true;
@@ -326,6 +338,7 @@ public sealed class RaftNode
         VotedFor = Id;
         Role = RaftRole.Candidate;
         LeaderId = null;
+        _incoming = null;
         _votes.Clear();
         ResetTimers();
         _votes[Id] = true;
@@ -340,6 +353,7 @@ public sealed class RaftNode
     {
         Role = RaftRole.Leader;
         LeaderId = Id;
+        _incoming = null;
         ResetTimers();
         _progress.Clear();
         ResetUncommitted(); // the no-op is not counted: it carries no payload
@@ -453,13 +467,30 @@ public sealed class RaftNode
                 if (MaybeCommit()) _broadcastPending = true;
                 SendAppend(m.From, pr);
             }
-            else if (pr.State == ProgressState.Snapshot && m.Index == pr.PendingSnapshotIndex && (m.Reject || m.Offset > pr.SnapshotOffset))
+            else if (pr is { State: ProgressState.Snapshot, PendingSnapshot: { } pending } && m.Index == pending.Index
+                && m.Checksum == pending.Checksum && m.Offset <= pending.Data.Length)
             {
-                // An ack of no new bytes is a duplicate or stale: answering it would start a second stream of chunks,
-                // and with duplication outrunning loss the streams multiply without bound. A stall is re-sent on heartbeat.
-                pr.SnapshotOffset = m.Offset;
-                pr.SnapshotIdleHeartbeats = 0;
-                SendSnapshotChunk(m.From, pr);
+                if (m.Offset > pr.SnapshotOffset && !m.Reject)
+                {
+                    pr.SnapshotOffset = m.Offset;
+                    pr.SnapshotRewoundTo = -1;
+                    pr.SnapshotIdleHeartbeats = 0;
+                    SendSnapshotChunks(m.From, pr, resend: false);
+                }
+                else if (m.Reject && m.Offset != pr.SnapshotRewoundTo)
+                {
+                    // The follower misses the chunk at m.Offset: send it, once per offset until it makes progress, so
+                    // the echoes of one gap do not multiply. Below what it had acked, it lost its stream (a restart, or
+                    // a snapshot that failed its checksum): start over from there.
+                    var lost = m.Offset < pr.SnapshotOffset;
+                    pr.SnapshotOffset = m.Offset;
+                    pr.SnapshotRewoundTo = m.Offset;
+                    pr.SnapshotIdleHeartbeats = 0;
+                    if (!lost) pr.SnapshotSentOffset = Math.Max(pr.SnapshotSentOffset, SendSnapshotChunk(m.From, pending, m.Offset));
+                    SendSnapshotChunks(m.From, pr, resend: lost);
+                }
+                // Any other ack of no new bytes is a duplicate or stale: answering it would start a second stream of
+                // chunks, and with duplication outrunning loss the streams multiply without bound. A stall is re-sent on heartbeat.
             }
             return;
         }
@@ -551,7 +582,10 @@ public sealed class RaftNode
         Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = lastNewIndex });
     }
 
-    /// <summary>InstallSnapshot (Figure 13): gather the chunks in order, then replace the log with the snapshot.</summary>
+    /// <summary>
+    /// InstallSnapshot (Figure 13): gather one leader's chunks in order, verify the checksum, then replace the log with
+    /// the snapshot.
+    /// </summary>
     private void HandleInstallSnapshot(RaftMessage m)
     {
         RaftMessage Response(long offset, bool done = false, bool reject = false) => new()
@@ -561,6 +595,7 @@ public sealed class RaftNode
             To = m.From,
             Term = CurrentTerm,
             Index = m.Index,
+            Checksum = m.Checksum,
             Offset = offset,
             Done = done,
             Reject = reject,
@@ -573,33 +608,56 @@ public sealed class RaftNode
             Send(Response(m.Offset + m.Data.Length, done: true));
             return;
         }
-        var same = _incoming is not null && _incoming.Index == m.Index && _incoming.Term == m.LogTerm;
-        if (same && m.Offset < _incoming!.Data.Length)
+        if (_incoming is null || !_incoming.IsStreamOf(m))
+        {
+            // Another stream's bytes must never continue ours: a chunk of another stream starts a new one, unless it
+            // is a late chunk of an older snapshot from the same leader.
+            if (_incoming is not null && _incoming.From == m.From && _incoming.LeaderTerm == m.Term && m.Index < _incoming.Index) return;
+            _incoming = new IncomingSnapshot(m.From, m.Term, m.Index, m.LogTerm, m.Checksum);
+        }
+        var incoming = _incoming;
+        var have = incoming.Data.Length;
+        if (m.Offset < have)
         {
             // A duplicate of a chunk we hold: ack what we have. Restarting at offset 0 or rejecting would make the
             // leader resend chunks a live stream is already sending, and duplicates multiplied the streams.
-            Send(Response(_incoming.Data.Length));
+            Send(Response(have));
             return;
         }
-        if (m.Offset == 0 && !same) _incoming = new IncomingSnapshot(m.Index, m.LogTerm);
-        if (_incoming is null || _incoming.Index != m.Index || _incoming.Term != m.LogTerm || _incoming.Data.Length != m.Offset)
+        if (m.Offset > have)
         {
-            // Out of order or from another snapshot: say where we are, the leader resends from there.
-            var expected = _incoming is not null && _incoming.Index == m.Index && _incoming.Term == m.LogTerm ? _incoming.Data.Length : 0;
-            Send(Response(expected, reject: true));
+            // A gap (an earlier chunk was lost or is late): keep this one for later, and say where we are.
+            if (incoming.Ahead.Count < 2 * _config.MaxInflightSnapshotChunks) incoming.Ahead.TryAdd(m.Offset, (m.Data, m.Done));
+            Send(Response(have, reject: true));
             return;
         }
-        _incoming.Data.Write(m.Data);
-        if (!m.Done)
+        incoming.Data.Write(m.Data);
+        var done = m.Done;
+        while (!done && incoming.Ahead.Count > 0)
         {
-            Send(Response(_incoming.Data.Length));
+            var (offset, chunk) = incoming.Ahead.First();
+            incoming.Ahead.Remove(offset);
+            if (offset < incoming.Data.Length) continue; // overlaps what we have
+            if (offset > incoming.Data.Length) break;
+            incoming.Data.Write(chunk.Data);
+            done = chunk.Done;
+        }
+        if (!done)
+        {
+            Send(Response(incoming.Data.Length));
             return;
         }
 
-        var data = _incoming.Data.ToArray();
+        var snapshot = new SnapshotData(m.Index, m.LogTerm, incoming.Data.ToArray(), m.Checksum);
         _incoming = null;
-        InstallSnapshot(new SnapshotData(m.Index, m.LogTerm, data));
-        Send(Response(data.Length, done: true));
+        if (!snapshot.IsIntact)
+        {
+            // Corrupt or spliced: nothing of it is persisted; the leader sends it again from the start.
+            Send(Response(0, reject: true));
+            return;
+        }
+        InstallSnapshot(snapshot);
+        Send(Response(snapshot.Data.Length, done: true));
     }
 
     private void InstallSnapshot(SnapshotData snapshot)
@@ -683,14 +741,15 @@ public sealed class RaftNode
         {
             if (pr.State == ProgressState.Snapshot)
             {
-                // Re-send a chunk only once the transfer has stalled: each re-send starts another stream of chunks
+                // Re-send only once the transfer has stalled: each re-send starts another stream of chunks
                 // alongside the one still in flight, and resending every heartbeat multiplied the traffic by the round
                 // trip in heartbeats (a 67-chunk snapshot took 1,576 chunks at a 4-tick delay). Meanwhile an empty
                 // append at our snapshot keeps the follower's election timer quiet; its reply is harmless (or proves a match).
                 if (++pr.SnapshotIdleHeartbeats >= Math.Max(1, _config.ElectionTick / (2 * _config.HeartbeatTick)))
                 {
                     pr.SnapshotIdleHeartbeats = 0;
-                    SendSnapshotChunk(peer, pr);
+                    pr.SnapshotRewoundTo = -1;
+                    SendSnapshotChunks(peer, pr, resend: true);
                 }
                 else
                 {
@@ -707,7 +766,7 @@ public sealed class RaftNode
             {
                 SendAppend(peer, pr, sendIfEmpty: true);
             }
-            else if (pr.NextIndex - 1 < Log.SnapshotIndex)
+            else if (!CanAppendAfter(pr.NextIndex - 1))
             {
                 SendAppendFrom(peer, pr, force: true); // falls back to the snapshot
             }
@@ -731,12 +790,12 @@ public sealed class RaftNode
     private bool SendAppendFrom(string to, Progress pr, bool force)
     {
         var prevIndex = pr.NextIndex - 1;
-        if (prevIndex < Log.SnapshotIndex)
+        if (!CanAppendAfter(prevIndex))
         {
             // The entries it needs are compacted: send the snapshot instead.
             if (Snapshot is null) throw new RaftInvariantException($"{Id}: log compacted to {Log.SnapshotIndex} without a snapshot");
-            pr.BecomeSnapshot(Snapshot.Index);
-            SendSnapshotChunk(to, pr);
+            pr.BecomeSnapshot(Snapshot);
+            SendSnapshotChunks(to, pr, resend: true);
             return true;
         }
         var prevTerm = Log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
@@ -757,15 +816,31 @@ public sealed class RaftNode
         return true;
     }
 
-    private void SendSnapshotChunk(string to, Progress pr)
+    /// <summary>True when the log holds the term at prevIndex and every entry after it (they may lie in the trailing window).</summary>
+    private bool CanAppendAfter(long prevIndex) => prevIndex >= Log.FirstIndex - 1 && Log.TermAt(prevIndex) is not null;
+
+    /// <summary>
+    /// Sends chunks of the pinned snapshot up to the window past what the follower acknowledged; with resend, from what
+    /// it acknowledged and at least one.
+    /// </summary>
+    private void SendSnapshotChunks(string to, Progress pr, bool resend)
     {
-        var snapshot = Snapshot!;
-        if (pr.PendingSnapshotIndex != snapshot.Index || pr.SnapshotOffset > snapshot.Data.Length)
+        var snapshot = pr.PendingSnapshot!;
+        var window = (long)_config.MaxInflightSnapshotChunks * _config.SnapshotChunkBytes;
+        if (resend || pr.SnapshotSentOffset < pr.SnapshotOffset) pr.SnapshotSentOffset = pr.SnapshotOffset;
+        var mustSend = resend;
+        while (mustSend || (pr.SnapshotSentOffset < snapshot.Data.Length && pr.SnapshotSentOffset - pr.SnapshotOffset < window))
         {
-            pr.BecomeSnapshot(snapshot.Index); // a newer snapshot replaced the one being sent: start over
+            mustSend = false;
+            pr.SnapshotSentOffset = SendSnapshotChunk(to, snapshot, pr.SnapshotSentOffset);
         }
-        var offset = (int)pr.SnapshotOffset;
-        var length = Math.Min(_config.SnapshotChunkBytes, snapshot.Data.Length - offset);
+    }
+
+    /// <summary>Sends the chunk at offset; returns where the next one starts.</summary>
+    private long SendSnapshotChunk(string to, SnapshotData snapshot, long offset)
+    {
+        var start = (int)Math.Min(offset, snapshot.Data.Length);
+        var length = Math.Min(_config.SnapshotChunkBytes, snapshot.Data.Length - start);
         Send(new RaftMessage
         {
             Type = MessageType.InstallSnapshot,
@@ -774,11 +849,13 @@ public sealed class RaftNode
             Term = CurrentTerm,
             Index = snapshot.Index,
             LogTerm = snapshot.Term,
-            Offset = offset,
-            Data = snapshot.Data.AsSpan(offset, length).ToArray(),
-            Done = offset + length >= snapshot.Data.Length,
+            Offset = start,
+            Data = snapshot.Data.AsSpan(start, length).ToArray(),
+            Done = start + length >= snapshot.Data.Length,
+            Checksum = snapshot.Checksum,
             Commit = CommitIndex,
         });
+        return start + length;
     }
 
     private void SendEmptyAppend(string to, long prevIndex)

@@ -45,8 +45,21 @@ public enum MessageType : byte
     InstallSnapshotResponse,
 }
 
-/// <summary>A state-machine snapshot as the core sees it: everything up to Index (of term Term), as opaque bytes.</summary>
-public sealed record SnapshotData(long Index, long Term, byte[] Data);
+/// <summary>
+/// A state-machine snapshot as the core sees it: everything up to Index (of term Term), as opaque bytes, and the
+/// <see cref="SnapshotChecksum"/> of those bytes.
+/// </summary>
+public sealed record SnapshotData(long Index, long Term, byte[] Data, long Checksum)
+{
+    /// <summary>A snapshot of freshly taken bytes: computes their checksum.</summary>
+    public SnapshotData(long index, long term, byte[] data)
+        : this(index, term, data, SnapshotChecksum.Compute(data))
+    {
+    }
+
+    /// <summary>True when Data still has the checksum it was taken with.</summary>
+    public bool IsIntact => SnapshotChecksum.Compute(Data) == Checksum;
+}
 
 /// <summary>
 /// A Raft RPC, etcd-style: one shape for every message type.
@@ -57,8 +70,8 @@ public sealed record SnapshotData(long Index, long Term, byte[] Data);
 /// ConflictIndex/ConflictTerm = where the follower's log diverges (fast back-off, Raft §5.3).
 /// RequestVote / RequestPreVote: Index = lastLogIndex, LogTerm = lastLogTerm; Force marks a forced election that ignores leader leases.
 /// InstallSnapshot (Figure 13): Index/LogTerm = the snapshot's last included index and term, Offset = where Data (one chunk)
-/// goes, Done = last chunk. InstallSnapshotResponse: Index = the snapshot's index, Offset = bytes received so far (the next
-/// offset expected), Done = installed.
+/// goes, Done = last chunk, Checksum = the whole snapshot's. InstallSnapshotResponse: Index and Checksum = the snapshot's,
+/// Offset = bytes received so far (the next offset expected), Done = installed, Reject = start the stream over.
 /// </remarks>
 public sealed record RaftMessage
 {
@@ -77,6 +90,7 @@ public sealed record RaftMessage
     public long Offset { get; init; }
     public byte[] Data { get; init; } = [];
     public bool Done { get; init; }
+    public long Checksum { get; init; }
 
     public override string ToString() =>
         $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? $" reject(ci{ConflictIndex},ct{ConflictTerm})" : "")}{(Force ? " force" : "")}";
@@ -139,6 +153,14 @@ public sealed record RaftConfig
     /// refused as overloaded. A proposal is always admitted when nothing is uncommitted, however large.
     /// </summary>
     public long MaxUncommittedBytes { get; init; } = long.MaxValue;
+    /// <summary>How many InstallSnapshot chunks a leader keeps in flight to one follower.</summary>
+    public int MaxInflightSnapshotChunks { get; init; } = 4;
+
+    /// <summary>
+    /// Entries kept below a snapshot when the log is compacted (etcd's SnapshotCatchUpEntries), so a follower that just
+    /// installed an older snapshot continues from the log instead of needing the newer one.
+    /// </summary>
+    public int SnapshotCatchUpEntries { get; init; }
 
     public void Validate()
     {
@@ -148,8 +170,9 @@ public sealed record RaftConfig
         if (HeartbeatTick <= 0) throw new ArgumentException("HeartbeatTick must be positive.");
         if (ElectionTick <= HeartbeatTick) throw new ArgumentException("ElectionTick must be greater than HeartbeatTick.");
         if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0
-            || MaxUncommittedEntries <= 0 || MaxUncommittedBytes <= 0)
+            || MaxUncommittedEntries <= 0 || MaxUncommittedBytes <= 0 || MaxInflightSnapshotChunks <= 0)
             throw new ArgumentException("Limits must be positive.");
+        if (SnapshotCatchUpEntries < 0) throw new ArgumentException("SnapshotCatchUpEntries must not be negative.");
     }
 }
 
@@ -159,7 +182,10 @@ public sealed record RaftConfig
 /// </summary>
 public sealed record Ready
 {
-    /// <summary>A snapshot received from the leader: persist it (it replaces the whole log) and restore the state machine from it.</summary>
+    /// <summary>
+    /// A snapshot received from the leader, its checksum verified: persist it (it replaces the whole log) and restore the
+    /// state machine from it.
+    /// </summary>
     public SnapshotData? Snapshot { get; init; }
 
     /// <summary>The new HardState to persist, or null when it has not changed.</summary>

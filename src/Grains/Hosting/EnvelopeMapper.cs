@@ -22,6 +22,7 @@ internal static class EnvelopeMapper
         Offset = m.Offset,
         Data = m.Data,
         Done = m.Done,
+        Checksum = m.Checksum,
     };
 
     public static RaftMessage FromWire(RaftEnvelope e) => new()
@@ -41,5 +42,6 @@ internal static class EnvelopeMapper
         Offset = e.Offset,
         Data = e.Data,
         Done = e.Done,
+        Checksum = e.Checksum,
     };
 }

@@ -88,6 +88,12 @@ public sealed class RaftOptions
     /// </summary>
     [Range(1L, long.MaxValue)]
     public long MaxUncommittedBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>
+    /// Log entries kept below each snapshot (etcd's SnapshotCatchUpEntries), so a follower that just installed an older
+    /// snapshot continues from the log rather than needing the next one.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int SnapshotCatchUpEntries { get; set; } = 5_000;
 
     /// <summary>Where replicas keep term, vote, log and snapshots.</summary>
     public RaftStorageKind Storage { get; set; } = RaftStorageKind.Sqlite;

@@ -295,15 +295,16 @@ public sealed class RaftReplicaGrain(
             SnapshotChunkBytes = _options.SnapshotChunkBytes,
             MaxUncommittedEntries = _options.MaxUncommittedEntries,
             MaxUncommittedBytes = _options.MaxUncommittedBytes,
+            SnapshotCatchUpEntries = _options.SnapshotCatchUpEntries,
         };
         _hasStoredState = true;
         _stateMachine = new KeyValueStateMachine();
         SnapshotData? snapshot = null;
         if (state.Snapshot is { } stored)
         {
-            // Restart from the snapshot, then replay the log after it.
+            // Restart from the snapshot (the store verified its checksum), then replay the log after it.
             _stateMachine.Restore(stored.Data);
-            snapshot = new SnapshotData(stored.Index, stored.Term, stored.Data);
+            snapshot = new SnapshotData(stored.Index, stored.Term, stored.Data, stored.Checksum);
         }
         _node = new RaftNode(config, state.HardState, new RaftLog(state.Entries, snapshot?.Index ?? 0, snapshot?.Term ?? 0), new SeededRaftRandom(seed), snapshot);
         _lastRole = _node.Role;
@@ -369,7 +370,8 @@ public sealed class RaftReplicaGrain(
                 if (rd.MustPersist)
                 {
                     // The snapshot first: it replaces the log that the entries continue.
-                    if (rd.Snapshot is { } incoming) await _store!.SaveSnapshotAsync(new RaftSnapshot(incoming.Index, incoming.Term, incoming.Data));
+                    if (rd.Snapshot is { } incoming)
+                        await _store!.SaveSnapshotAsync(new RaftSnapshot(incoming.Index, incoming.Term, incoming.Data, incoming.Checksum), _options.SnapshotCatchUpEntries);
                     if (rd.HardState is not null || rd.Entries.Count > 0) await _store!.SaveAsync(rd.HardState, rd.Entries);
                     if (!ReferenceEquals(node, _node)) return; // stopped while persisting
                 }
@@ -419,9 +421,9 @@ public sealed class RaftReplicaGrain(
         var applied = _stateMachine.LastAppliedIndex;
         if (applied - node.Log.SnapshotIndex < _options.SnapshotEvery) return;
         var term = node.Log.TermAt(applied)!.Value;
-        var data = _stateMachine.TakeSnapshot();
-        await _store!.SaveSnapshotAsync(new RaftSnapshot(applied, term, data));
-        if (ReferenceEquals(node, _node)) node.Compact(applied, data);
+        var snapshot = new SnapshotData(applied, term, _stateMachine.TakeSnapshot());
+        await _store!.SaveSnapshotAsync(new RaftSnapshot(applied, term, snapshot.Data, snapshot.Checksum), _options.SnapshotCatchUpEntries);
+        if (ReferenceEquals(node, _node)) node.Compact(snapshot);
     }
 
     private void Send(RaftMessage m)

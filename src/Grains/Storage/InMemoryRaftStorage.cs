@@ -46,6 +46,8 @@ public sealed class InMemoryRaftStorage : IRaftStorage
         {
             lock (record)
             {
+                if (record.Snapshot is { IsIntact: false } bad)
+                    throw new InvalidDataException($"{key}: the stored snapshot at index {bad.Index} fails its checksum; refusing to restore it.");
                 return Task.FromResult(new PersistedReplicaState(record.Members, record.HardState, [.. record.Entries], record.Snapshot));
             }
         }
@@ -70,8 +72,10 @@ public sealed class InMemoryRaftStorage : IRaftStorage
                     var offset = record.Snapshot?.Index ?? 0;
                     var first = entries[0].Index;
                     if (first <= offset) throw new InvalidOperationException($"{key}: write at index {first} is inside the snapshot up to {offset}");
-                    var keep = (int)Math.Min(record.Entries.Count, first - 1 - offset);
-                    if (keep != first - 1 - offset) throw new InvalidOperationException($"{key}: write at index {first} leaves a gap after {offset + record.Entries.Count}");
+                    var stored = record.Entries.Count > 0 ? record.Entries[0].Index - 1 : offset; // the index before the first stored entry
+                    var last = stored + record.Entries.Count;
+                    if (first > last + 1) throw new InvalidOperationException($"{key}: write at index {first} leaves a gap after {last}");
+                    var keep = (int)(first - 1 - stored);
                     record.Entries.RemoveRange(keep, record.Entries.Count - keep);
                     record.Entries.AddRange(entries);
                 }
@@ -80,17 +84,19 @@ public sealed class InMemoryRaftStorage : IRaftStorage
             return Task.CompletedTask;
         }
 
-        public Task SaveSnapshotAsync(RaftSnapshot snapshot, CancellationToken cancellationToken = default)
+        public Task SaveSnapshotAsync(RaftSnapshot snapshot, int catchUpEntries = 0, CancellationToken cancellationToken = default)
         {
+            ArgumentOutOfRangeException.ThrowIfNegative(catchUpEntries);
             lock (record)
             {
                 CheckEpoch();
                 if (record.Snapshot is { } old && old.Index >= snapshot.Index) return Task.CompletedTask;
-                var offset = record.Snapshot?.Index ?? 0;
-                var covered = (int)Math.Min(record.Entries.Count, snapshot.Index - offset);
-                var follows = covered > 0 && covered == snapshot.Index - offset && record.Entries[covered - 1].Term == snapshot.Term;
-                record.Entries.RemoveRange(0, covered);
-                if (!follows) record.Entries.Clear(); // the log does not continue this snapshot
+                ArgumentOutOfRangeException.ThrowIfNegative(snapshot.Index);
+                var stored = record.Entries.Count > 0 ? record.Entries[0].Index - 1 : 0; // the index before the first stored entry
+                var at = snapshot.Index - stored - 1;
+                var follows = at >= 0 && at < record.Entries.Count && record.Entries[(int)at].Term == snapshot.Term;
+                if (follows) record.Entries.RemoveRange(0, (int)Math.Max(0, snapshot.Index - catchUpEntries - stored));
+                else record.Entries.Clear(); // the log does not continue this snapshot
                 record.Snapshot = snapshot;
             }
             return Task.CompletedTask;

@@ -24,16 +24,17 @@ namespace Orleans.Raft.Storage;
 /// state before the delete; and a batch of entries whose indexes are not consecutive is refused.
 /// </para>
 /// <para>
-/// Tables: <c>replicas</c> (per group and replica: fencing epoch, members, HardState, snapshot index and term),
+/// Tables: <c>replicas</c> (per group and replica: fencing epoch, members, HardState, snapshot index, term and checksum),
 /// <c>snapshots</c> (the snapshot data, kept apart so HardState updates do not rewrite it) and <c>entries</c>
 /// (keyed by group, replica and index). The schema version is <c>PRAGMA user_version</c>; a newer one is refused.
-/// The database is checked (<c>PRAGMA quick_check</c>) when opened, which reads the whole file.
+/// Version 1 (no snapshot checksum) is migrated in place. The database is checked (<c>PRAGMA quick_check</c>) when
+/// opened, which reads the whole file, and a snapshot is checked against its checksum when loaded.
 /// </para>
 /// </remarks>
 public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposable
 {
     /// <summary>The schema this build writes, kept in <c>PRAGMA user_version</c>.</summary>
-    internal const int SchemaVersion = 1;
+    internal const int SchemaVersion = 2;
 
     private const int MaxBatch = 1024;
     private const int BusyTimeoutSeconds = 30;
@@ -190,6 +191,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                     commit_index INTEGER NOT NULL DEFAULT 0,
                     snapshot_index INTEGER,
                     snapshot_term INTEGER,
+                    snapshot_checksum INTEGER,
                     PRIMARY KEY (grp, replica)
                 ) STRICT;
                 CREATE TABLE snapshots (
@@ -210,12 +212,42 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                 """, transaction);
             Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
         }
+        else if (version == 1)
+        {
+            MigrateFromVersion1(connection, transaction);
+            Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
+        }
         else if (version != SchemaVersion)
         {
             throw new InvalidOperationException(
                 $"The Raft storage database '{_path}' has schema version {version}, which this build does not know (it knows version {SchemaVersion}); a newer build wrote it.");
         }
         transaction.Commit();
+    }
+
+    /// <summary>Version 2 adds snapshot checksums: the snapshots stored so far get the checksum of what they hold now.</summary>
+    private static void MigrateFromVersion1(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        Execute(connection, "ALTER TABLE replicas ADD COLUMN snapshot_checksum INTEGER", transaction);
+        var checksums = new List<(string Group, string Replica, long Checksum)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT grp, replica, data FROM snapshots";
+            using var reader = select.ExecuteReader();
+            while (reader.Read()) checksums.Add((reader.GetString(0), reader.GetString(1), SnapshotChecksum.Compute(reader.GetFieldValue<byte[]>(2))));
+        }
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE replicas SET snapshot_checksum = $c WHERE grp = $g AND replica = $r";
+        foreach (var (group, replica, checksum) in checksums)
+        {
+            update.Parameters.Clear();
+            update.Parameters.AddWithValue("$c", checksum);
+            update.Parameters.AddWithValue("$g", group);
+            update.Parameters.AddWithValue("$r", replica);
+            update.ExecuteNonQuery();
+        }
     }
 
     private static long UserVersion(SqliteConnection connection, SqliteTransaction? transaction) =>
@@ -361,7 +393,8 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         command.Parameters.AddWithValue("$g", group);
         command.Parameters.AddWithValue("$r", replica);
         command.CommandText = """
-            SELECT r.deleted, r.members, r.current_term, r.voted_for, r.commit_index, r.snapshot_index, r.snapshot_term, s.data
+            SELECT r.deleted, r.members, r.current_term, r.voted_for, r.commit_index, r.snapshot_index, r.snapshot_term, s.data,
+                r.snapshot_checksum
             FROM replicas r LEFT JOIN snapshots s ON s.grp = r.grp AND s.replica = r.replica
             WHERE r.grp = $g AND r.replica = $r
             """;
@@ -375,12 +408,19 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             hardState = new HardState(reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4));
             if (!reader.IsDBNull(5))
             {
-                if (reader.IsDBNull(7)) throw new InvalidDataException($"The Raft storage database '{_path}': {group}/{replica} has a snapshot without data.");
-                snapshot = new RaftSnapshot(reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<byte[]>(7));
+                if (reader.IsDBNull(7) || reader.IsDBNull(8))
+                    throw new InvalidDataException($"The Raft storage database '{_path}': {group}/{replica} has a snapshot without data or checksum.");
+                snapshot = new RaftSnapshot(reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<byte[]>(7), reader.GetInt64(8));
+                if (!snapshot.IsIntact)
+                {
+                    throw new InvalidDataException(
+                        $"The Raft storage database '{_path}': {group}/{replica} has a snapshot at index {snapshot.Index} that fails its checksum; refusing to restore it.");
+                }
             }
         }
 
-        var expected = (snapshot?.Index ?? 0) + 1;
+        // The first entry may lie below the snapshot (the trailing window kept for lagging followers), never past it.
+        long? expected = null;
         var entries = new List<LogEntry>();
         command.CommandText = "SELECT idx, term, type, data FROM entries WHERE grp = $g AND replica = $r ORDER BY idx";
         using (var reader = command.ExecuteReader())
@@ -388,6 +428,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             while (reader.Read())
             {
                 var index = reader.GetInt64(0);
+                expected ??= Math.Min(index, (snapshot?.Index ?? 0) + 1);
                 if (index != expected)
                 {
                     // The writer never leaves a gap; finding one means the file was changed behind our back.
@@ -459,17 +500,19 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             }, cancellationToken);
         }
 
-        public Task SaveSnapshotAsync(RaftSnapshot snapshot, CancellationToken cancellationToken = default)
+        public Task SaveSnapshotAsync(RaftSnapshot snapshot, int catchUpEntries = 0, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(snapshot);
+            ArgumentOutOfRangeException.ThrowIfNegative(catchUpEntries);
             return owner.Enqueue(w =>
             {
                 var old = w.Fence(this);
                 if (old >= snapshot.Index) return 0;
                 var offset = old ?? 0;
                 if (snapshot.Index < offset) throw new ArgumentOutOfRangeException(nameof(snapshot), $"{Key}: snapshot index {snapshot.Index} is negative");
-                // Entries after the snapshot are kept only when the log continues it (it holds the snapshot's last entry).
-                if (snapshot.Index > offset && w.TermAt(this, snapshot.Index) == snapshot.Term) w.DeleteEntriesThrough(this, snapshot.Index);
+                // Entries are kept only when the log continues the snapshot (it holds the snapshot's last entry), with
+                // a trailing window of catchUpEntries below it.
+                if (snapshot.Index > offset && w.TermAt(this, snapshot.Index) == snapshot.Term) w.DeleteEntriesThrough(this, snapshot.Index - catchUpEntries);
                 else w.DeleteAllEntries(this);
                 w.SetSnapshot(this, snapshot);
                 return 0;
@@ -511,7 +554,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             _insert = Prepare("INSERT INTO entries (grp, replica, idx, term, type, data) VALUES ($g, $r, $i, $t, $y, $d)", "$i", "$t", "$y", "$d");
             _hardState = Prepare("UPDATE replicas SET current_term = $t, voted_for = $v, commit_index = $c WHERE grp = $g AND replica = $r", "$t", "$v", "$c");
             _members = Prepare("UPDATE replicas SET members = $m WHERE grp = $g AND replica = $r", "$m");
-            _snapshot = Prepare("UPDATE replicas SET snapshot_index = $i, snapshot_term = $t WHERE grp = $g AND replica = $r", "$i", "$t");
+            _snapshot = Prepare("UPDATE replicas SET snapshot_index = $i, snapshot_term = $t, snapshot_checksum = $c WHERE grp = $g AND replica = $r", "$i", "$t", "$c");
             _snapshotData = Prepare("""
                 INSERT INTO snapshots (grp, replica, data) VALUES ($g, $r, $d)
                 ON CONFLICT (grp, replica) DO UPDATE SET data = excluded.data
@@ -519,7 +562,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             _deleteSnapshot = Prepare("DELETE FROM snapshots WHERE grp = $g AND replica = $r");
             _tombstone = Prepare("""
                 UPDATE replicas SET deleted = 1, members = '[]', current_term = 0, voted_for = NULL, commit_index = 0,
-                    snapshot_index = NULL, snapshot_term = NULL
+                    snapshot_index = NULL, snapshot_term = NULL, snapshot_checksum = NULL
                 WHERE grp = $g AND replica = $r
                 """);
         }
@@ -572,7 +615,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
 
         public void SetSnapshot(Handle handle, RaftSnapshot snapshot)
         {
-            Bind(_snapshot, handle, snapshot.Index, snapshot.Term).ExecuteNonQuery();
+            Bind(_snapshot, handle, snapshot.Index, snapshot.Term, snapshot.Checksum).ExecuteNonQuery();
             Bind(_snapshotData, handle, snapshot.Data).ExecuteNonQuery();
         }
 

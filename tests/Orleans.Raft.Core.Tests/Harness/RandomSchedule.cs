@@ -32,6 +32,9 @@ public static class RandomSchedule
         var snapshotSetup = new Random(unchecked(seed * 31 + 17));
         int? snapshotEvery = snapshotSetup.Next(4) != 0 ? snapshotSetup.Next(3, 21) : null;
         var chunkBytes = snapshotEvery is null ? 256 * 1024 : snapshotSetup.Next(16, 201);
+        // Half the compacting runs keep a trailing window of entries below each snapshot; chunks go 1 to 4 at a time.
+        var catchUp = snapshotEvery is { } every && snapshotSetup.Next(2) == 0 ? snapshotSetup.Next(1, 2 * every + 1) : 0;
+        var inflightChunks = snapshotSetup.Next(1, 5);
         var cluster = new SimulatedCluster(size, seed, c => c with
         {
             PreVote = preVote,
@@ -43,6 +46,8 @@ public static class RandomSchedule
             MaxBytesPerMessage = maxBytes,
             MaxCommittedEntriesPerReady = maxApply,
             SnapshotChunkBytes = chunkBytes,
+            SnapshotCatchUpEntries = catchUp,
+            MaxInflightSnapshotChunks = inflightChunks,
         })
         {
             ManualDelivery = true,
@@ -57,7 +62,7 @@ public static class RandomSchedule
         // Aim faults and proposals at the leader in half the larger groups: more stale leaders and divergent logs.
         // (Drawn last, so the seeds without it replay as before.)
         var targetLeader = size >= 3 && setup.Next(2) == 0;
-        cluster.Note($"config targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes}");
+        cluster.Note($"config targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes} catchUp={catchUp} inflightChunks={inflightChunks}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;

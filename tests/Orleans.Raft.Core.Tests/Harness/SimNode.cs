@@ -12,7 +12,7 @@ public sealed class SimNode
     {
         Id = id;
         Config = config;
-        Store = new SimulatedStore();
+        Store = new SimulatedStore(config.SnapshotCatchUpEntries);
         Raft = new RaftNode(config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed));
         StateMachine = new KeyValueStateMachine();
     }
@@ -49,8 +49,9 @@ public sealed class SimNode
     {
         // As the real shell: restore the state machine from the stored snapshot, then replay the log after it.
         StateMachine = new KeyValueStateMachine();
-        if (Store.Snapshot is { } snapshot) StateMachine.Restore(snapshot.Data);
-        Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed), Store.Snapshot);
+        var stored = Store.LoadSnapshot();
+        if (stored is not null) StateMachine.Restore(stored.Data);
+        Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed), stored);
         _applied.Clear();
         InFlight = null;
         IsUp = true;

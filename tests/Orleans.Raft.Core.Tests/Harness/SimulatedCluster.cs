@@ -316,7 +316,7 @@ public sealed class SimulatedCluster
         var term = n.Raft.Log.TermAt(applied) ?? throw new InvalidOperationException($"{n.Id}: no term for applied index {applied}");
         var snapshot = new SnapshotData(applied, term, n.StateMachine.TakeSnapshot());
         n.Store.SaveSnapshot(snapshot);
-        n.Raft.Compact(applied, snapshot.Data);
+        n.Raft.Compact(snapshot);
         n.Compactions++;
         Note($"compact {n.Id} i{applied} t{term}");
         OnSnapshot?.Invoke(n, snapshot, false);
