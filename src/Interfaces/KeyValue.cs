@@ -103,4 +103,10 @@ public sealed record ReplicaStatus
 
     /// <summary>The replica has stored state (it was created once); false for a replica that never ran here.</summary>
     [Id(15)] public bool HasStoredState { get; init; }
+
+    /// <summary>
+    /// Stored state, but never past creation: term 0, no vote, an empty log. Losing such a replica's state loses
+    /// nothing, which is what lets an interrupted group creation be completed.
+    /// </summary>
+    [Id(16)] public bool NeverProgressed { get; init; }
 }
