@@ -110,4 +110,9 @@ public sealed record ReplicaStatus
 
     /// <summary>Client requests waiting at this replica for their entry to apply.</summary>
     [Id(16)] public int PendingRequests { get; init; }
+    /// <summary>
+    /// Stored state, but never past creation: term 0, no vote, an empty log. Losing such a replica's state loses
+    /// nothing, which is what lets an interrupted group creation be completed.
+    /// </summary>
+    [Id(17)] public bool NeverProgressed { get; init; }
 }

@@ -42,4 +42,23 @@ public sealed class AmnesiaTests(ClusterFixture fixture)
         await group.WaitForLeaderAsync();
         Assert.Equal("v", (await group.Gateway.Get("k")).Value);
     }
+
+    [Fact]
+    public async Task A_group_creation_cut_short_by_a_crash_is_completed_by_the_next_bootstrap()
+    {
+        var name = $"half-{Guid.NewGuid():N}"[..20];
+        string[] members = ["r1", "r2", "r3"];
+        var group = new RaftGroup(fixture.Client, name, members);
+        await fixture.Client.GetGrain<IRaftGroupDirectoryGrain>(name).Register(members);
+        // As if the silo creating the group died after two of its three replicas stored their members.
+        await group.Replica("r1").Start(members);
+        await group.Replica("r2").Start(members);
+
+        var missing = await RaftGroupBootstrapper.StartGroupAsync(fixture.Client, name, members);
+
+        Assert.Empty(missing);
+        await group.WaitForLeaderAsync();
+        Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("k", "v")).Status);
+        Assert.All(await group.StatusAsync(), s => Assert.True(s.Running, $"{s.Replica} is not running"));
+    }
 }

@@ -410,4 +410,39 @@ public sealed class SqliteRaftStorageTests : IDisposable
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.LoadAsync());
         Assert.Contains(DatabasePath, ex.Message);
     }
+
+    [Fact]
+    public async Task After_a_failed_commit_the_store_refuses_writes_until_reopened_and_then_holds_exactly_what_was_acknowledged()
+    {
+        var options = new SqliteRaftStorageOptions { DataDirectory = _temp.Path };
+        var storage = new SqliteRaftStorage(options);
+        _storages.Add(storage);
+        var store = await storage.OpenAsync("g", "r1");
+        await store.SaveMembersAsync(["r1"]);
+        await store.SaveAsync(new HardState(1, "r1", 0), [Entry(1, 1), Entry(2, 1)]);
+        using (var raw = Raw(DatabasePath))
+        using (var command = raw.CreateCommand())
+        {
+            command.CommandText = "PRAGMA page_count";
+            options.MaxPageCount = (long)command.ExecuteScalar()!; // a real SQLITE_FULL on the next page the file needs
+        }
+
+        var full = await Assert.ThrowsAsync<StorageFailedException>(() => store.SaveAsync(new HardState(1, "r1", 2), [Entry(3, 1, size: 256 * 1024)]));
+        Assert.True(full.DiskFull);
+        Assert.Contains("disk full", full.Message);
+        Assert.Contains(DatabasePath, full.Message);
+
+        // Space frees up, but the failed connection is never used again: even a write that fits is refused.
+        options.MaxPageCount = null;
+        var refused = await Assert.ThrowsAsync<StorageFailedException>(() => store.SaveAsync(null, [Entry(3, 1)]));
+        Assert.Contains("reopen", refused.Message);
+
+        var reopened = await storage.OpenAsync("g", "r1");
+        var state = await reopened.LoadAsync();
+        Assert.Equal([1L, 2L], state.Entries.Select(e => e.Index));
+        Assert.Equal(new HardState(1, "r1", 0), state.HardState);
+        await reopened.SaveAsync(null, [Entry(3, 1)]);
+        await Assert.ThrowsAnyAsync<Exception>(() => store.SaveAsync(null, [Entry(4, 1)]));
+        Assert.Equal([1L, 2L, 3L], (await reopened.LoadAsync()).Entries.Select(e => e.Index));
+    }
 }

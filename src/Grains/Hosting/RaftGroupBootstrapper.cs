@@ -29,21 +29,41 @@ public sealed class RaftGroupBootstrapper(
 
     /// <summary>
     /// Starts every replica of a group: creates the group if no replica has stored state, and otherwise restarts the
-    /// replicas from their stored state. A replica with no stored state in a group that exists is never created
-    /// afresh: that would be a replica with amnesia, free to vote twice in a term. It happens when a replica is
+    /// replicas from their stored state. A replica with no stored state in a group that has made progress is never
+    /// created afresh: that would be a replica with amnesia, free to vote twice in a term. It happens when a replica is
     /// activated on a silo that cannot see its data directory; it stays down, and the error says why.
     /// </summary>
+    /// <remarks>
+    /// A creation interrupted by a crash (some replicas stored their members, some not) is completed while every
+    /// replica with stored state still shows <see cref="ReplicaStatus.NeverProgressed"/>. Why that is safe: a replica's
+    /// lost state matters only through a live peer that counted it, a candidate counting its vote or a leader counting
+    /// its acknowledgement, and that peer persisted a term of at least 1 before asking. The replicas with state are read
+    /// again after the missing ones were seen missing, so if all of them are still at term 0 with no vote and no log, no
+    /// peer ever counted anything from the missing replica (a self-vote dies with the process that cast it), and it is
+    /// indistinguishable from one never created. A replica that never progressed does not run until every member has
+    /// stored its members (see <c>RaftReplicaGrain.Start</c>), so a half-created group stays at term 0 until it is completed.
+    /// This assumes, as Raft does, that no majority loses its disks.
+    /// </remarks>
     /// <returns>The replicas left down for that reason.</returns>
     public static async Task<string[]> StartGroupAsync(IGrainFactory grainFactory, string group, string[] replicas, CancellationToken cancellationToken = default)
     {
         await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(group).Register(replicas).WaitAsync(cancellationToken);
         var grains = replicas.Select(r => grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, r))).ToArray();
         var statuses = await Task.WhenAll(grains.Select(g => g.GetStatus().WaitAsync(cancellationToken)));
-        var groupExists = statuses.Any(s => s.HasStoredState);
-        var missing = statuses.Where(s => groupExists && !s.HasStoredState).Select(s => s.Replica).ToArray();
-        await Task.WhenAll(grains.Zip(statuses)
-            .Where(p => !missing.Contains(p.Second.Replica))
-            .Select(p => p.First.Start(groupExists ? [] : replicas).WaitAsync(cancellationToken)));
+        var absent = statuses.Where(s => !s.HasStoredState).Select(s => s.Replica).ToArray();
+        var progressed = statuses.Any(s => s.HasStoredState && !s.NeverProgressed);
+        if (!progressed && absent.Length > 0 && absent.Length < replicas.Length)
+        {
+            var again = await Task.WhenAll(grains.Zip(statuses)
+                .Where(p => p.Second.HasStoredState)
+                .Select(p => p.First.GetStatus().WaitAsync(cancellationToken)));
+            progressed = again.Any(s => !s.HasStoredState || !s.NeverProgressed);
+        }
+        var missing = progressed ? absent : [];
+        var running = grains.Zip(statuses).Where(p => !missing.Contains(p.Second.Replica)).Select(p => p.First).ToArray();
+        await Task.WhenAll(running.Select(g => g.Start(progressed ? [] : replicas).WaitAsync(cancellationToken)));
+        // A replica that stored its members before the others did waits for them; now they all have.
+        if (!progressed) await Task.WhenAll(running.Select(g => g.Start(replicas).WaitAsync(cancellationToken)));
         return missing;
     }
 }

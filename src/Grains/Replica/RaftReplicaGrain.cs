@@ -42,6 +42,12 @@ public sealed class RaftReplicaGrain(
     private bool _pumpScheduled;
     private bool _stopped;
     private bool _hasStoredState;
+    private bool _progressed; // the stored state (or the node that ran from it) left term 0, no vote, empty log
+    private IGrainTimer? _waitTimer;
+    private string? _storageError;
+    private int _storageFailures; // drives the back-off; forgiven only after a run of good writes, so a flapping disk backs off too
+    private int _goodWrites;
+    private IGrainTimer? _recoveryTimer;
     private RaftRole _lastRole;
     private string? _lastLeader;
 
@@ -50,15 +56,86 @@ public sealed class RaftReplicaGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_group, _name) = ReplicaKey.Parse(this.GetPrimaryKeyString());
-        _store = await storage.OpenAsync(_group, _name, cancellationToken);
-        var state = await _store.LoadAsync(cancellationToken);
+        PersistedReplicaState state;
+        try
+        {
+            _store = await storage.OpenAsync(_group, _name, cancellationToken);
+            state = await _store.LoadAsync(cancellationToken);
+        }
+        catch (StorageFailedException ex)
+        {
+            // Stay active and failed: throwing here would reactivate, and reopen, on every incoming message.
+            EnterStorageFailure(ex);
+            return;
+        }
+        await ResumeAsync(state);
+    }
+
+    /// <summary>Runs the replica from the state just loaded, unless it was stopped or its group is not yet created.</summary>
+    private async Task ResumeAsync(PersistedReplicaState state)
+    {
         _hasStoredState = state.IsConfigured;
+        _progressed = state.IsConfigured && !IsPristine(state);
         // A replica stopped by fault injection stays down even if Orleans reactivates it elsewhere.
-        if (state.IsConfigured && !_stopped && !IsStoppedByFault)
+        if (!state.IsConfigured || _stopped || IsStoppedByFault) return;
+        if (_progressed)
         {
             StartNode(state);
             await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
         }
+        else
+        {
+            WaitForGroup();
+        }
+    }
+
+    private static bool IsPristine(PersistedReplicaState state) =>
+        state.HardState.CurrentTerm == 0 && state.HardState.VotedFor is null && state.Entries.Count == 0 && state.Snapshot is null;
+
+    private static bool IsPristine(RaftNode node) => node.CurrentTerm == 0 && node.VotedFor is null && node.Log.LastIndex == 0;
+
+    /// <summary>
+    /// A replica that never progressed runs only once every member has stored its members: until a group's creation is
+    /// complete, none of its replicas leaves term 0, so a creation cut short by a crash can still be completed safely
+    /// (see <see cref="RaftGroupBootstrapper.StartGroupAsync"/>).
+    /// </summary>
+    private async Task<bool> GroupCreatedAsync(string[] members)
+    {
+        try
+        {
+            var statuses = await Task.WhenAll(members.Where(m => m != _name)
+                .Select(m => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, m)).GetStatus()));
+            return statuses.All(s => s.HasStoredState);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogDebug(ex, "{Group}/{Replica}: could not ask the other members whether the group is created", _group, _name);
+            return false;
+        }
+    }
+
+    /// <summary>Polls the other members until the group's creation is complete, then starts.</summary>
+    private void WaitForGroup()
+    {
+        if (_waitTimer is not null) return;
+        _waitTimer = this.RegisterGrainTimer(async _ =>
+        {
+            if (_node is null && !_stopped && !IsStoppedByFault && _store is { } store)
+            {
+                var state = await store.LoadAsync();
+                if (!state.IsConfigured || (IsPristine(state) && !await GroupCreatedAsync(state.Members))) return;
+                if (_node is null && !_stopped && ReferenceEquals(store, _store)) StartNode(state);
+            }
+            _waitTimer?.Dispose();
+            _waitTimer = null;
+        }, new GrainTimerCreationOptions
+        {
+            DueTime = _options.TickInterval,
+            Period = _options.TickInterval * _options.ElectionTicks,
+            Interleave = true,
+            KeepAlive = true,
+        });
+        logger.LogInformation("{Group}/{Replica}: waits for every member of its group to be created", _group, _name);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -82,6 +159,7 @@ public sealed class RaftReplicaGrain(
         if (members.Any(m => !ReplicaKey.IsValidName(m)) || members.Distinct().Count() != members.Length)
             throw new ArgumentException($"members [{string.Join(",", members)}] must be distinct valid names");
 
+        if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot start: {_storageError}");
         _stopped = false;
         if (_node is not null)
         {
@@ -99,7 +177,16 @@ public sealed class RaftReplicaGrain(
             await store.SaveMembersAsync(members);
             state = state with { Members = members };
         }
-        if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
+        _hasStoredState = true;
+        _progressed |= !IsPristine(state);
+        if (IsPristine(state) && !await GroupCreatedAsync(state.Members))
+        {
+            if (_node is null && ReferenceEquals(store, _store)) WaitForGroup();
+        }
+        else if (_node is null && !_stopped && ReferenceEquals(store, _store))
+        {
+            StartNode(state);
+        }
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
     }
 
@@ -136,6 +223,8 @@ public sealed class RaftReplicaGrain(
         _stopped = true;
         StopNode("retired");
         _hasStoredState = false;
+        _progressed = false;
+        if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot be retired: {_storageError}");
         var reminder = await this.GetReminder(KeepAliveReminder);
         if (reminder is not null) await this.UnregisterReminder(reminder);
         await _store!.DeleteAsync();
@@ -195,6 +284,8 @@ public sealed class RaftReplicaGrain(
             Members = node is null ? [] : [.. node.Members],
             HasStoredState = node is not null || _hasStoredState,
             PendingRequests = _pending.Count,
+            NeverProgressed = (node is not null || _hasStoredState) && !_progressed && (node is null || IsPristine(node)),
+            Error = _storageError,
         });
     }
 
@@ -325,6 +416,9 @@ public sealed class RaftReplicaGrain(
 
     private void StopNode(string reason)
     {
+        if (_node is { } node && !IsPristine(node)) _progressed = true;
+        _waitTimer?.Dispose();
+        _waitTimer = null;
         _timer?.Dispose();
         _timer = null;
         _node = null;
@@ -374,6 +468,7 @@ public sealed class RaftReplicaGrain(
                         await _store!.SaveSnapshotAsync(new RaftSnapshot(incoming.Index, incoming.Term, incoming.Data, incoming.Checksum), _options.SnapshotCatchUpEntries);
                     if (rd.HardState is not null || rd.Entries.Count > 0) await _store!.SaveAsync(rd.HardState, rd.Entries);
                     if (!ReferenceEquals(node, _node)) return; // stopped while persisting
+                    StorageWorked();
                 }
                 foreach (var m in rd.Messages) Send(m);
                 if (rd.Snapshot is { } installed) RestoreSnapshot(installed);
@@ -391,6 +486,12 @@ public sealed class RaftReplicaGrain(
             StopNode("fenced by a newer activation");
             DeactivateOnIdle();
         }
+        catch (StorageFailedException ex)
+        {
+            // Crash-only, but without deactivating: a new activation per incoming message would reopen the store and
+            // reload the log each time. Stay down here and retry from stable storage with back-off.
+            EnterStorageFailure(ex);
+        }
         catch (Exception ex)
         {
             // Crash-only: whatever failed, restart from stable storage rather than run on unknown state.
@@ -402,6 +503,68 @@ public sealed class RaftReplicaGrain(
         {
             _pumping = false;
         }
+    }
+
+    /// <summary>
+    /// Stops the node and drops the store handle; reopens it after a delay that doubles with each failure (capped).
+    /// Logged as an error once per episode; the status shows the error meanwhile, and messages are dropped.
+    /// </summary>
+    private void EnterStorageFailure(StorageFailedException ex)
+    {
+        StopNode("stable storage failed");
+        _store = null;
+        var delay = _options.TickInterval * _options.ElectionTicks * (1 << Math.Min(_storageFailures, 5));
+        var newEpisode = _storageFailures == 0;
+        _storageFailures++;
+        _goodWrites = 0;
+        if (newEpisode)
+        {
+            logger.LogError(ex, "{Group}/{Replica}: stable storage failed; the replica stays down and retries from stable storage with back-off", _group, _name);
+        }
+        else
+        {
+            logger.LogDebug(ex, "{Group}/{Replica}: stable storage still failing (attempt {Attempt}); next retry in {Delay}", _group, _name, _storageFailures, delay);
+        }
+        _storageError = ex.Message;
+        _recoveryTimer?.Dispose();
+        _recoveryTimer = this.RegisterGrainTimer(RecoverStorageAsync, new GrainTimerCreationOptions
+        {
+            DueTime = delay,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task RecoverStorageAsync(CancellationToken _)
+    {
+        // Disposing the timer cancels the token it passed, so the reopen does not use it.
+        var cancellationToken = CancellationToken.None;
+        _recoveryTimer?.Dispose();
+        _recoveryTimer = null;
+        if (_store is not null) return;
+        PersistedReplicaState state;
+        try
+        {
+            var store = await storage.OpenAsync(_group, _name, cancellationToken);
+            state = await store.LoadAsync(cancellationToken);
+            _store = store;
+        }
+        catch (StorageFailedException ex)
+        {
+            EnterStorageFailure(ex);
+            return;
+        }
+        await ResumeAsync(state);
+    }
+
+    /// <summary>A write succeeded: the status clears at once; the back-off and the episode end after a run of them.</summary>
+    private void StorageWorked()
+    {
+        if (_storageFailures == 0) return;
+        if (_storageError is not null) logger.LogInformation("{Group}/{Replica}: stable storage works again after {Failures} failed attempts", _group, _name, _storageFailures);
+        _storageError = null;
+        if (++_goodWrites >= 64) _storageFailures = 0;
     }
 
     private void RestoreSnapshot(SnapshotData snapshot)

@@ -30,6 +30,13 @@ namespace Orleans.Raft.Storage;
 /// Version 1 (no snapshot checksum) is migrated in place. The database is checked (<c>PRAGMA quick_check</c>) when
 /// opened, which reads the whole file, and a snapshot is checked against its checksum when loaded.
 /// </para>
+/// <para>
+/// Fail-stop: after a batch fails (disk full, an I/O error, a failed commit or fsync) the writer closes its connection,
+/// since after a failed fsync neither the page cache nor the file can be trusted, and fails that batch and every
+/// later write with <see cref="StorageFailedException"/>. The next <see cref="OpenAsync"/> reopens the database with a
+/// fresh connection (checking it again); handles opened before the failure stay refused, so nothing is written on
+/// their behalf until their replica has reopened and reloaded what is on disk.
+/// </para>
 /// </remarks>
 public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposable
 {
@@ -40,9 +47,12 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     private const int BusyTimeoutSeconds = 30;
 
     private readonly string _path;
+    private readonly SqliteRaftStorageOptions _options;
     private readonly string _connectionString;
     private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Writer _writer;
+    private Writer? _writer; // null while failed; the writer thread's only
+    private StorageFailedException? _failure;
+    private long _generation;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _commits;
@@ -54,6 +64,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     {
         ArgumentNullException.ThrowIfNull(options);
         _path = options.DatabasePath;
+        _options = options;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -68,7 +79,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         try
         {
             Initialize(connection);
-            _writer = new Writer(connection);
+            _writer = new Writer(connection, _generation);
         }
         catch
         {
@@ -96,8 +107,13 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(replica);
-        var epoch = await Enqueue(w => w.Open(group, replica), cancellationToken).ConfigureAwait(false);
-        return new Handle(this, group, replica, epoch);
+        var generation = 0L;
+        var epoch = await Enqueue(w =>
+        {
+            generation = w.Generation;
+            return w.Open(group, replica);
+        }, cancellationToken, isOpen: true).ConfigureAwait(false);
+        return new Handle(this, group, replica, epoch, generation);
     }
 
     public void Dispose()
@@ -274,10 +290,13 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         return command.ExecuteScalar();
     }
 
-    private Task<long> Enqueue(Func<Writer, long> apply, CancellationToken cancellationToken)
+    private static bool IsIoFault(Exception ex) =>
+        ex is SqliteException e && (e.SqliteErrorCode & 0xFF) is 10 or 11 or 13 or 14 or 26; // IOERR, CORRUPT, FULL, CANTOPEN, NOTADB
+
+    private Task<long> Enqueue(Func<Writer, long> apply, CancellationToken cancellationToken, bool isOpen = false)
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<long>(cancellationToken);
-        var request = new WriteRequest(apply, cancellationToken);
+        var request = new WriteRequest(apply, cancellationToken, isOpen);
         return _queue.Writer.TryWrite(request)
             ? request.Completion.Task
             : Task.FromException<long>(new ObjectDisposedException(nameof(SqliteRaftStorage), $"the storage for '{_path}' is disposed"));
@@ -292,7 +311,14 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             {
                 BeforeBatch?.Invoke();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request)) batch.Add(request);
-                CommitBatch(batch);
+                if (_writer is null && !TryReopen(batch))
+                {
+                    foreach (var request in batch) request.Completion.TrySetException(_failure!);
+                }
+                else
+                {
+                    CommitBatch(batch);
+                }
                 batch.Clear();
             }
         }
@@ -305,14 +331,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         }
         finally
         {
-            try
-            {
-                _writer.Dispose();
-            }
-            catch (SqliteException)
-            {
-                // Everything acknowledged is already committed; a failed close must not take the process down with this thread.
-            }
+            CloseWriter();
             _stopped.TrySetResult();
         }
     }
@@ -323,12 +342,57 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Applies the batch in one transaction, commits it once, then completes every request. Never throws.</summary>
-    private void CommitBatch(List<WriteRequest> batch)
+    private void CloseWriter()
     {
         try
         {
-            using var transaction = _writer.Begin();
+            _writer?.Dispose();
+        }
+        catch (SqliteException)
+        {
+            // Everything acknowledged is already committed; a failed close must not take the process down with this thread.
+        }
+        _writer = null;
+    }
+
+    /// <summary>After a failure, only an open reopens the database: writes through older handles stay refused.</summary>
+    private bool TryReopen(List<WriteRequest> batch)
+    {
+        if (!batch.Any(r => r.IsOpen)) return false;
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = OpenConnection();
+            Initialize(connection);
+            _writer = new Writer(connection, ++_generation);
+            _failure = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            connection?.Dispose();
+            _failure = Failure(ex, "reopening it failed");
+            return false;
+        }
+    }
+
+    private StorageFailedException Failure(Exception ex, string what)
+    {
+        var full = ex is SqliteException e && (e.SqliteErrorCode & 0xFF) == 13;
+        if (full) what = "disk full";
+        return new StorageFailedException(
+            $"The Raft storage database '{_path}' failed ({what}): {ex.Message}. It closed its connection and refuses writes; " +
+            "the next open reopens it, and replicas restart from what is on disk.", full, ex);
+    }
+
+    /// <summary>Applies the batch in one transaction, commits it once, then completes every request. Never throws.</summary>
+    private void CommitBatch(List<WriteRequest> batch)
+    {
+        var writer = _writer!;
+        try
+        {
+            writer.ApplyPageLimit(_options.MaxPageCount);
+            using var transaction = writer.Begin();
             foreach (var request in batch)
             {
                 // A request cancelled while queued is dropped; once applied, it commits with the rest regardless.
@@ -340,10 +404,10 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                 transaction.Save("request");
                 try
                 {
-                    request.Result = request.Apply(_writer);
+                    request.Result = request.Apply(writer);
                     transaction.Release("request");
                 }
-                catch (Exception ex) when (!_writer.TransactionLost)
+                catch (Exception ex) when (!writer.TransactionLost && !IsIoFault(ex))
                 {
                     transaction.Rollback("request");
                     transaction.Release("request");
@@ -354,10 +418,14 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         }
         catch (Exception ex)
         {
-            // Not committed (or an I/O error left it unknown): fail every request; the grain restarts from storage as after a crash.
+            // Not committed (or an I/O error left it unknown): fail-stop. Close the connection, fail every request;
+            // the grain restarts from storage as after a crash.
+            var failure = Failure(ex, "a write or its commit failed");
+            _failure = failure;
+            CloseWriter();
             foreach (var request in batch)
             {
-                if (!request.Canceled) request.Completion.TrySetException(ex);
+                if (!request.Canceled) request.Completion.TrySetException(failure);
                 else request.Completion.TrySetCanceled(request.CancellationToken);
             }
             return;
@@ -442,8 +510,10 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         return new PersistedReplicaState(members, hardState, entries, snapshot);
     }
 
-    private sealed class WriteRequest(Func<Writer, long> apply, CancellationToken cancellationToken)
+    private sealed class WriteRequest(Func<Writer, long> apply, CancellationToken cancellationToken, bool isOpen)
     {
+        public bool IsOpen => isOpen;
+
         public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Func<Writer, long> Apply => apply;
         public CancellationToken CancellationToken => cancellationToken;
@@ -452,9 +522,12 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         public bool Canceled { get; set; }
     }
 
-    private sealed class Handle(SqliteRaftStorage owner, string group, string replica, long epoch) : IRaftReplicaStore
+    private sealed class Handle(SqliteRaftStorage owner, string group, string replica, long epoch, long generation) : IRaftReplicaStore
     {
         public long Epoch => epoch;
+
+        /// <summary>Which connection of the writer's opened it: a handle from before a failure is refused.</summary>
+        public long Generation => generation;
 
         public string Group => group;
 
@@ -534,12 +607,14 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     {
         private readonly SqliteConnection _connection;
         private readonly List<SqliteCommand> _commands = [];
+        private long? _pageLimit;
         private readonly SqliteCommand _open, _fence, _lastIndex, _termAt, _deleteFrom, _deleteThrough, _deleteAll, _insert;
         private readonly SqliteCommand _hardState, _members, _snapshot, _snapshotData, _tombstone, _deleteSnapshot;
 
-        public Writer(SqliteConnection connection)
+        public Writer(SqliteConnection connection, long generation)
         {
             _connection = connection;
+            Generation = generation;
             _open = Prepare("""
                 INSERT INTO replicas (grp, replica, epoch) VALUES ($g, $r, 1)
                 ON CONFLICT (grp, replica) DO UPDATE SET epoch = epoch + 1, deleted = 0
@@ -567,6 +642,17 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                 """);
         }
 
+        public long Generation { get; }
+
+        public void ApplyPageLimit(long? limit)
+        {
+            if (limit == _pageLimit) return;
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"PRAGMA max_page_count = {limit ?? uint.MaxValue - 1}";
+            command.ExecuteNonQuery();
+            _pageLimit = limit;
+        }
+
         /// <summary>True when SQLite rolled the whole transaction back by itself (as it may on I/O errors).</summary>
         public bool TransactionLost => SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0;
 
@@ -587,6 +673,11 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         /// <summary>Throws <see cref="StaleEpochException"/> unless the handle's epoch owns the replica; returns the snapshot index.</summary>
         public long? Fence(Handle handle)
         {
+            if (handle.Generation != Generation)
+            {
+                throw new StorageFailedException(
+                    $"replica {handle.Key}: write refused: it was opened before the Raft storage failed and was reopened; reopen the replica and reload it from disk", false);
+            }
             using var reader = Bind(_fence, handle).ExecuteReader();
             if (!reader.Read()) throw new StaleEpochException(handle.Key, handle.Epoch, 0);
             if (reader.GetInt64(1) != 0) throw new StaleEpochException(handle.Key, handle.Epoch, long.MaxValue);

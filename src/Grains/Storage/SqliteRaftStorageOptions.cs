@@ -13,6 +13,12 @@ public sealed class SqliteRaftStorageOptions
     /// </summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// Caps the database at this many pages (SQLite's <c>max_page_count</c>); null for no cap. A write past it fails
+    /// as a full disk does (SQLITE_FULL). The store applies a change before its next write, so it can be raised at run time.
+    /// </summary>
+    public long? MaxPageCount { get; set; }
+
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), DatabaseFileName);
 }

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
+using Orleans.Raft.Hosting;
+using Orleans.Raft.Storage;
+
+namespace Orleans.Raft.Integration.Tests;
+
+/// <summary>A real SQLITE_FULL (the database capped with max_page_count) under a running group.</summary>
+public sealed class DiskFullTests
+{
+    [Fact]
+    public async Task A_full_disk_neither_crashes_the_silo_nor_reloads_the_log_per_message_and_every_acknowledged_write_survives()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"orleans-raft-full-{Guid.NewGuid():N}");
+        var sqliteOptions = new SqliteRaftStorageOptions { DataDirectory = data };
+        var sqlite = new SqliteRaftStorage(sqliteOptions);
+        var storage = new CountingStorage(sqlite);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IRaftStorage>(storage);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-full", clusterId: $"full-{Guid.NewGuid():N}");
+            silo.UseInMemoryReminderService();
+            silo.AddRaft(configure: o =>
+            {
+                o.StartReplicas = false;
+                o.Storage = RaftStorageKind.Sqlite;
+                o.DataDirectory = data;
+                o.RequestTimeout = TimeSpan.FromSeconds(3);
+            });
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var group = await RaftGroup.StartAsync(grains, size: 3, prefix: "full");
+            await group.WaitForLeaderAsync();
+            var acknowledged = new Dictionary<string, string>();
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"v{i}")).Status);
+                acknowledged[$"k{i}"] = $"v{i}";
+            }
+
+            // The disk is full from here on: the database may not grow by a single page.
+            sqliteOptions.MaxPageCount = PageCount(sqlite.DatabasePath);
+            var big = new string('x', 8192);
+            KvResponse response;
+            var n = 0;
+            do
+            {
+                response = await group.Gateway.Set($"big{n}", big);
+                if (response.Status == KvStatus.Ok) acknowledged[$"big{n}"] = big;
+            }
+            while (response.Status == KvStatus.Ok && ++n < 1000);
+            Assert.NotEqual(KvStatus.Ok, response.Status);
+
+            // Writes that need space keep coming, and calls keep arriving at the failed replicas. Each call used to
+            // reactivate one: an epoch bump and a full log reload.
+            using var stop = new CancellationTokenSource();
+            var load = Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var r = await group.Gateway.Set($"more{i}", big);
+                    if (r.Status == KvStatus.Ok) acknowledged[$"more{i}"] = big;
+                }
+            });
+            var opens = storage.Opens;
+            var loads = storage.Loads;
+            const int calls = 300;
+            for (var i = 0; i < calls / 3; i++)
+            {
+                foreach (var m in group.Members) await group.Replica(m).GetStatus();
+            }
+            Assert.True(storage.Opens - opens < calls / 10, $"{storage.Opens - opens} opens for {calls} calls to failed replicas");
+            Assert.True(storage.Loads - loads < calls / 10, $"{storage.Loads - loads} log loads for {calls} calls to failed replicas");
+            await RaftGroup.WaitForAsync(async () =>
+            {
+                var statuses = await group.StatusAsync();
+                return statuses.FirstOrDefault(s => s.Error?.Contains("disk full") == true && s.Error.Contains(sqlite.DatabasePath));
+            }, "a replica to report the full disk");
+            await stop.CancelAsync();
+            await load;
+
+            // Space frees up: the replicas come back by themselves, with everything acknowledged.
+            sqliteOptions.MaxPageCount = null;
+            await group.WaitForLeaderAsync();
+            await RaftGroup.WaitForAsync(async () =>
+            {
+                var r = await group.Gateway.Set("after", "1");
+                return r.Status == KvStatus.Ok ? r : null;
+            }, "a write after space freed up");
+            foreach (var (key, value) in acknowledged) Assert.Equal(value, (await group.Gateway.Get(key)).Value);
+            await RaftGroup.WaitForAsync(async () => (await group.StatusAsync()).All(s => s.Running && s.Error is null) ? "" : null, "every replica to run without error");
+        }
+        finally
+        {
+            await host.StopAsync();
+            await sqlite.DisposeAsync();
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [TmpfsFact]
+    public async Task On_a_really_full_disk_calls_to_a_failed_replica_do_not_each_reopen_its_store_and_reload_its_log()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"orleans-raft-tmpfs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(data);
+        TmpfsFactAttribute.Mount(data, "2m");
+        var sqlite = new SqliteRaftStorage(new SqliteRaftStorageOptions { DataDirectory = data });
+        var storage = new CountingStorage(sqlite);
+        using var host = await StartSiloAsync(storage, data);
+        var filler = Path.Combine(data, "filler");
+        try
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var group = await RaftGroup.StartAsync(grains, size: 3, prefix: "tmpfs");
+            await group.WaitForLeaderAsync();
+            var acknowledged = new Dictionary<string, string>();
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"v{i}")).Status);
+                acknowledged[$"k{i}"] = $"v{i}";
+            }
+
+            // Fill the file system: from here on every write SQLite makes (the log, a reopen's epoch bump) fails.
+            using (var file = File.Create(filler))
+            {
+                var block = new byte[4096];
+                try
+                {
+                    while (true)
+                    {
+                        file.Write(block);
+                        file.Flush();
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+            var big = new string('x', 8192);
+            using var stop = new CancellationTokenSource();
+            var load = Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var r = await group.Gateway.Set($"more{i}", big);
+                    if (r.Status == KvStatus.Ok) acknowledged[$"more{i}"] = big;
+                }
+            });
+            await RaftGroup.WaitForAsync(async () =>
+            {
+                var statuses = await group.StatusAsync();
+                return statuses.FirstOrDefault(s => s.Error?.Contains("disk full") == true);
+            }, "a replica to report the full disk");
+
+            var opens = storage.Opens;
+            var loads = storage.Loads;
+            const int calls = 300;
+            for (var i = 0; i < calls / 3; i++)
+            {
+                foreach (var m in group.Members) await group.Replica(m).GetStatus();
+            }
+            Assert.True(storage.Opens - opens < calls / 10, $"{storage.Opens - opens} opens for {calls} calls to failed replicas");
+            Assert.True(storage.Loads - loads < calls / 10, $"{storage.Loads - loads} log loads for {calls} calls to failed replicas");
+            await stop.CancelAsync();
+            await load;
+
+            File.Delete(filler);
+            await group.WaitForLeaderAsync();
+            await RaftGroup.WaitForAsync(async () =>
+            {
+                var r = await group.Gateway.Set("after", "1");
+                return r.Status == KvStatus.Ok ? r : null;
+            }, "a write after space freed up");
+            foreach (var (key, value) in acknowledged) Assert.Equal(value, (await group.Gateway.Get(key)).Value);
+        }
+        finally
+        {
+            File.Delete(filler);
+            await host.StopAsync();
+            await sqlite.DisposeAsync();
+            TmpfsFactAttribute.Unmount(data);
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task<IHost> StartSiloAsync(IRaftStorage storage, string data)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(storage);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-full", clusterId: $"full-{Guid.NewGuid():N}");
+            silo.UseInMemoryReminderService();
+            silo.AddRaft(configure: o =>
+            {
+                o.StartReplicas = false;
+                o.Storage = RaftStorageKind.Sqlite;
+                o.DataDirectory = data;
+                o.RequestTimeout = TimeSpan.FromSeconds(3);
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static long PageCount(string path)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_count";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
