@@ -28,6 +28,7 @@ public static class RaftSiloBuilderExtensions
         options.ValidateDataAnnotations().Validate(o => o.HeartbeatTicks < o.ElectionTicks, "Raft:HeartbeatTicks must be less than Raft:ElectionTicks")
             .Validate(o => o.Replicas.Length > 0 && o.Replicas.All(ReplicaKey.IsValidName) && o.Replicas.Distinct().Count() == o.Replicas.Length,
                 "Raft:Replicas must be distinct names of letters, digits, '-', '_' or '.'")
+            .Validate(o => o.SessionTimeout >= 3 * o.RequestTimeout, "Raft:SessionTimeout must be at least 3 times Raft:RequestTimeout")
             .Validate(o => ReplicaKey.IsValidName(o.Group), "Raft:Group must be a name of letters, digits, '-', '_' or '.'")
             .ValidateOnStart();
 
