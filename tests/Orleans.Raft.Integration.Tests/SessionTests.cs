@@ -1,0 +1,118 @@
+namespace Orleans.Raft.Integration.Tests;
+
+/// <summary>Client sessions end to end, on silos whose clocks disagree by minutes.</summary>
+[Collection(SkewedClockClusterCollection.Name)]
+public sealed class SessionTests(SkewedClockClusterFixture fixture)
+{
+    private static async Task<long> OpenSessionAsync(RaftGroup group)
+    {
+        var session = await RaftGroup.WaitForAsync(async () =>
+        {
+            var r = await group.Gateway.OpenSession();
+            return r.Status == KvStatus.Ok ? r : null;
+        }, "a session");
+        return session.Index;
+    }
+
+    private static async Task<KvResponse> UntilAnsweredAsync(RaftGroup group, KvRequest request) =>
+        await RaftGroup.WaitForAsync(async () =>
+        {
+            var r = await group.Gateway.Execute(request);
+            return r.Status is KvStatus.Timeout or KvStatus.Unavailable or KvStatus.NotLeader ? null : r;
+        }, $"an answer to {request.Operation} {request.Key}");
+
+    /// <summary>
+    /// Each replica in turn leads, on a silo whose clock is minutes ahead of or behind the others; a retry of an
+    /// early write, sent under every leader, must never apply again over the later write.
+    /// </summary>
+    [Fact]
+    public async Task A_retry_is_never_applied_twice_whatever_the_leaders_clocks_say()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        var session = await OpenSessionAsync(group);
+        var first = KvRequest.Set("k", "first") with { SessionId = session, Sequence = 1 };
+        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, first)).Status);
+        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, KvRequest.Set("k", "later"))).Status);
+
+        foreach (var replica in group.Members.Concat(group.Members))
+        {
+            await group.Gateway.StartElection(replica);
+            await group.WaitForLeaderAsync(l => l.Replica == replica);
+            // A write under this leader, stamped (before sessions) with its clock, then the late retry.
+            Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, KvRequest.Set($"other-{replica}", "x"))).Status);
+            Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, first)).Status);
+            Assert.Equal("later", (await UntilAnsweredAsync(group, KvRequest.Get("k"))).Value);
+        }
+    }
+
+    /// <summary>
+    /// Concurrent appends of unique suffixes through the gateway while elections are forced: every acknowledged
+    /// suffix appears exactly once, and no suffix appears twice.
+    /// </summary>
+    [Fact]
+    public async Task Appends_are_applied_exactly_once_through_retries_and_leader_changes()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        using var stop = new CancellationTokenSource();
+        var elections = Task.Run(async () =>
+        {
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await group.Gateway.StartElection(group.Members[n++ % group.Members.Length]);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The replica may be mid-restart; the next one will do.
+                }
+                await Task.Delay(300);
+            }
+        });
+
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async writer =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var suffix = $"<{writer}.{i}>";
+                if ((await group.Gateway.Append("log", suffix)).Status == KvStatus.Ok) acknowledged.Add(suffix);
+            }
+        }));
+        await stop.CancelAsync();
+        await elections;
+
+        Assert.NotEmpty(acknowledged);
+        var value = (await UntilAnsweredAsync(group, KvRequest.Get("log"))).Value ?? "";
+        var parts = value.Split('>', StringSplitOptions.RemoveEmptyEntries).Select(p => p + ">").ToList();
+        Assert.Equal(parts.Count, parts.Distinct().Count());
+        Assert.All(acknowledged, s => Assert.Contains(s, parts));
+    }
+
+    [Fact]
+    public async Task A_request_of_an_expired_session_answers_SessionExpired_and_is_not_applied()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        var session = await OpenSessionAsync(group);
+        var append = KvRequest.Append("e", "x") with { SessionId = session, Sequence = 1 };
+        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, append)).Status);
+
+        // Idle past the session timeout: the leader expires it through the log.
+        var expired = await RaftGroup.WaitForAsync(async () =>
+        {
+            var r = await group.Gateway.Execute(append with { Sequence = 2, Value = "y" });
+            return r.Status == KvStatus.SessionExpired ? r : null;
+        }, "the session to expire");
+        Assert.Contains("session", expired.Error);
+        Assert.Equal(KvStatus.SessionExpired, (await UntilAnsweredAsync(group, append)).Status);
+        Assert.Equal("x", (await UntilAnsweredAsync(group, KvRequest.Get("e"))).Value);
+
+        // The gateway's own session renews itself: a plain write still works after its session expired.
+        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, KvRequest.Append("e", "z"))).Status);
+        Assert.Equal("xz", (await UntilAnsweredAsync(group, KvRequest.Get("e"))).Value);
+    }
+}
