@@ -99,14 +99,13 @@ public sealed class SessionTests(SkewedClockClusterFixture fixture)
         await group.WaitForLeaderAsync();
         var session = await OpenSessionAsync(group);
         var append = KvRequest.Append("e", "x") with { SessionId = session, Sequence = 1 };
-        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, append)).Status);
+        var appended = await UntilAnsweredAsync(group, append);
+        Assert.Equal(KvStatus.Ok, appended.Status);
 
-        // Idle past the session timeout: the leader expires it through the log.
-        var expired = await RaftGroup.WaitForAsync(async () =>
-        {
-            var r = await group.Gateway.Execute(append with { Sequence = 2, Value = "y" });
-            return r.Status == KvStatus.SessionExpired ? r : null;
-        }, "the session to expire");
+        // Idle past the session timeout, the leader expires it through the log: the only entry after the append.
+        await group.WaitForConvergenceAsync(minIndex: appended.Index + 1);
+        var expired = await group.Gateway.Execute(append with { Sequence = 2, Value = "y" });
+        Assert.Equal(KvStatus.SessionExpired, expired.Status);
         Assert.Contains("session", expired.Error);
         Assert.Equal(KvStatus.SessionExpired, (await UntilAnsweredAsync(group, append)).Status);
         Assert.Equal("x", (await UntilAnsweredAsync(group, KvRequest.Get("e"))).Value);
