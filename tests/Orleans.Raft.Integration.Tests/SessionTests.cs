@@ -22,7 +22,7 @@ public sealed class SessionTests(SkewedClockClusterFixture fixture)
         }, $"an answer to {request.Operation} {request.Key}");
 
     /// <summary>
-    /// Each replica in turn leads, on a silo whose clock is minutes ahead of or behind the others; a retry of an
+    /// Each replica in turn leads, on a silo whose clock is minutes ahead of the others or behind them; a retry of an
     /// early write, sent under every leader, must never apply again over the later write.
     /// </summary>
     [Fact]
@@ -30,6 +30,8 @@ public sealed class SessionTests(SkewedClockClusterFixture fixture)
     {
         var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
         await group.WaitForLeaderAsync();
+        // Replicas are spread over the silos, so leaders' clocks differ by minutes.
+        Assert.True((await group.StatusAsync()).Select(s => s.Silo).Distinct().Count() >= 2, "the replicas share one silo's clock");
         var session = await OpenSessionAsync(group);
         var first = KvRequest.Set("k", "first") with { SessionId = session, Sequence = 1 };
         Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, first)).Status);

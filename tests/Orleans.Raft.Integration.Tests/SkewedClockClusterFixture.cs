@@ -8,12 +8,15 @@ using Orleans.TestingHost;
 namespace Orleans.Raft.Integration.Tests;
 
 /// <summary>
-/// A 3-silo cluster whose silos' wall clocks disagree: the first is right, the second 10 minutes ahead, the third
-/// 10 minutes behind. The monotonic clock is the real one. Sessions time out after a few seconds here.
+/// A 3-silo cluster whose replicas' wall clocks disagree: on the first silo it is right, on the second 10 minutes
+/// ahead, on the third 10 minutes behind. The monotonic clock is the real one, and Orleans' own clock is untouched. Sessions time out after a few seconds here, and the state
+/// is limited to <see cref="MaxStateBytes"/>.
 /// </summary>
 public sealed class SkewedClockClusterFixture : IAsyncLifetime
 {
     public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(4);
+
+    public const long MaxStateBytes = 16 * 1024;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -44,10 +47,11 @@ public sealed class SkewedClockClusterFixture : IAsyncLifetime
                 o.Storage = RaftStorageKind.InMemory;
                 o.RequestTimeout = TimeSpan.FromSeconds(1);
                 o.SessionTimeout = SessionTimeout;
+                o.MaxStateBytes = MaxStateBytes;
                 o.SnapshotEvery = 64;
                 o.SnapshotChunkBytes = 512;
             });
-            silo.Services.AddSingleton<TimeProvider>(sp =>
+            silo.Services.AddKeyedSingleton<TimeProvider>(RaftSiloBuilderExtensions.ReplicaClockKey, (sp, _) =>
             {
                 var name = sp.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName;
                 var skew = name.EndsWith("_1", StringComparison.Ordinal) ? TimeSpan.FromMinutes(10)

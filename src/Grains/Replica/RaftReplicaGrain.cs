@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -25,7 +26,7 @@ public sealed class RaftReplicaGrain(
     Faults.FaultInjectionState faults,
     IOptions<RaftOptions> options,
     RaftMetrics metrics,
-    TimeProvider timeProvider,
+    [FromKeyedServices(RaftSiloBuilderExtensions.ReplicaClockKey)] TimeProvider timeProvider,
     ILogger<RaftReplicaGrain> logger) : Grain, IRaftReplicaGrain, IRemindable
 {
     private const string KeepAliveReminder = "raft-keepalive";
