@@ -22,30 +22,44 @@ public sealed class SessionTests(SkewedClockClusterFixture fixture)
         }, $"an answer to {request.Operation} {request.Key}");
 
     /// <summary>
-    /// Each replica in turn leads, on a silo whose clock is minutes ahead of the others or behind them; a retry of an
-    /// early write, sent under every leader, must never apply again over the later write.
+    /// Each replica in turn leads, on a silo whose clock is minutes ahead of the others or behind them, and writes a
+    /// key under its session; then every earlier write is retried under this leader. None may apply again over the
+    /// later write to its key, whichever leader's clock stamped it and whichever retries it.
     /// </summary>
     [Fact]
     public async Task A_retry_is_never_applied_twice_whatever_the_leaders_clocks_say()
     {
         var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
         await group.WaitForLeaderAsync();
-        // Replicas are spread over the silos, so leaders' clocks differ by minutes.
         Assert.True((await group.StatusAsync()).Select(s => s.Silo).Distinct().Count() >= 2, "the replicas share one silo's clock");
         var session = await OpenSessionAsync(group);
-        var first = KvRequest.Set("k", "first") with { SessionId = session, Sequence = 1 };
-        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, first)).Status);
-        Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, KvRequest.Set("k", "later"))).Status);
+        var written = new List<KvRequest>();
 
         foreach (var replica in group.Members.Concat(group.Members))
         {
-            await group.Gateway.StartElection(replica);
-            await group.WaitForLeaderAsync(l => l.Replica == replica);
-            // A write under this leader, stamped (before sessions) with its clock, then the late retry.
-            Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, KvRequest.Set($"other-{replica}", "x"))).Status);
+            await MakeLeaderAsync(group, replica);
+            var first = KvRequest.Set($"k{written.Count}", "first") with { SessionId = session, Sequence = written.Count + 1 };
             Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, first)).Status);
-            Assert.Equal("later", (await UntilAnsweredAsync(group, KvRequest.Get("k"))).Value);
+            Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, KvRequest.Set(first.Key, "later"))).Status);
+            written.Add(first);
+            foreach (var retry in written)
+            {
+                Assert.Equal(KvStatus.Ok, (await UntilAnsweredAsync(group, retry)).Status);
+                Assert.Equal("later", (await UntilAnsweredAsync(group, KvRequest.Get(retry.Key))).Value);
+            }
         }
+    }
+
+    private static async Task MakeLeaderAsync(RaftGroup group, string replica)
+    {
+        // A forced election can lose to a replica with a longer log; then try again.
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            await group.Gateway.StartElection(replica);
+            await Task.Delay(200);
+            if ((await group.WaitForLeaderAsync()).Replica == replica) return;
+        }
+        Assert.Fail($"{replica} never became leader");
     }
 
     /// <summary>
