@@ -14,6 +14,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
           delete KEY               delete KEY
           cas KEY EXPECTED NEW     set KEY to NEW only if it holds EXPECTED
           cas --absent KEY NEW     set KEY to NEW only if it does not exist
+          append KEY SUFFIX        append SUFFIX to the value of KEY (creating it); applied once even if retried
           status                   print a table of the group's replicas
           elect NODE               start an election on replica NODE
           run FILE [--in-process] [--tick-ms 100] [--request-timeout-ms 5000]
@@ -34,7 +35,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
         """;
 
     private static readonly HashSet<string> Commands =
-        ["get", "set", "delete", "cas", "status", "elect", "bench", "run", "split", "cut", "join", "heal", "drop", "delay", "stop", "start", "faults"];
+        ["get", "set", "delete", "cas", "append", "status", "elect", "bench", "run", "split", "cut", "join", "heal", "drop", "delay", "stop", "start", "faults"];
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
@@ -97,7 +98,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
         var expected = command switch
         {
             "get" or "delete" or "elect" or "run" or "join" or "drop" or "stop" or "start" => 1,
-            "set" or "split" or "cut" or "delay" => 2,
+            "set" or "append" or "split" or "cut" or "delay" => 2,
             "cas" => flags.ContainsKey("absent") ? 2 : 3,
             _ => 0,
         };

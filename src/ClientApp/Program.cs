@@ -159,6 +159,7 @@ namespace Orleans.Raft.ClientApp
                 "get" => KvRequest.Get(cmd.Arguments[0]),
                 "set" => KvRequest.Set(cmd.Arguments[0], cmd.Arguments[1]),
                 "delete" => KvRequest.Delete(cmd.Arguments[0]),
+                "append" => KvRequest.Append(cmd.Arguments[0], cmd.Arguments[1]),
                 _ when cmd.Flags.ContainsKey("absent") => KvRequest.CompareAndSet(cmd.Arguments[0], null, cmd.Arguments[1]),
                 _ => KvRequest.CompareAndSet(cmd.Arguments[0], cmd.Arguments[1], cmd.Arguments[2]),
             };

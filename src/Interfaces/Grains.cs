@@ -24,6 +24,12 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     /// </summary>
     Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout);
 
+    /// <summary>
+    /// A leader opens a client session through the log and answers once it is applied: the response's Index is the
+    /// session id. A follower answers NotLeader.
+    /// </summary>
+    Task<KvResponse> OpenSession(TimeSpan timeout);
+
     /// <summary>Starts an election on this replica now (the paper's debug-startElection).</summary>
     Task StartElection();
 
@@ -74,6 +80,14 @@ public interface IKeyValueGatewayGrain : IGrainWithStringKey
     Task<KvResponse> Delete(string key);
 
     Task<KvResponse> CompareAndSet(string key, string? expected, string value);
+
+    Task<KvResponse> Append(string key, string suffix);
+
+    /// <summary>
+    /// Opens a client session for a client that numbers and retries its own writes (KvRequest.SessionId and
+    /// Sequence): on success the response's Index is the session id. Writes without a session use the gateway's own.
+    /// </summary>
+    Task<KvResponse> OpenSession();
 
     /// <summary>Runs a request through one named replica, which forwards it to the leader.</summary>
     Task<KvResponse> ExecuteVia(string replica, KvRequest request);

@@ -7,6 +7,9 @@ public enum KvOperation
     Set,
     Delete,
     CompareAndSet,
+
+    /// <summary>Appends Value to the key's value, creating the key if absent. Not idempotent: a retry must not apply twice.</summary>
+    Append,
 }
 
 /// <summary>How a request ended. Only Timeout and Unavailable leave a write's outcome unknown.</summary>
@@ -20,7 +23,11 @@ public enum KvStatus
     /// <summary>The key does not exist.</summary>
     NotFound,
 
-    /// <summary>A compare-and-set found another value (in Value) and wrote nothing.</summary>
+    /// <summary>
+    /// A compare-and-set found another value (in Value; null if the key was absent) and wrote nothing. A retry of it
+    /// reports the value found the first time, unless that was too long to remember: then Value is null and Error
+    /// says so.
+    /// </summary>
     CompareFailed,
 
     /// <summary>This replica does not lead; LeaderHint names the leader it knows, if any.</summary>
@@ -37,6 +44,11 @@ public enum KvStatus
 
     /// <summary>The leader's uncommitted backlog is at its bound: the write was not applied; retry later.</summary>
     Overloaded,
+    /// <summary>
+    /// The request's client session is unknown or expired (or its result was already acknowledged): nothing was
+    /// applied. Open a new session; the request may have been applied before, under the old one.
+    /// </summary>
+    SessionExpired,
 }
 
 [GenerateSerializer, Immutable]
@@ -49,14 +61,26 @@ public sealed record KvRequest
     /// <summary>For compare-and-set: the value the key must hold; null means the key must not exist.</summary>
     [Id(3)] public string? Expected { get; init; }
 
-    /// <summary>Identifies one logical operation across retries, so a retried write is applied at most once.</summary>
-    [Id(4)] public Guid RequestId { get; init; }
+    /// <summary>
+    /// The client session of a write (see IKeyValueGatewayGrain.OpenSession); 0 lets the gateway use its own. With
+    /// Sequence it identifies one logical operation across retries, so a retried write is applied at most once.
+    /// </summary>
+    [Id(5)] public long SessionId { get; init; }
+
+    /// <summary>Numbers the session's requests; a retry carries the same number.</summary>
+    [Id(6)] public long Sequence { get; init; }
+
+    /// <summary>The client will not retry any of the session's requests numbered below this: their results can go.</summary>
+    [Id(7)] public long AckedBelow { get; init; }
 
     public static KvRequest Get(string key) => new() { Operation = KvOperation.Get, Key = key };
     public static KvRequest Set(string key, string value) => new() { Operation = KvOperation.Set, Key = key, Value = value };
     public static KvRequest Delete(string key) => new() { Operation = KvOperation.Delete, Key = key };
     public static KvRequest CompareAndSet(string key, string? expected, string value) =>
         new() { Operation = KvOperation.CompareAndSet, Key = key, Expected = expected, Value = value };
+    public static KvRequest Append(string key, string suffix) => new() { Operation = KvOperation.Append, Key = key, Value = suffix };
+
+    public bool IsWrite => Operation != KvOperation.Get;
 }
 
 [GenerateSerializer, Immutable]

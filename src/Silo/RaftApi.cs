@@ -20,6 +20,8 @@ public static class RaftApi
         api.MapGet("/kv/{**key}", GetAsync);
         api.MapPut("/kv/{**key}", PutAsync);
         api.MapDelete("/kv/{**key}", DeleteAsync);
+        // Not under /kv: a key may end in "/append".
+        api.MapPost("/append/{**key}", AppendAsync);
         api.MapGet("/status", StatusAsync);
         api.MapGet("/metrics", (RaftMetricsReader metrics) => Results.Json(metrics.Read()));
         api.MapPost("/replicas/{name}/elect", ElectAsync);
@@ -55,6 +57,18 @@ public static class RaftApi
         var response = await Gateway(grains, o).Set(key!, value!);
         return response.Status == KvStatus.Ok
             ? Results.Json(new { key, index = response.Index, servedBy = response.ServedBy })
+            : Failure(context, response);
+    });
+
+    private static Task<IResult> AppendAsync(string? key, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        if (CheckKey(key, o) is { } bad) return bad;
+        var (suffix, error) = await ReadValueAsync(context, o.MaxValueBytes);
+        if (error is not null) return error;
+        var response = await Gateway(grains, o).Append(key!, suffix!);
+        return response.Status == KvStatus.Ok
+            ? Results.Json(new { key, appended = true, index = response.Index, servedBy = response.ServedBy })
             : Failure(context, response);
     });
 
@@ -266,6 +280,8 @@ public static class RaftApi
                 // Not applied: the client may retry once the leader's backlog drains.
                 context.Response.Headers.RetryAfter = "1";
                 return Problem(StatusCodes.Status503ServiceUnavailable, "Overloaded", response.Error ?? "the leader has too many uncommitted writes");
+            case KvStatus.SessionExpired:
+                return Problem(StatusCodes.Status409Conflict, "Session expired", response.Error ?? "the client session expired");
             default:
                 // NotLeader, Unavailable and Timeout come back only after the gateway's retries ran out.
                 context.Response.Headers.RetryAfter = "1";

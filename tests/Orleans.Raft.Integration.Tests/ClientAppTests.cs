@@ -57,6 +57,9 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
         Assert.Equal((0, "OK\n", ""), await RunAsync(group, "cas", "foo", "bar baz", "y"));
         Assert.Equal((0, "OK\n", ""), await RunAsync(group, "delete", "foo"));
         Assert.Equal((1, "", "error: No such key: foo\n"), await RunAsync(group, "get", "foo"));
+        Assert.Equal((0, "OK\n", ""), await RunAsync(group, "append", "log", "a"));
+        Assert.Equal((0, "OK\n", ""), await RunAsync(group, "--via", "r2", "append", "log", "b"));
+        Assert.Equal((0, "ab\n", ""), await RunAsync(group, "get", "log"));
 
         var (code, output, error) = await RunAsync(group, "--via", "zz", "get", "foo");
         Assert.Equal(1, code);

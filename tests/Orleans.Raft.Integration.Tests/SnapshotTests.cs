@@ -40,7 +40,9 @@ public sealed class SnapshotTests(ClusterFixture fixture)
     {
         var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
         await group.WaitForLeaderAsync();
-        var retried = KvRequest.Set("dup", "first") with { RequestId = Guid.NewGuid() };
+        var session = await group.Gateway.OpenSession();
+        Assert.Equal(KvStatus.Ok, session.Status);
+        var retried = KvRequest.Set("dup", "first") with { SessionId = session.Index, Sequence = 1 };
         Assert.Equal(KvStatus.Ok, (await group.Gateway.Execute(retried)).Status);
         Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("dup", "second")).Status);
         long last = 0;
@@ -58,7 +60,7 @@ public sealed class SnapshotTests(ClusterFixture fixture)
         }
         Assert.All(after, s => Assert.True(s.SnapshotIndex >= 64));
 
-        // The de-duplication records live in the snapshot too: a late retry of the first write is not applied again.
+        // The session table lives in the snapshot too: a late retry of the first write is not applied again.
         var retry = await group.Gateway.Execute(retried);
         Assert.Equal(KvStatus.Ok, retry.Status);
         Assert.Equal("second", (await group.Gateway.Get("dup")).Value);

@@ -23,7 +23,7 @@ public sealed class RegressionTests
 
     /// <summary>
     /// A retried compare-and-set whose first attempt was applied and failed must report the value it found. The
-    /// gateway retries with the same request id after a leader change, and the state machine then answers from its
+    /// gateway retries with the same session and sequence after a leader change, and the state machine then answers from its
     /// de-duplication record, which keeps the status only: the retry said "compare failed, found (absent)" while the
     /// key held a value, which no linearization allows.
     /// </summary>
@@ -36,15 +36,19 @@ public sealed class RegressionTests
             var group = $"regress-{Guid.NewGuid():N}"[..20];
             await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, group, ["r1", "r2", "r3"]);
             var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>(group);
-            var set = KvRequest.Set("k", "current") with { RequestId = Guid.NewGuid() };
-            // The gateway retries through the first election with the same id; a few rounds cover a slow start.
+            // A client that retries by itself numbers its requests in its own session.
+            var session = await gateway.OpenSession();
+            for (var i = 0; i < 10 && session.Status != KvStatus.Ok; i++) session = await gateway.OpenSession();
+            Assert.Equal(KvStatus.Ok, session.Status);
+            var set = KvRequest.Set("k", "current") with { SessionId = session.Index, Sequence = 1 };
+            // The gateway retries through the first election with the same session and sequence; a few rounds cover a slow start.
             for (var i = 0; i < 10 && (await gateway.Execute(set)).Status != KvStatus.Ok; i++) { }
 
-            var cas = KvRequest.CompareAndSet("k", "other", "new") with { RequestId = Guid.NewGuid() };
+            var cas = KvRequest.CompareAndSet("k", "other", "new") with { SessionId = session.Index, Sequence = 2 };
             var first = await gateway.Execute(cas);
             Assert.Equal((KvStatus.CompareFailed, "current"), (first.Status, first.Value));
 
-            // What the gateway does after a leader change: the same request again, with the same id.
+            // What the gateway does after a leader change: the same request again, with the same session and sequence.
             var retry = await gateway.Execute(cas);
             Assert.Equal((KvStatus.CompareFailed, "current"), (retry.Status, retry.Value));
         }

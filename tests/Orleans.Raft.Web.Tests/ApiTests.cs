@@ -50,6 +50,18 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
     }
 
     [Fact]
+    public async Task Append_extends_the_value_and_creates_a_missing_key()
+    {
+        foreach (var part in new[] { "a/", "b" })
+        {
+            using var post = await Http.PostAsync("/api/append/app/log", new StringContent(part));
+            Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        }
+        using var get = await Http.GetAsync("/api/kv/app/log");
+        Assert.Equal("a/b", await get.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Keys_may_contain_slashes_and_values_may_be_empty()
     {
         using (var put = await Http.PutAsync("/api/kv/a/b/c", new ByteArrayContent([])))

@@ -7,8 +7,9 @@ namespace Orleans.Raft.Gateway;
 
 /// <summary>
 /// The client's entry point for one group (keyed by group name). It sends each request to the leader it knows,
-/// follows NotLeader hints, retries through elections with the same request id, and always answers within the
-/// request timeout. A stateless worker: each silo has its own, with its own cached leader.
+/// follows NotLeader hints, retries through elections, and always answers within the request timeout. A stateless
+/// worker: each activation has its own cached leader and its own client session, opened lazily, in which it numbers
+/// the writes it is given without one; a retry carries the same session and number, so it is applied at most once.
 /// </summary>
 [StatelessWorker]
 [Reentrant]
@@ -18,9 +19,14 @@ public sealed class KeyValueGatewayGrain(
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
 {
     private readonly RaftOptions _options = options.Value;
+    // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
+    private readonly SortedSet<long> _inFlight = [];
     private string[] _members = [];
     private string? _leader;
     private int _next;
+    private long _session;
+    private long _sequence;
+    private Task<KvResponse>? _opening;
 
     private string Group => this.GetPrimaryKeyString();
 
@@ -32,17 +38,101 @@ public sealed class KeyValueGatewayGrain(
 
     public Task<KvResponse> CompareAndSet(string key, string? expected, string value) => Execute(KvRequest.CompareAndSet(key, expected, value));
 
+    public Task<KvResponse> Append(string key, string suffix) => Execute(KvRequest.Append(key, suffix));
+
+    public async Task<KvResponse> OpenSession()
+    {
+        var members = await GetMembersAsync();
+        if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
+        return (await SendAsync(members, (replica, remaining) => replica.OpenSession(remaining))).Response;
+    }
+
     public async Task<KvResponse> Execute(KvRequest request)
     {
         if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error);
-        if (request.RequestId == Guid.Empty) request = request with { RequestId = Guid.NewGuid() };
         var members = await GetMembersAsync();
         if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
+        if (!request.IsWrite || request.SessionId != 0)
+            return (await SendAsync(members, (replica, remaining) => replica.Execute(request, forward: false, remaining))).Response;
+        return await InOwnSessionAsync(request, r => SendAsync(members, (replica, remaining) => replica.Execute(r, forward: false, remaining)));
+    }
 
+    public async Task<KvResponse> ExecuteVia(string replica, KvRequest request)
+    {
+        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error);
+        var members = await GetMembersAsync();
+        if (!members.Contains(replica)) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
+        if (!request.IsWrite || request.SessionId != 0) return (await ViaAsync(replica, request)).Response;
+        return await InOwnSessionAsync(request, r => ViaAsync(replica, r));
+    }
+
+    private async Task<Attempts> ViaAsync(string replica, KvRequest request)
+    {
+        try
+        {
+            // The replica forwards to the leader and retries there with the same session and sequence.
+            var response = await Replica(replica).Execute(request, forward: true, _options.RequestTimeout).WaitAsync(_options.RequestTimeout + _options.TickInterval);
+            return new Attempts(response, EarlierMayHaveApplied: false);
+        }
+        catch (TimeoutException)
+        {
+            return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {_options.RequestTimeout.TotalSeconds:0.###} s at replica {replica}", replica), false);
+        }
+    }
+
+    /// <summary>
+    /// Runs a write in this activation's session. If the session has expired and no attempt of this write may have
+    /// been applied, it is safe to run it again in a new session; otherwise the caller gets SessionExpired.
+    /// </summary>
+    private async Task<KvResponse> InOwnSessionAsync(KvRequest request, Func<KvRequest, Task<Attempts>> send)
+    {
+        for (var round = 0; ; round++)
+        {
+            var session = await GetSessionAsync();
+            if (session.Status != KvStatus.Ok) return session;
+            var sequence = ++_sequence;
+            _inFlight.Add(sequence);
+            Attempts attempts;
+            try
+            {
+                attempts = await send(request with { SessionId = session.Index, Sequence = sequence, AckedBelow = _inFlight.Min });
+            }
+            finally
+            {
+                _inFlight.Remove(sequence);
+            }
+            if (attempts.Response.Status != KvStatus.SessionExpired) return attempts.Response;
+            if (_session == session.Index) _session = 0;
+            if (attempts.EarlierMayHaveApplied || round > 0) return attempts.Response;
+            logger.LogDebug("{Group}: session {Session} expired; opening a new one", Group, session.Index);
+        }
+    }
+
+    /// <summary>This activation's session (its id in Index), opened on first use; concurrent writes share one opening.</summary>
+    private async Task<KvResponse> GetSessionAsync()
+    {
+        if (_session != 0) return new KvResponse { Status = KvStatus.Ok, Index = _session };
+        var opening = _opening ??= OpenSession();
+        var response = await opening;
+        if (ReferenceEquals(_opening, opening))
+        {
+            _opening = null;
+            if (response.Status == KvStatus.Ok) _session = response.Index;
+        }
+        if (response.Status != KvStatus.Ok) return response with { Error = $"could not open a client session: {response.Error}" };
+        return new KvResponse { Status = KvStatus.Ok, Index = response.Index };
+    }
+
+    /// <summary>The outcome of a request, and whether an earlier attempt of it ended without a definite answer.</summary>
+    private readonly record struct Attempts(KvResponse Response, bool EarlierMayHaveApplied);
+
+    private async Task<Attempts> SendAsync(string[] members, Func<IRaftReplicaGrain, TimeSpan, Task<KvResponse>> call)
+    {
         var timeout = _options.RequestTimeout;
         var started = timeProvider.GetTimestamp();
         TimeSpan Remaining() => timeout - timeProvider.GetElapsedTime(started);
         KvResponse? last = null;
+        var uncertain = false;
 
         while (Remaining() > TimeSpan.Zero)
         {
@@ -50,7 +140,7 @@ public sealed class KeyValueGatewayGrain(
             KvResponse response;
             try
             {
-                response = await Replica(target).Execute(request, forward: false, Remaining()).WaitAsync(Remaining());
+                response = await call(Replica(target), Remaining()).WaitAsync(Remaining());
             }
             catch (TimeoutException)
             {
@@ -59,6 +149,7 @@ public sealed class KeyValueGatewayGrain(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogDebug(ex, "{Group}: request to {Replica} failed", Group, target);
+                uncertain = true;
                 _leader = null;
                 await PauseAsync(Remaining());
                 continue;
@@ -69,9 +160,10 @@ public sealed class KeyValueGatewayGrain(
                 case KvStatus.NotLeader:
                 case KvStatus.Unavailable:
                     // Follow the hint; without one, try the next replica after a tick so an election can finish.
-                    // Retrying is safe either way: the same request id is applied at most once.
+                    // Retrying is safe either way: the same session and sequence are applied at most once.
                     _leader = response.LeaderHint is { } hint && hint != target && members.Contains(hint) ? hint : null;
                     if (_leader is null) await PauseAsync(Remaining());
+                    uncertain |= response.Status == KvStatus.Unavailable;
                     last = response;
                     continue;
                 case KvStatus.Overloaded:
@@ -82,10 +174,10 @@ public sealed class KeyValueGatewayGrain(
                     continue;
                 case KvStatus.Timeout:
                     _leader = null;
-                    return response;
+                    return new Attempts(response, uncertain);
                 default:
                     _leader = response.ServedBy ?? target;
-                    return response;
+                    return new Attempts(response, uncertain);
             }
         }
 
@@ -96,23 +188,7 @@ public sealed class KeyValueGatewayGrain(
                 last.ServedBy);
         }
         var reason = last?.Error is { } e ? $" (last answer: {e})" : "";
-        return KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}");
-    }
-
-    public async Task<KvResponse> ExecuteVia(string replica, KvRequest request)
-    {
-        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error);
-        var members = await GetMembersAsync();
-        if (!members.Contains(replica)) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
-        if (request.RequestId == Guid.Empty) request = request with { RequestId = Guid.NewGuid() };
-        try
-        {
-            return await Replica(replica).Execute(request, forward: true, _options.RequestTimeout).WaitAsync(_options.RequestTimeout + _options.TickInterval);
-        }
-        catch (TimeoutException)
-        {
-            return KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {_options.RequestTimeout.TotalSeconds:0.###} s at replica {replica}", replica);
-        }
+        return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}"), uncertain);
     }
 
     public async Task<ReplicaStatus[]> GetStatus()

@@ -17,6 +17,7 @@ public sealed class UnreplicatedKeyValueGrain(IOptions<RaftOptions> options) : G
             KvOperation.Get => _data.TryGetValue(key, out var v) ? Ok(v) : NotFound(key),
             KvOperation.Set => Set(key, request.Value!),
             KvOperation.Delete => _data.Remove(key, out var old) ? Ok(old) : NotFound(key),
+            KvOperation.Append => Append(key, request.Value!),
             _ => _data.TryGetValue(key, out var cur) == (request.Expected is not null) && (request.Expected is null || cur == request.Expected)
                 ? Set(key, request.Value!)
                 : new KvResponse { Status = KvStatus.CompareFailed, Value = cur, Error = $"compare failed for key {key}" },
@@ -28,6 +29,12 @@ public sealed class UnreplicatedKeyValueGrain(IOptions<RaftOptions> options) : G
     {
         _data[key] = value;
         return Ok(value);
+    }
+
+    private KvResponse Append(string key, string suffix)
+    {
+        _data[key] = _data.GetValueOrDefault(key, "") + suffix;
+        return Ok(null);
     }
 
     private static KvResponse Ok(string? value) => new() { Status = KvStatus.Ok, Value = value, ServedBy = "unreplicated" };

@@ -46,11 +46,25 @@ public sealed class RaftOptions
     public bool CheckQuorum { get; set; } = true;
 
     /// <summary>
-    /// How long a client request may take before it ends in a timeout error. At most 20 s: the state machine
-    /// remembers writes for 30 s to de-duplicate retries, and a request's retries must fall inside that.
+    /// How long a client request may take before it ends in a timeout error. At most 20 s, and well below
+    /// <see cref="SessionTimeout"/>, so a session is never expired under a request that is still being retried.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:20")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A leader expires a client session idle this long, through the log; a later request of that session answers
+    /// SessionExpired. It must be well above <see cref="RequestTimeout"/> (at least 3 times, checked at start).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.030", "7.00:00:00")]
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The largest encoded size of the keys and values, in bytes: a leader refuses writes that would pass it, which
+    /// keeps snapshots far below the 2 GB a byte array can hold.
+    /// </summary>
+    [Range(1024L, 1L << 30)]
+    public long MaxStateBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>Period of the keep-alive reminder that reactivates a replica whose silo died.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

@@ -12,6 +12,12 @@ namespace Orleans.Raft.Hosting;
 public static class RaftSiloBuilderExtensions
 {
     /// <summary>
+    /// The key of the TimeProvider replicas keep time with (the silo's own by default). Tests replace it to skew a
+    /// replica's clocks without skewing Orleans' membership, which reads the unkeyed one.
+    /// </summary>
+    public const string ReplicaClockKey = "Orleans.Raft.ReplicaClock";
+
+    /// <summary>
     /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, stable storage as Raft:Storage says
     /// (unless another <see cref="IRaftStorage"/> is registered), metrics, fault injection, spread placement, and
     /// reminders allowed below one minute.
@@ -28,6 +34,7 @@ public static class RaftSiloBuilderExtensions
         options.ValidateDataAnnotations().Validate(o => o.HeartbeatTicks < o.ElectionTicks, "Raft:HeartbeatTicks must be less than Raft:ElectionTicks")
             .Validate(o => o.Replicas.Length > 0 && o.Replicas.All(ReplicaKey.IsValidName) && o.Replicas.Distinct().Count() == o.Replicas.Length,
                 "Raft:Replicas must be distinct names of letters, digits, '-', '_' or '.'")
+            .Validate(o => o.SessionTimeout >= 3 * o.RequestTimeout, "Raft:SessionTimeout must be at least 3 times Raft:RequestTimeout")
             .Validate(o => ReplicaKey.IsValidName(o.Group), "Raft:Group must be a name of letters, digits, '-', '_' or '.'")
             .ValidateOnStart();
 
@@ -39,6 +46,7 @@ public static class RaftSiloBuilderExtensions
                 : new SqliteRaftStorage(new SqliteRaftStorageOptions { DataDirectory = o.DataDirectory });
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddKeyedSingleton(ReplicaClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<RaftMetrics>();
         builder.Services.AddHostedService<RaftGroupBootstrapper>();

@@ -16,11 +16,15 @@ public static class RequestValidator
         if (request.Key.Any(char.IsControl)) return "the key contains control characters";
         switch (request.Operation)
         {
-            case KvOperation.Set or KvOperation.CompareAndSet when request.Value is null:
+            case KvOperation.Set or KvOperation.CompareAndSet or KvOperation.Append when request.Value is null:
                 return "a value is required";
+            case KvOperation.Append when request.Expected is not null:
+                return "Append takes no expected value";
             case KvOperation.Get or KvOperation.Delete when request.Value is not null || request.Expected is not null:
                 return $"{request.Operation} takes no value";
         }
+        if (request.SessionId < 0 || request.Sequence < 0 || request.AckedBelow < 0) return "session id, sequence and acknowledgement must not be negative";
+        if (request.SessionId == 0 && (request.Sequence != 0 || request.AckedBelow != 0)) return "a sequence number needs a session id";
         if (request.Value is not null)
         {
             var valueBytes = Encoding.UTF8.GetByteCount(request.Value);

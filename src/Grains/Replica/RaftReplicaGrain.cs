@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -25,13 +26,15 @@ public sealed class RaftReplicaGrain(
     Faults.FaultInjectionState faults,
     IOptions<RaftOptions> options,
     RaftMetrics metrics,
-    TimeProvider timeProvider,
+    [FromKeyedServices(RaftSiloBuilderExtensions.ReplicaClockKey)] TimeProvider timeProvider,
     ILogger<RaftReplicaGrain> logger) : Grain, IRaftReplicaGrain, IRemindable
 {
     private const string KeepAliveReminder = "raft-keepalive";
 
     private readonly RaftOptions _options = options.Value;
     private readonly Dictionary<long, PendingProposal> _pending = [];
+    // Leader only: when each session was last seen, on the monotonic clock; reset when this replica becomes leader.
+    private readonly Dictionary<long, long> _sessionActivity = [];
     private string _group = "";
     private string _name = "";
     private IRaftReplicaStore? _store;
@@ -292,7 +295,6 @@ public sealed class RaftReplicaGrain(
     public async Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout)
     {
         if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error, _name);
-        if (request.RequestId == Guid.Empty) request = request with { RequestId = Guid.NewGuid() };
         if (timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout) timeout = _options.RequestTimeout;
         var started = timeProvider.GetTimestamp();
         TimeSpan Remaining() => timeout - timeProvider.GetElapsedTime(started);
@@ -302,7 +304,7 @@ public sealed class RaftReplicaGrain(
             var node = _node;
             if (node is null) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name);
 
-            if (node.Role == RaftRole.Leader) return await ProposeAsync(node, request, Remaining());
+            if (node.Role == RaftRole.Leader) return await ProposeRequestAsync(node, request, Remaining());
 
             var leader = node.LeaderId;
             if (!forward) return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = leader, ServedBy = _name, Error = leader is null ? "no leader is known" : $"the leader is {leader}" };
@@ -314,6 +316,8 @@ public sealed class RaftReplicaGrain(
                     var response = await GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, leader))
                         .Execute(request, forward: false, Remaining()).WaitAsync(Remaining());
                     if (response.Status != KvStatus.NotLeader && response.Status != KvStatus.Unavailable) return response;
+                    // Without a session a retry could apply the write twice: only a definite NotLeader is retried.
+                    if (response.Status == KvStatus.Unavailable && request.IsWrite && request.SessionId == 0) return response;
                 }
                 catch (TimeoutException)
                 {
@@ -333,11 +337,52 @@ public sealed class RaftReplicaGrain(
         return KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader reachable from {_name}", _name);
     }
 
-    private async Task<KvResponse> ProposeAsync(RaftNode node, KvRequest request, TimeSpan remaining)
+    public Task<KvResponse> OpenSession(TimeSpan timeout)
     {
+        if (timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout) timeout = _options.RequestTimeout;
+        var node = _node;
+        if (node is null) return Task.FromResult(KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name));
+        if (node.Role != RaftRole.Leader)
+            return Task.FromResult(new KvResponse { Status = KvStatus.NotLeader, LeaderHint = node.LeaderId, ServedBy = _name, Error = node.LeaderId is null ? "no leader is known" : $"the leader is {node.LeaderId}" });
+        return ProposeAsync(node, Command.RegisterSession(), timeout);
+    }
+
+    private static CommandOperation ToCommandOperation(KvOperation operation) => operation switch
+    {
+        KvOperation.Get => CommandOperation.Get,
+        KvOperation.Set => CommandOperation.Set,
+        KvOperation.Delete => CommandOperation.Delete,
+        KvOperation.CompareAndSet => CommandOperation.CompareAndSet,
+        KvOperation.Append => CommandOperation.Append,
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "unknown operation"),
+    };
+
+    private Task<KvResponse> ProposeRequestAsync(RaftNode node, KvRequest request, TimeSpan remaining)
+    {
+        if (StateLimitError(request) is { } full) return Task.FromResult(KvResponse.Failure(KvStatus.InvalidRequest, full, _name));
+        if (request.SessionId != 0) _sessionActivity[request.SessionId] = timeProvider.GetTimestamp();
         var command = new Command(
-            (CommandOperation)((int)request.Operation + 1), request.Key, request.Value, request.Expected, request.RequestId,
-            timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            ToCommandOperation(request.Operation), request.Key, request.Value, request.Expected, request.SessionId, request.Sequence, request.AckedBelow);
+        return ProposeAsync(node, command, remaining);
+    }
+
+    /// <summary>
+    /// Refuses a write that would take the state past MaxStateBytes. Checked at the leader against the applied state,
+    /// so writes in flight can pass it by their own size; deletes are always allowed.
+    /// </summary>
+    private string? StateLimitError(KvRequest request)
+    {
+        if (request.Operation is not (KvOperation.Set or KvOperation.CompareAndSet or KvOperation.Append) || request.Value is null) return null;
+        var old = _stateMachine.TryGet(request.Key, out var current) ? KeyValueStateMachine.EntryBytes(request.Key, current!) : 0;
+        var grown = request.Operation == KvOperation.Append
+            ? (old == 0 ? KeyValueStateMachine.EntryBytes(request.Key, request.Value) : System.Text.Encoding.UTF8.GetByteCount(request.Value))
+            : KeyValueStateMachine.EntryBytes(request.Key, request.Value) - old;
+        if (grown <= 0 || _stateMachine.DataBytes + grown <= _options.MaxStateBytes) return null;
+        return $"the group's state is full: this write would take it to {_stateMachine.DataBytes + grown} bytes, over Raft:MaxStateBytes ({_options.MaxStateBytes} bytes); delete keys or raise the limit";
+    }
+
+    private async Task<KvResponse> ProposeAsync(RaftNode node, Command command, TimeSpan remaining)
+    {
         var result = node.Propose(command.Encode());
         if (result.Overloaded)
         {
@@ -430,7 +475,32 @@ public sealed class RaftReplicaGrain(
     {
         if (_node is null) return Task.CompletedTask;
         _node.Tick();
+        if (_node.Role == RaftRole.Leader) ExpireIdleSessions(_node);
         return PumpAsync();
+    }
+
+    /// <summary>
+    /// The leader decides session expiry and writes it to the log, so every replica expires the same sessions at the
+    /// same index; apply never reads a clock. A session unseen since this replica became leader counts from then.
+    /// </summary>
+    private void ExpireIdleSessions(RaftNode node)
+    {
+        var now = timeProvider.GetTimestamp();
+        foreach (var id in _sessionActivity.Keys.Where(id => !_stateMachine.HasSession(id)).ToList()) _sessionActivity.Remove(id);
+        foreach (var id in _stateMachine.Sessions)
+        {
+            if (!_sessionActivity.TryGetValue(id, out var last))
+            {
+                _sessionActivity[id] = now;
+            }
+            else if (timeProvider.GetElapsedTime(last, now) > _options.SessionTimeout)
+            {
+                // Proposed again only after another timeout, if this one does not commit.
+                _sessionActivity[id] = now;
+                if (!node.Propose(Command.ExpireSession(id).Encode()).Accepted) return;
+                logger.LogInformation("{Group}/{Replica}: expiring session {Session}, idle over {Timeout}", _group, _name, id, _options.SessionTimeout);
+            }
+        }
     }
 
     /// <summary>
@@ -615,6 +685,7 @@ public sealed class RaftReplicaGrain(
                 {
                     ApplyStatus.Ok => KvStatus.Ok,
                     ApplyStatus.NotFound => KvStatus.NotFound,
+                    ApplyStatus.SessionExpired => KvStatus.SessionExpired,
                     _ => KvStatus.CompareFailed,
                 },
                 Value = result.Value,
@@ -622,8 +693,13 @@ public sealed class RaftReplicaGrain(
                 Index = entry.Index,
                 Error = result.Status switch
                 {
+                    ApplyStatus.NotFound when command.Operation == CommandOperation.ExpireSession => $"No such session: {command.ClientId}",
                     ApplyStatus.NotFound => $"No such key: {command.Key}",
+                    ApplyStatus.CompareFailed when result.ValueOmitted =>
+                        $"compare failed for key {command.Key}; this is a retry, and the value found then (over {KeyValueStateMachine.MaxRecordedValueChars} chars) is not remembered: read the key",
                     ApplyStatus.CompareFailed => $"compare failed for key {command.Key}",
+                    ApplyStatus.SessionExpired =>
+                        $"session {command.ClientId} is unknown or expired, or request {command.Sequence} was already acknowledged: nothing was applied; open a new session",
                     _ => null,
                 },
             };
@@ -657,13 +733,14 @@ public sealed class RaftReplicaGrain(
             if (node.Role == RaftRole.PreCandidate || (node.Role == RaftRole.Candidate && _lastRole != RaftRole.PreCandidate)) metrics.ElectionsStarted.Add(1);
             if (node.Role == RaftRole.Leader)
             {
+                _sessionActivity.Clear();
                 metrics.ElectionsWon.Add(1);
                 logger.LogInformation("{Group}/{Replica}: elected leader for term {Term}", _group, _name, node.CurrentTerm);
             }
             if (_lastRole == RaftRole.Leader)
             {
                 // The entry may still commit under the next leader, so the outcome is unknown (Unavailable, not NotLeader).
-                // The gateway retries with the same request id, so a write that does commit is applied once.
+                // The gateway retries with the same session and sequence, so a write that does commit is applied once.
                 FailPending(new KvResponse { Status = KvStatus.Unavailable, LeaderHint = node.LeaderId, ServedBy = _name, Error = "leadership lost; the request may or may not take effect" });
             }
             _lastRole = node.Role;

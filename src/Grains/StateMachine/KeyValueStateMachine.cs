@@ -8,6 +8,15 @@ public enum CommandOperation : byte
     Set = 2,
     Delete = 3,
     CompareAndSet = 4,
+
+    /// <summary>Opens a client session; its id is the index of this entry.</summary>
+    RegisterSession = 5,
+
+    /// <summary>Closes the session in ClientId: the leader proposes it for sessions idle longer than the session timeout.</summary>
+    ExpireSession = 6,
+
+    /// <summary>Appends Value to the key's value (creating it if absent): not idempotent.</summary>
+    Append = 7,
 }
 
 public enum ApplyStatus : byte
@@ -15,16 +24,24 @@ public enum ApplyStatus : byte
     Ok,
     NotFound,
     CompareFailed,
+
+    /// <summary>The request's session is unknown or expired, or the client had already acknowledged its result: nothing was applied.</summary>
+    SessionExpired,
 }
 
 /// <summary>
-/// A client command as it travels in the log. RequestId identifies the client's logical operation across retries,
-/// so a retried write is applied once (Raft thesis §6.3). TimestampMs is stamped by the proposer and only ages the
-/// de-duplication table, so every replica expires the same records.
+/// A client command as it travels in the log. A write with a ClientId belongs to that session: Sequence numbers the
+/// client's requests, so a retried write is applied once (Raft thesis §6.3), and the client no longer needs the
+/// results of its requests below AckedBelow. ClientId 0 means no session: such a write is never de-duplicated.
 /// </summary>
-public sealed record Command(CommandOperation Operation, string Key, string? Value, string? Expected, Guid RequestId, long TimestampMs)
+public sealed record Command(
+    CommandOperation Operation, string Key, string? Value, string? Expected, long ClientId = 0, long Sequence = 0, long AckedBelow = 0)
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
+
+    public static Command RegisterSession() => new(CommandOperation.RegisterSession, "", null, null);
+
+    public static Command ExpireSession(long clientId) => new(CommandOperation.ExpireSession, "", null, null, clientId);
 
     public byte[] Encode()
     {
@@ -33,8 +50,9 @@ public sealed record Command(CommandOperation Operation, string Key, string? Val
         {
             w.Write(FormatVersion);
             w.Write((byte)Operation);
-            w.Write(RequestId.ToByteArray());
-            w.Write(TimestampMs);
+            w.Write(ClientId);
+            w.Write(Sequence);
+            w.Write(AckedBelow);
             w.Write(Key);
             WriteOptional(w, Value);
             WriteOptional(w, Expected);
@@ -48,57 +66,67 @@ public sealed record Command(CommandOperation Operation, string Key, string? Val
         var version = r.ReadByte();
         if (version != FormatVersion) throw new InvalidDataException($"unknown command format {version}");
         var op = (CommandOperation)r.ReadByte();
-        var id = new Guid(r.ReadBytes(16));
-        var ts = r.ReadInt64();
+        var clientId = r.ReadInt64();
+        var sequence = r.ReadInt64();
+        var ackedBelow = r.ReadInt64();
         var key = r.ReadString();
         var value = ReadOptional(r);
         var expected = ReadOptional(r);
-        return new Command(op, key, value, expected, id, ts);
+        return new Command(op, key, value, expected, clientId, sequence, ackedBelow);
     }
 
-    private static void WriteOptional(BinaryWriter w, string? s)
+    internal static void WriteOptional(BinaryWriter w, string? s)
     {
         w.Write(s is not null);
         if (s is not null) w.Write(s);
     }
 
-    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+    internal static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 }
 
-/// <summary>The result of applying one command: for reads and failed compares, Value is the current value.</summary>
-public readonly record struct ApplyResult(ApplyStatus Status, string? Value);
+/// <summary>
+/// The result of applying one command: for reads and failed compares, Value is the current value. ValueOmitted marks
+/// a retried failed compare whose found value was too large to remember: Value is then null but says nothing.
+/// </summary>
+public readonly record struct ApplyResult(ApplyStatus Status, string? Value, bool ValueOmitted = false);
 
 /// <summary>
-/// The replicated key-value map. Deterministic: the same committed commands give the same state on every replica.
+/// The replicated key-value map and the client session table. Deterministic: the same committed commands give the
+/// same state, and the same state encodes to the same snapshot bytes, on every replica. Apply never reads a clock:
+/// sessions end only by an ExpireSession command in the log.
 /// </summary>
 public sealed class KeyValueStateMachine
 {
     /// <summary>
-    /// How long a write's outcome is remembered for de-duplicating client retries. Retries come from the gateway within
-    /// one request timeout (at most 20 s), so 30 s covers them with room for clock skew between leaders. It must be the
-    /// same on every replica, or replicas would disagree on which retries to apply.
+    /// Results a session keeps for retries. Past it the oldest is forgotten, and a retry of that request answers
+    /// SessionExpired rather than apply again. A constant: every replica must forget the same results.
     /// </summary>
-    public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromSeconds(30);
+    public const int MaxResultsPerSession = 4096;
+
+    /// <summary>
+    /// The longest found value a failed compare-and-set's record keeps for a retry, in chars; a longer one is kept as
+    /// "omitted", so records stay small however large the values are.
+    /// </summary>
+    public const int MaxRecordedValueChars = 256;
+
+    // Per entry in a snapshot: two 1-5 byte length prefixes; counted as their maximum.
+    private const int EntryOverheadBytes = 10;
+    private const byte SnapshotFormat = 4;
 
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
-    // The outcome only, and a value only for a failed compare (the value it found then): a retry of a set carries
-    // the same value, and values can be large.
-    private readonly Dictionary<Guid, ApplyResult> _applied = [];
-    private readonly Queue<(Guid RequestId, long TimestampMs)> _appliedOrder = new();
-    private const byte SnapshotFormat = 3;
-    private readonly long _windowMs;
-    private long _newestTimestampMs;
-
-    public KeyValueStateMachine(TimeSpan? deduplicationWindow = null)
-    {
-        _windowMs = (long)(deduplicationWindow ?? DefaultDeduplicationWindow).TotalMilliseconds;
-    }
+    private readonly Dictionary<long, ClientSession> _sessions = [];
 
     public long LastAppliedIndex { get; private set; }
 
     public int Count => _data.Count;
 
     public IReadOnlyDictionary<string, string> Data => _data;
+
+    /// <summary>The open sessions' ids.</summary>
+    public IReadOnlyCollection<long> Sessions => _sessions.Keys;
+
+    /// <summary>The encoded size of the keys and values, in bytes: what bounds the snapshot's size.</summary>
+    public long DataBytes { get; private set; }
 
     public bool TryGet(string key, out string? value)
     {
@@ -107,35 +135,45 @@ public sealed class KeyValueStateMachine
         return found;
     }
 
+    public bool HasSession(long clientId) => _sessions.ContainsKey(clientId);
+
+    /// <summary>The encoded size of one key and value.</summary>
+    public static long EntryBytes(string key, string value) => Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value) + EntryOverheadBytes;
+
     /// <summary>Applies the committed entry at index. Entries must come in order, each exactly once.</summary>
     public ApplyResult Apply(long index, Command command)
     {
         if (index <= LastAppliedIndex) throw new InvalidOperationException($"entry {index} applied twice (last applied {LastAppliedIndex})");
         LastAppliedIndex = index;
-        _newestTimestampMs = Math.Max(_newestTimestampMs, command.TimestampMs);
-        Expire();
 
-        if (command.Operation == CommandOperation.Get)
+        switch (command.Operation)
         {
-            return _data.TryGetValue(command.Key, out var v) ? new(ApplyStatus.Ok, v) : new(ApplyStatus.NotFound, null);
+            case CommandOperation.Get:
+                return _data.TryGetValue(command.Key, out var v) ? new(ApplyStatus.Ok, v) : new(ApplyStatus.NotFound, null);
+            case CommandOperation.RegisterSession:
+                _sessions[index] = new ClientSession();
+                return new(ApplyStatus.Ok, null);
+            case CommandOperation.ExpireSession:
+                return _sessions.Remove(command.ClientId) ? new(ApplyStatus.Ok, null) : new(ApplyStatus.NotFound, null);
         }
 
-        if (command.RequestId != Guid.Empty && _applied.TryGetValue(command.RequestId, out var earlier))
+        if (command.ClientId == 0) return ApplyWrite(command);
+        if (!_sessions.TryGetValue(command.ClientId, out var session)) return new(ApplyStatus.SessionExpired, null);
+
+        // A client cannot acknowledge the request it is making.
+        session.Acknowledge(Math.Min(command.AckedBelow, command.Sequence));
+        if (command.Sequence < session.AckedBelow) return new(ApplyStatus.SessionExpired, null); // its result is gone
+        if (session.Results.TryGetValue(command.Sequence, out var earlier))
         {
             // A retry of a write that already took effect: report that outcome, change nothing.
-            return earlier.Status switch
-            {
-                ApplyStatus.Ok when command.Operation != CommandOperation.Delete => earlier with { Value = command.Value },
-                _ => earlier,
-            };
+            return earlier.Status == ApplyStatus.Ok && command.Operation is CommandOperation.Set or CommandOperation.CompareAndSet
+                ? earlier with { Value = command.Value }
+                : earlier;
         }
 
         var result = ApplyWrite(command);
-        if (command.RequestId != Guid.Empty)
-        {
-            _applied[command.RequestId] = result.Status == ApplyStatus.CompareFailed ? result : result with { Value = null };
-            _appliedOrder.Enqueue((command.RequestId, command.TimestampMs));
-        }
+        session.Results[command.Sequence] = Summarize(result);
+        if (session.Results.Count > MaxResultsPerSession) session.Acknowledge(session.Results.Keys.First() + 1);
         return result;
     }
 
@@ -146,94 +184,126 @@ public sealed class KeyValueStateMachine
         LastAppliedIndex = index;
     }
 
-    /// <summary>Everything needed to rebuild this state machine, de-duplication records included.</summary>
+    /// <summary>Everything needed to rebuild this state machine, sessions included.</summary>
     public byte[] TakeSnapshot()
     {
         using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(SnapshotFormat);
-            w.Write(LastAppliedIndex);
-            w.Write(_newestTimestampMs);
-            w.Write(_data.Count);
-            foreach (var (key, value) in _data)
-            {
-                w.Write(key);
-                w.Write(value);
-            }
-            w.Write(_appliedOrder.Count);
-            foreach (var (id, ts) in _appliedOrder)
-            {
-                var result = _applied[id];
-                w.Write(id.ToByteArray());
-                w.Write(ts);
-                w.Write((byte)result.Status);
-                w.Write(result.Value is not null);
-                if (result.Value is not null) w.Write(result.Value);
-            }
-        }
+        WriteSnapshot(stream);
         return stream.ToArray();
     }
 
-    /// <summary>Replaces this state machine's whole state with a snapshot's.</summary>
-    public void Restore(byte[] snapshot)
+    /// <summary>
+    /// Writes the snapshot to a stream. Keys in ordinal order, sessions and their results by id: the same state gives
+    /// the same bytes whatever history built it, so replicas' snapshots at one index are byte-identical.
+    /// </summary>
+    public void WriteSnapshot(Stream stream)
     {
-        using var r = new BinaryReader(new MemoryStream(snapshot), Encoding.UTF8);
+        using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        w.Write(SnapshotFormat);
+        w.Write(LastAppliedIndex);
+        w.Write(_data.Count);
+        foreach (var key in _data.Keys.Order(StringComparer.Ordinal))
+        {
+            w.Write(key);
+            w.Write(_data[key]);
+        }
+        w.Write(_sessions.Count);
+        foreach (var id in _sessions.Keys.Order())
+        {
+            var session = _sessions[id];
+            w.Write(id);
+            w.Write(session.AckedBelow);
+            w.Write(session.Results.Count);
+            foreach (var (sequence, result) in session.Results)
+            {
+                w.Write(sequence);
+                w.Write((byte)result.Status);
+                w.Write(result.ValueOmitted);
+                Command.WriteOptional(w, result.Value);
+            }
+        }
+    }
+
+    /// <summary>Replaces this state machine's whole state with a snapshot's.</summary>
+    public void Restore(byte[] snapshot) => Restore(new MemoryStream(snapshot, writable: false));
+
+    /// <summary>Replaces this state machine's whole state with a snapshot's; on a malformed snapshot it throws and changes nothing.</summary>
+    public void Restore(Stream snapshot)
+    {
+        using var r = new BinaryReader(snapshot, Encoding.UTF8, leaveOpen: true);
         var format = r.ReadByte();
         if (format != SnapshotFormat) throw new InvalidDataException($"unknown snapshot format {format}");
         var lastApplied = r.ReadInt64();
-        var newest = r.ReadInt64();
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var n = r.ReadInt32(); n > 0; n--) data[r.ReadString()] = r.ReadString();
-        var order = new List<(Guid, long, ApplyResult)>();
+        long bytes = 0;
         for (var n = r.ReadInt32(); n > 0; n--)
         {
-            var id = new Guid(r.ReadBytes(16));
-            var ts = r.ReadInt64();
-            var status = (ApplyStatus)r.ReadByte();
-            order.Add((id, ts, new ApplyResult(status, r.ReadBoolean() ? r.ReadString() : null)));
+            var key = r.ReadString();
+            var value = r.ReadString();
+            data[key] = value;
+            bytes += EntryBytes(key, value);
+        }
+        var sessions = new Dictionary<long, ClientSession>();
+        for (var n = r.ReadInt32(); n > 0; n--)
+        {
+            var session = new ClientSession();
+            sessions[r.ReadInt64()] = session;
+            session.AckedBelow = r.ReadInt64();
+            for (var m = r.ReadInt32(); m > 0; m--)
+            {
+                var sequence = r.ReadInt64();
+                var status = (ApplyStatus)r.ReadByte();
+                var omitted = r.ReadBoolean();
+                session.Results[sequence] = new ApplyResult(status, Command.ReadOptional(r), omitted);
+            }
         }
 
         _data.Clear();
         foreach (var (k, v) in data) _data[k] = v;
-        _applied.Clear();
-        _appliedOrder.Clear();
-        foreach (var (id, ts, result) in order)
-        {
-            _applied[id] = result;
-            _appliedOrder.Enqueue((id, ts));
-        }
+        _sessions.Clear();
+        foreach (var (id, s) in sessions) _sessions[id] = s;
         LastAppliedIndex = lastApplied;
-        _newestTimestampMs = newest;
+        DataBytes = bytes;
     }
+
+    /// <summary>What a session remembers of a result: no value for a success (a retry carries it), and a bounded one for a failed compare.</summary>
+    private static ApplyResult Summarize(ApplyResult result) => result.Status switch
+    {
+        ApplyStatus.CompareFailed when result.Value is { Length: > MaxRecordedValueChars } => new(ApplyStatus.CompareFailed, null, ValueOmitted: true),
+        ApplyStatus.CompareFailed => result,
+        _ => result with { Value = null },
+    };
 
     private ApplyResult ApplyWrite(Command command)
     {
         switch (command.Operation)
         {
             case CommandOperation.Set:
-                _data[command.Key] = command.Value ?? "";
+                Put(command.Key, command.Value ?? "");
                 return new(ApplyStatus.Ok, command.Value);
             case CommandOperation.Delete:
-                return _data.Remove(command.Key, out var old) ? new(ApplyStatus.Ok, old) : new(ApplyStatus.NotFound, null);
+                if (!_data.Remove(command.Key, out var old)) return new(ApplyStatus.NotFound, null);
+                DataBytes -= EntryBytes(command.Key, old);
+                return new(ApplyStatus.Ok, old);
             case CommandOperation.CompareAndSet:
                 var exists = _data.TryGetValue(command.Key, out var current);
                 // Expected null means "only if the key does not exist".
                 var matches = command.Expected is null ? !exists : exists && current == command.Expected;
                 if (!matches) return new(ApplyStatus.CompareFailed, current);
-                _data[command.Key] = command.Value ?? "";
+                Put(command.Key, command.Value ?? "");
                 return new(ApplyStatus.Ok, command.Value);
+            case CommandOperation.Append:
+                Put(command.Key, (_data.GetValueOrDefault(command.Key) ?? "") + command.Value);
+                return new(ApplyStatus.Ok, null);
             default:
                 throw new InvalidDataException($"unknown operation {command.Operation}");
         }
     }
 
-    private void Expire()
+    private void Put(string key, string value)
     {
-        while (_appliedOrder.TryPeek(out var head) && _newestTimestampMs - head.TimestampMs > _windowMs)
-        {
-            _appliedOrder.Dequeue();
-            _applied.Remove(head.RequestId);
-        }
+        if (_data.TryGetValue(key, out var old)) DataBytes -= EntryBytes(key, old);
+        _data[key] = value;
+        DataBytes += EntryBytes(key, value);
     }
 }
