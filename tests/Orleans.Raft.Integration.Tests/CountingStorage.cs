@@ -34,7 +34,8 @@ internal sealed class CountingStorage(IRaftStorage inner) : IRaftStorage
         public Task SaveAsync(HardState? hardState, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken = default) =>
             inner.SaveAsync(hardState, entries, cancellationToken);
 
-        public Task SaveSnapshotAsync(RaftSnapshot snapshot, CancellationToken cancellationToken = default) => inner.SaveSnapshotAsync(snapshot, cancellationToken);
+        public Task SaveSnapshotAsync(RaftSnapshot snapshot, int catchUpEntries = 0, CancellationToken cancellationToken = default) =>
+            inner.SaveSnapshotAsync(snapshot, catchUpEntries, cancellationToken);
 
         public Task DeleteAsync(CancellationToken cancellationToken = default) => inner.DeleteAsync(cancellationToken);
     }

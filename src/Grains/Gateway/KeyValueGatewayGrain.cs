@@ -183,9 +183,9 @@ public sealed class KeyValueGatewayGrain(
 
         if (last?.Status == KvStatus.Overloaded)
         {
-            return KvResponse.Failure(KvStatus.Overloaded,
+            return new Attempts(KvResponse.Failure(KvStatus.Overloaded,
                 $"Overloaded: the leader of group '{Group}' kept refusing the write for {timeout.TotalSeconds:0.###} s because too many writes are uncommitted; it was not applied, retry later ({last.Error})",
-                last.ServedBy);
+                last.ServedBy), uncertain);
         }
         var reason = last?.Error is { } e ? $" (last answer: {e})" : "";
         return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}"), uncertain);
