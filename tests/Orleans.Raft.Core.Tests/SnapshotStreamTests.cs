@@ -187,7 +187,7 @@ public sealed class SnapshotStreamTests
         void Write()
         {
             var n = request++;
-            Assert.True(c.Propose(leader.Id, Commands.Set($"key{n % keys}", $"value-{n % keys}", n % keys)).Accepted);
+            Assert.True(c.Propose(leader.Id, Commands.Set($"key{n % keys}", $"value-{n % keys}-padding-to-make-the-state-large", n % keys)).Accepted);
         }
 
         // Far behind: past the log the leader keeps, so only a snapshot (of many chunks) brings it back.

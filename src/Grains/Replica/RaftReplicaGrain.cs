@@ -121,24 +121,28 @@ public sealed class RaftReplicaGrain(
     private void WaitForGroup()
     {
         if (_waitTimer is not null) return;
-        _waitTimer = this.RegisterGrainTimer(async _ =>
-        {
-            if (_node is null && !_stopped && !IsStoppedByFault && _store is { } store)
-            {
-                var state = await store.LoadAsync();
-                if (!state.IsConfigured || (IsPristine(state) && !await GroupCreatedAsync(state.Members))) return;
-                if (_node is null && !_stopped && ReferenceEquals(store, _store)) StartNode(state);
-            }
-            _waitTimer?.Dispose();
-            _waitTimer = null;
-        }, new GrainTimerCreationOptions
+        _waitTimer = this.RegisterGrainTimer(async _ => await TryStartCreatedGroupAsync(), new GrainTimerCreationOptions
         {
             DueTime = _options.TickInterval,
-            Period = _options.TickInterval * _options.ElectionTicks,
+            Period = _options.TickInterval,
             Interleave = true,
             KeepAlive = true,
         });
         logger.LogInformation("{Group}/{Replica}: waits for every member of its group to be created", _group, _name);
+    }
+
+    /// <summary>Starts a replica that waits for its group's creation, if the creation is now complete; true when it runs.</summary>
+    private async Task<bool> TryStartCreatedGroupAsync()
+    {
+        if (_node is null && !_stopped && !IsStoppedByFault && _store is { } store)
+        {
+            var state = await store.LoadAsync();
+            if (!state.IsConfigured || (IsPristine(state) && !await GroupCreatedAsync(state.Members))) return false;
+            if (_node is null && !_stopped && ReferenceEquals(store, _store)) StartNode(state);
+        }
+        _waitTimer?.Dispose();
+        _waitTimer = null;
+        return _node is not null;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -243,7 +247,11 @@ public sealed class RaftReplicaGrain(
 
     public Task Deliver(RaftEnvelope message)
     {
-        if (_node is null || message.To != _name) return Task.CompletedTask;
+        if (message.To != _name) return Task.CompletedTask;
+        // A message from a running member means the group's creation is complete: check now rather than at the next poll,
+        // or a forced election right after creation loses its votes to replicas still waiting.
+        if (_node is null && _waitTimer is not null) return StartThenDeliverAsync(message);
+        if (_node is null) return Task.CompletedTask;
         RaftMessage m;
         try
         {
@@ -259,11 +267,18 @@ public sealed class RaftReplicaGrain(
         return Task.CompletedTask;
     }
 
-    public Task StartElection()
+    private async Task StartThenDeliverAsync(RaftEnvelope message)
     {
+        if (await TryStartCreatedGroupAsync()) await Deliver(message);
+    }
+
+    public async Task StartElection()
+    {
+        // A replica of a group whose creation just completed may not have noticed yet: an election request checks now.
+        if (_node is null && _waitTimer is not null) await TryStartCreatedGroupAsync();
         if (_node is null) throw new InvalidOperationException($"replica {_name} of group {_group} is not running");
         _node.Campaign(force: true);
-        return PumpAsync();
+        await PumpAsync();
     }
 
     public Task<ReplicaStatus> GetStatus()
