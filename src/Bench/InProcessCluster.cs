@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Raft.Hosting;
 
-namespace Orleans.Raft.ClientApp;
+namespace Orleans.Raft.Bench;
 
 /// <summary>A one-silo cluster inside this process, with a client that reaches it through its gateway like any other client.</summary>
 public sealed class InProcessCluster : IAsyncDisposable
@@ -21,15 +21,21 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<InProcessCluster> StartAsync(Action<RaftOptions> configure, bool verbose = false)
+    /// <summary>Where an outside client reaches this cluster.</summary>
+    public int GatewayPort { get; private init; }
+
+    /// <param name="clusterId">The cluster id; an outside client expects the real silo's "orleans-raft".</param>
+    public static async Task<InProcessCluster> StartAsync(Action<RaftOptions> configure, bool verbose = false, string? clusterId = null)
     {
         var siloPort = FreePort();
         var gatewayPort = FreePort();
+        var serviceId = clusterId ?? "orleans-raft-inproc";
+        clusterId ??= $"inproc-{siloPort}";
         var siloBuilder = Host.CreateApplicationBuilder();
         ConfigureLogging(siloBuilder.Logging, verbose);
         siloBuilder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}");
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
             silo.UseInMemoryReminderService();
             silo.AddRaft(configure: o =>
             {
@@ -42,10 +48,10 @@ public sealed class InProcessCluster : IAsyncDisposable
 
         var clientBuilder = Host.CreateApplicationBuilder();
         ConfigureLogging(clientBuilder.Logging, verbose);
-        clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}"));
+        clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: serviceId, clusterId: clusterId));
         var client = clientBuilder.Build();
         await client.StartAsync();
-        return new InProcessCluster(silo, client);
+        return new InProcessCluster(silo, client) { GatewayPort = gatewayPort };
     }
 
     /// <summary>Waits until some replica of the group leads.</summary>
@@ -56,7 +62,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         while (true)
         {
             var statuses = await gateway.GetStatus();
-            if (statuses.Any(s => s.Role == "Leader")) return;
+            if (statuses.Any(s => s.Role.ToString() == "Leader")) return;
             await Task.Delay(50, cts.Token);
         }
     }

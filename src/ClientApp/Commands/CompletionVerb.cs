@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace Orleans.Raft.ClientApp.Commands;
+
+/// <summary>Prints a shell function that asks the client itself for completions, through System.CommandLine's [suggest] directive.</summary>
+public sealed class CompletionVerb : IVerb
+{
+    public int Order => 900;
+
+    public Command Create(ClientContext context)
+    {
+        var shell = new Argument<string>("SHELL") { Description = "The shell to complete in", DefaultValueFactory = _ => "bash" };
+        shell.AcceptOnlyFromAmong("bash", "zsh");
+        var command = new Command("completion", "Print shell completion: eval \"$(Orleans.Raft.ClientApp completion bash)\"") { shell };
+        command.SetAction(async r =>
+        {
+            var name = System.IO.Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "Orleans.Raft.ClientApp";
+            var prefix = r.GetValue(shell) == "zsh" ? "autoload -U +X bashcompinit && bashcompinit\n" : "";
+            await context.IO.Out.WriteAsync(prefix + $$"""
+                _orleans_raft_client() {
+                  local IFS=$'\n'
+                  COMPREPLY=($("${COMP_WORDS[0]}" "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null))
+                }
+                complete -o default -F _orleans_raft_client {{name}}
+
+                """);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
