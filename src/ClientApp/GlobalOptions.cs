@@ -7,7 +7,7 @@ public static class GlobalOptions
 {
     public static readonly Option<GatewayEndpoint> Gateway = new("--gateway")
     {
-        Description = $"The silo gateway to connect to (HOST:PORT; the gateway port, not the HTTP port)",
+        Description = "The silo gateway to connect to (HOST:PORT; the gateway port, not the HTTP port)",
         HelpName = "HOST:PORT",
         Recursive = true,
         DefaultValueFactory = _ => GatewayEndpoint.Default,

@@ -11,17 +11,24 @@ public sealed class CompletionVerb : IVerb
     {
         var shell = new Argument<string>("SHELL") { Description = "The shell to complete in", DefaultValueFactory = _ => "bash" };
         shell.AcceptOnlyFromAmong("bash", "zsh");
-        var command = new Command("completion", "Print shell completion: eval \"$(Orleans.Raft.ClientApp completion bash)\"") { shell };
+        var name = new Option<string>("--name")
+        {
+            Description = "The command name to complete, e.g. a symlink's",
+            DefaultValueFactory = _ => RootCommand.ExecutableName,
+        };
+        var command = new Command("completion", "Print shell completion: eval \"$(Orleans.Raft.ClientApp completion bash)\"") { shell, name };
         command.SetAction(async r =>
         {
-            var name = System.IO.Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "Orleans.Raft.ClientApp";
+            // Call this very binary, whatever name the user types: under 'dotnet', through the host.
+            var self = Environment.ProcessPath ?? "dotnet";
+            var invoke = Path.GetFileNameWithoutExtension(self) == "dotnet" ? $"'{self}' '{typeof(CompletionVerb).Assembly.Location}'" : $"'{self}'";
             var prefix = r.GetValue(shell) == "zsh" ? "autoload -U +X bashcompinit && bashcompinit\n" : "";
             await context.IO.Out.WriteAsync(prefix + $$"""
                 _orleans_raft_client() {
                   local IFS=$'\n'
-                  COMPREPLY=($("${COMP_WORDS[0]}" "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null))
+                  COMPREPLY=($({{invoke}} "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null))
                 }
-                complete -o default -F _orleans_raft_client {{name}}
+                complete -o default -F _orleans_raft_client {{r.GetValue(name)}}
 
                 """);
             return ExitCodes.Ok;
