@@ -1,4 +1,4 @@
-using Orleans.Raft.ClientApp;
+using Orleans.Raft.Bench;
 using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Integration.Tests;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Raft.ClientApp;
+using Orleans.Raft.Bench;
 using Orleans.Raft.Faults;
 using Orleans.TestingHost;
 

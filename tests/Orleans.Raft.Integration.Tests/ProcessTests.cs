@@ -39,7 +39,7 @@ public sealed class ProcessTests : IAsyncLifetime
     }
 
     private async Task<IHost> ConnectAsync(int instance) =>
-        await ClusterConnection.ConnectAsync("127.0.0.1", _ports.Gateway + instance, verbose: false, clusterId: _ports.ClusterId);
+        await ClusterConnection.ConnectAsync(new GatewayEndpoint("127.0.0.1", _ports.Gateway + instance), verbose: false, clusterId: _ports.ClusterId);
 
     private static IKeyValueGatewayGrain Gateway(IHost client) => client.Services.GetRequiredService<IClusterClient>().GetGrain<IKeyValueGatewayGrain>("default");
 

@@ -1,3 +1,4 @@
+using Orleans.Raft.Bench;
 using Orleans.Raft.ClientApp;
 using Orleans.Raft.ClientApp.Scripts;
 
@@ -52,11 +53,44 @@ public sealed class ScriptParserTests
         await File.WriteAllTextAsync(path, "start a --peer-names b\nstart b --peer-names a\nset a k v\nbogus\n");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await RunScriptCommand.RunAsync(CommandLine.Parse(["run", path, "--in-process"]), stdout, stderr);
+        var code = await BenchCli.InvokeAsync(["run", path], ClientIO.ForTest(stdout, stderr));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Equal("", stdout.ToString());
         Assert.Equal($"error: {path}:4: unknown command 'bogus': expected start, stop, send, set, get, split, join or after\n", stderr.ToString());
         File.Delete(path);
+    }
+}
+
+public sealed class InProcessScriptTests
+{
+    private const string ThreeNodes = "start a --peer-names b,c\nstart b --peer-names a,c\nstart c --peer-names a,b\n";
+
+    [Fact]
+    public async Task A_request_through_a_stopped_node_prints_an_error_line_and_the_script_goes_on()
+    {
+        var script = ScriptParser.Parse(ThreeNodes + "after 20 {\nset a foo bar\nstop b\nget b foo\nget a foo\n}\n");
+        var output = new StringWriter();
+        var code = await RunInProcessVerb.RunAsync(script, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), output);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToArray();
+        Assert.True(code == 0, output.ToString());
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("setResponse (a): foo => bar", lines[0]);
+        Assert.StartsWith("getResponse (b): foo ERROR: ", lines[1]);
+        Assert.Contains("stopped", lines[1]);
+        Assert.Equal("getResponse (a): foo => bar", lines[2]);
+    }
+
+    [Fact]
+    public async Task An_in_process_run_starts_only_the_scripts_group()
+    {
+        ReplicaStatus[]? defaultGroup = null;
+        var script = ScriptParser.Parse(ThreeNodes);
+        var code = await RunInProcessVerb.RunAsync(script, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TextWriter.Null,
+            inspect: async client => defaultGroup = await client.GetGrain<IKeyValueGatewayGrain>("default").GetStatus());
+        Assert.Equal(0, code);
+        // The gateway lists the configured replicas; none of them runs.
+        Assert.NotNull(defaultGroup);
+        Assert.DoesNotContain(defaultGroup, s => s.Running);
     }
 }
 
@@ -76,12 +110,12 @@ internal static class Paths
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
-    /// <summary>Runs a scenario the way a user does: 'run FILE --in-process', with a 2 s request timeout to keep tests short.</summary>
+    /// <summary>Runs a scenario the way a user does: the bench tool's 'run FILE', with a 2 s request timeout to keep tests short.</summary>
     public static async Task<string[]> RunScenarioAsync(string name)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await RunScriptCommand.RunAsync(CommandLine.Parse(["run", Scenario(name), "--in-process", "--request-timeout-ms", "2000"]), stdout, stderr);
+        var code = await BenchCli.InvokeAsync(["run", Scenario(name), "--request-timeout-ms", "2000"], ClientIO.ForTest(stdout, stderr));
         Assert.True(code == 0, $"exit code {code}\n{stdout}\n{stderr}");
         return [.. stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#'))];
     }

@@ -102,8 +102,18 @@ public sealed class ScriptRunner(IClusterClient client, TextWriter output, TimeS
         }
     }
 
-    private Task<KvResponse> RequestAsync(string? node, KvRequest request) =>
-        node is null ? Gateway.Execute(request) : Gateway.ExecuteVia(node, request);
+    private async Task<KvResponse> RequestAsync(string? node, KvRequest request)
+    {
+        try
+        {
+            return node is null ? await Gateway.Execute(request) : await Gateway.ExecuteVia(node, request);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A request through a stopped node fails like any other request: one response line, and the script goes on.
+            return KvResponse.Failure(KvStatus.Unavailable, ex.Message, node);
+        }
+    }
 
     private Task ReportAsync(string kind, string? node, string key, KvResponse response)
     {

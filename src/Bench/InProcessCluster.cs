@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Raft.Hosting;
 
-namespace Orleans.Raft.ClientApp;
+namespace Orleans.Raft.Bench;
 
 /// <summary>A one-silo cluster inside this process, with a client that reaches it through its gateway like any other client.</summary>
 public sealed class InProcessCluster : IAsyncDisposable
@@ -13,23 +14,38 @@ public sealed class InProcessCluster : IAsyncDisposable
     private readonly IHost _silo;
     private readonly IHost _client;
 
-    private InProcessCluster(IHost silo, IHost client)
+    /// <summary>Set when the cluster is thrown away: messages still in flight between its replicas fail, as expected.</summary>
+    private readonly StrongBox<bool> _stopping;
+
+    private InProcessCluster(IHost silo, IHost client, StrongBox<bool> stopping)
     {
+        _stopping = stopping;
         _silo = silo;
         _client = client;
     }
 
     public IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<InProcessCluster> StartAsync(Action<RaftOptions> configure, bool verbose = false)
+    /// <summary>Where an outside client reaches this cluster.</summary>
+    public int GatewayPort { get; private init; }
+
+    /// <param name="clusterId">The cluster id; an outside client expects the real silo's "orleans-raft".</param>
+    public static async Task<InProcessCluster> StartAsync(Action<RaftOptions> configure, bool verbose = false, string? clusterId = null)
     {
         var siloPort = FreePort();
         var gatewayPort = FreePort();
+        var serviceId = clusterId ?? "orleans-raft-inproc";
+        clusterId ??= $"inproc-{siloPort}";
         var siloBuilder = Host.CreateApplicationBuilder();
+        var stopping = new StrongBox<bool>();
         ConfigureLogging(siloBuilder.Logging, verbose);
+        // A one-silo cluster has nowhere to migrate its grains when it stops; Orleans logs each failed hand-over and
+        // each message to them as an error, which says nothing about the run.
+        var minimum = verbose ? LogLevel.Information : LogLevel.Error;
+        siloBuilder.Logging.AddFilter((category, level) => level >= minimum && !(stopping.Value && category?.StartsWith("Orleans.", StringComparison.Ordinal) == true && !category.StartsWith("Orleans.Raft", StringComparison.Ordinal)));
         siloBuilder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}");
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
             silo.UseInMemoryReminderService();
             silo.AddRaft(configure: o =>
             {
@@ -42,10 +58,10 @@ public sealed class InProcessCluster : IAsyncDisposable
 
         var clientBuilder = Host.CreateApplicationBuilder();
         ConfigureLogging(clientBuilder.Logging, verbose);
-        clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: "orleans-raft-inproc", clusterId: $"inproc-{siloPort}"));
+        clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: serviceId, clusterId: clusterId));
         var client = clientBuilder.Build();
         await client.StartAsync();
-        return new InProcessCluster(silo, client);
+        return new InProcessCluster(silo, client, stopping) { GatewayPort = gatewayPort };
     }
 
     /// <summary>Waits until some replica of the group leads.</summary>
@@ -56,7 +72,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         while (true)
         {
             var statuses = await gateway.GetStatus();
-            if (statuses.Any(s => s.Role == "Leader")) return;
+            if (statuses.Any(s => s.Role.ToString() == "Leader")) return;
             await Task.Delay(50, cts.Token);
         }
     }
@@ -65,6 +81,7 @@ public sealed class InProcessCluster : IAsyncDisposable
     {
         await _client.StopAsync();
         _client.Dispose();
+        _stopping.Value = true;
         await _silo.StopAsync();
         _silo.Dispose();
     }

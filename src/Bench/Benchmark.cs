@@ -1,29 +1,27 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Orleans.Raft.ClientApp;
+using Orleans.Raft.ClientApp;
+using Spectre.Console;
+
+namespace Orleans.Raft.Bench;
 
 /// <summary>
 /// Throughput and latency of a 3-replica Raft group, on in-memory and on durable SQLite storage, against an
 /// unreplicated single grain, all through the same client path (an Orleans client talking to the silo's gateway).
 /// Reports numbers; asserts nothing.
 /// </summary>
-public static class Benchmark
+internal static class Benchmark
 {
     private const string Group = "bench";
     private const string Baseline = "unreplicated grain";
 
     private sealed record Cell(string System, string Operation, int Clients, double OpsPerSecond, double P50Ms, double P99Ms, long Errors);
 
-    public static async Task<int> RunAsync(CommandLine cmd)
+    public static async Task<int> RunAsync(double seconds, int[] levels, bool verbose, TextWriter output)
     {
-        var seconds = ParseDouble(cmd.Flags.GetValueOrDefault("seconds", "3"), "--seconds");
-        var levels = cmd.Flags.GetValueOrDefault("clients", "1,16,64").Split(',').Select(s =>
-            int.TryParse(s, out var n) && n is > 0 and <= 4096 ? n : throw new UsageException($"--clients wants numbers from 1 to 4096, got '{s}'")).ToArray();
-
         var value = new string('v', 100);
         var cells = new List<Cell>();
-        var systems = new List<string>();
         var data = Path.Combine(Path.GetTempPath(), $"orleans-raft-bench-{Guid.NewGuid():N}");
         try
         {
@@ -36,11 +34,10 @@ public static class Benchmark
                     o.Replicas = ["r1", "r2", "r3"];
                     o.Storage = storage;
                     o.DataDirectory = data;
-                }, cmd.Verbose);
+                }, verbose);
                 await cluster.WaitForLeaderAsync(Group, TimeSpan.FromSeconds(30));
                 var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>(Group);
                 var name = storage == Hosting.RaftStorageKind.Sqlite ? "raft, 3 replicas, SQLite (fsync)" : "raft, 3 replicas, in-memory";
-                systems.Add(name);
                 await MeasureSystemAsync(name, gateway.Execute, levels, seconds, value, cells);
                 if (storage == Hosting.RaftStorageKind.InMemory)
                 {
@@ -61,22 +58,25 @@ public static class Benchmark
             }
         }
 
-        Console.WriteLine($"| system | op | clients | ops/s | p50 ms | p99 ms | errors |");
-        Console.WriteLine($"|---|---|---:|---:|---:|---:|---:|");
-        foreach (var c in cells)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.System} | {c.Operation} | {c.Clients} | {c.OpsPerSecond:F0} | {c.P50Ms:F2} | {c.P99Ms:F2} | {c.Errors} |"));
-        }
-        Console.WriteLine();
-        Console.WriteLine("| system | op | clients | throughput / unreplicated |");
-        Console.WriteLine("|---|---|---:|---:|");
+        var table = new Table { Title = new TableTitle("throughput and latency") };
+        foreach (var column in new[] { "system", "op", "clients", "ops/s", "p50 ms", "p99 ms", "errors" }) table.AddColumn(column);
+        foreach (var c in cells) table.AddRow(c.System, c.Operation, I(c.Clients), F(c.OpsPerSecond, "F0"), F(c.P50Ms, "F2"), F(c.P99Ms, "F2"), I(c.Errors));
+        var ratio = new Table { Title = new TableTitle("throughput / unreplicated") };
+        foreach (var column in new[] { "system", "op", "clients", "ratio" }) ratio.AddColumn(column);
         foreach (var c in cells.Where(c => c.System != Baseline))
         {
             var b = cells.Single(x => x.System == Baseline && x.Operation == c.Operation && x.Clients == c.Clients);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.System} | {c.Operation} | {c.Clients} | {(b.OpsPerSecond > 0 ? c.OpsPerSecond / b.OpsPerSecond : 0):F3} |"));
+            ratio.AddRow(c.System, c.Operation, I(c.Clients), F(b.OpsPerSecond > 0 ? c.OpsPerSecond / b.OpsPerSecond : 0, "F3"));
         }
+        var console = Tables.Console(output);
+        console.Write(table);
+        console.Write(ratio);
         return ExitCodes.Ok;
     }
+
+    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static async Task MeasureSystemAsync(string name, Func<KvRequest, Task<KvResponse>> call, int[] levels, double seconds, string value, List<Cell> cells)
     {
@@ -122,9 +122,4 @@ public static class Benchmark
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    private static double ParseDouble(string s, string option) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && v <= 3600
-            ? v
-            : throw new UsageException($"{option} wants a number of seconds from 0 to 3600, got '{s}'");
 }

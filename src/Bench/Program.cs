@@ -1,0 +1,4 @@
+using Orleans.Raft.Bench;
+using Orleans.Raft.ClientApp;
+
+return await BenchCli.InvokeAsync(args, ClientIO.FromConsole());

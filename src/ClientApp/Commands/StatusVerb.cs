@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Orleans.Raft.ClientApp.Commands;
+
+/// <summary>The group's replicas, like 'etcdctl endpoint status -w table|json'. Exit 1 when no replica leads.</summary>
+public sealed class StatusVerb : IVerb
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    public int Order => 50;
+
+    public Command Create(ClientContext context)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "How to print the replicas", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json");
+        var command = new Command("status", "Print the group's replicas: role, term, leader, indexes, silo; exit 1 if none leads") { output };
+        command.SetAction(r => context.RunAsync(r, async client =>
+        {
+            var group = GlobalOptions.GroupName(r);
+            var statuses = await client.GetGrain<IKeyValueGatewayGrain>(group).GetStatus();
+            if (statuses.Length == 0)
+            {
+                await context.IO.Error.WriteLineAsync($"error: unknown group '{group}': no replicas are registered");
+                return ExitCodes.RequestFailed;
+            }
+            var rows = statuses.Select(Row.From).ToArray();
+            if (r.GetValue(output) == "json") await context.IO.Out.WriteLineAsync(JsonSerializer.Serialize(rows, Json));
+            else WriteTable(context.IO.Out, rows);
+            if (rows.Any(row => row.Role == "Leader")) return ExitCodes.Ok;
+            await context.IO.Error.WriteLineAsync($"error: no leader in group '{group}'");
+            return ExitCodes.RequestFailed;
+        }));
+        return command;
+    }
+
+    private static void WriteTable(TextWriter writer, Row[] rows)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 240;
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var column in new[] { "replica", "role", "term", "leader", "commit", "applied", "last index", "last term", "silo", "error" })
+            table.AddColumn(new TableColumn(column).NoWrap());
+        foreach (var row in rows)
+        {
+            table.AddRow(new[] { row.Replica, row.Role, N(row.Term), row.Leader ?? "-", N(row.Commit), N(row.Applied), N(row.LastIndex), N(row.LastTerm), row.Silo ?? "-", row.Error ?? "" }
+                .Select(cell => new Text(cell)).ToArray());
+        }
+        console.Write(table);
+    }
+
+    private static string N(long? n) => n?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>One replica; the numbers are null when it is stopped or unreachable, since what it last reported is stale.</summary>
+    private sealed record Row(string Replica, string Role, long? Term, string? Leader, long? Commit, long? Applied, long? LastIndex, long? LastTerm, string? Silo, string? Error)
+    {
+        public static Row From(ReplicaStatus s)
+        {
+            // ToString: Role is a string today and may become an enum; both print the same name.
+            var role = s.Error is not null ? "Unreachable" : s.Role.ToString();
+            if (s.Error is not null || !s.Running)
+                return new Row(s.Replica, role, null, null, null, null, null, null, s.Silo, s.Error is null ? null : ClientContext.OneLine(s.Error));
+            return new Row(s.Replica, role, s.CurrentTerm, s.LeaderId, s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.Silo, null);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+
+namespace Orleans.Raft.ClientApp;
+
+/// <summary>The options every verb accepts, before or after the verb.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<GatewayEndpoint> Gateway = new("--gateway")
+    {
+        Description = "The silo gateway to connect to (HOST:PORT; the gateway port, not the HTTP port)",
+        HelpName = "HOST:PORT",
+        Recursive = true,
+        DefaultValueFactory = _ => GatewayEndpoint.Default,
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Single().Value;
+            if (GatewayEndpoint.TryParse(text, out var endpoint)) return endpoint;
+            r.AddError($"--gateway wants HOST:PORT, got '{text}'");
+            return GatewayEndpoint.Default;
+        },
+    };
+
+    public static readonly Option<string?> Group = new("--group")
+    {
+        Description = "The Raft group (default: the silo's)",
+        HelpName = "NAME",
+        Recursive = true,
+        Validators = { r => NameValidator.Check(r, "group") },
+    };
+
+    public static readonly Option<string?> Via = new("--via")
+    {
+        Description = "Send a key request through this replica, which forwards it to the leader",
+        HelpName = "REPLICA",
+        Recursive = true,
+        Validators = { r => NameValidator.Check(r, "replica") },
+    };
+
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Log the Orleans client to stderr",
+        Recursive = true,
+    };
+
+    public static string GroupName(ParseResult result) => result.GetValue(Group) ?? "default";
+}

@@ -1,0 +1,7 @@
+namespace Orleans.Raft.ClientApp;
+
+/// <summary>Gives a command a cluster client: a fresh connection to a gateway, or in tests a client that already exists.</summary>
+public interface IClusterConnector
+{
+    Task<ConnectedClient> ConnectAsync(GatewayEndpoint gateway, bool verbose);
+}
