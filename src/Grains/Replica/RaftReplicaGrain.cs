@@ -457,7 +457,7 @@ public sealed class RaftReplicaGrain(
             _stateMachine.Restore(stored.Data);
             snapshot = new SnapshotData(stored.Index, stored.Term, stored.Data, stored.Checksum);
         }
-        _node = new RaftNode(config, state.HardState, new RaftLog(state.Entries, snapshot?.Index ?? 0, snapshot?.Term ?? 0), new SeededRaftRandom(seed), snapshot);
+        _node = new RaftNode(config, state.HardState, state.Entries, new SeededRaftRandom(seed), snapshot);
         _lastRole = _node.Role;
         _lastLeader = null;
         _timer?.Dispose();

@@ -11,7 +11,7 @@ public static class Raw
         new() { Id = id, Members = members ?? Three, PreVote = preVote, CheckQuorum = checkQuorum };
 
     /// <summary>A log whose entry i has term terms[i-1] and a one-byte payload.</summary>
-    public static RaftLog LogWithTerms(params long[] terms) =>
+    internal static RaftLog LogWithTerms(params long[] terms) =>
         new(terms.Select((t, i) => new LogEntry(i + 1, t, LogEntryType.Command, [(byte)(i + 1)])));
 
     public static RaftNode Node(string id, long term = 0, string? votedFor = null, long[]? logTerms = null, RaftConfig? config = null, long commit = 0) =>

@@ -264,10 +264,10 @@ public sealed class SafetyChecker
     /// <summary>A live node's in-memory log, or a crashed node's durable one; either may start after a snapshot.</summary>
     private readonly struct LogView
     {
-        private readonly RaftLog? _log;
+        private readonly IRaftLogView? _log;
         private readonly SimulatedStore? _store;
 
-        private LogView(RaftLog? log, SimulatedStore? store)
+        private LogView(IRaftLogView? log, SimulatedStore? store)
         {
             _log = log;
             _store = store;

@@ -76,5 +76,5 @@ public sealed class SimulatedStore(int catchUpEntries = 0)
     public SnapshotData? LoadSnapshot() =>
         Snapshot is { IsIntact: false } bad ? throw new InvalidOperationException($"stored snapshot at {bad.Index} fails its checksum") : Snapshot;
 
-    public RaftLog LoadLog() => new(_entries, SnapshotIndex, Snapshot?.Term ?? 0);
+    internal RaftLog LoadLog() => new(_entries, SnapshotIndex, Snapshot?.Term ?? 0);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Orleans.Raft.Consensus;
 
 namespace Orleans.Raft.Storage;
 

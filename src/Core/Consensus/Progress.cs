@@ -13,10 +13,13 @@ public enum ProgressState
 }
 
 /// <summary>The leader's view of one follower: nextIndex and matchIndex of Figure 2, plus flow control (after etcd's tracker/progress.go).</summary>
-public sealed class Progress(long nextIndex, int maxInflight)
+internal sealed class Progress(long nextIndex, int maxInflight)
 {
+    // Invariant: the last index of each AppendEntries in flight, ascending, all >= MatchIndex + 1 and < NextIndex;
+    // empty unless in Replicate state.
     private readonly Queue<long> _inflight = new();
 
+    // Invariant: MatchIndex < NextIndex; MatchIndex never decreases.
     public long NextIndex { get; private set; } = nextIndex;
     public long MatchIndex { get; private set; }
     public ProgressState State { get; private set; } = ProgressState.Probe;
@@ -144,6 +147,18 @@ public sealed class Progress(long nextIndex, int maxInflight)
         ProbeSent = false;
         return true;
     }
+
+    public ProgressStatus ToStatus() => new()
+    {
+        State = State,
+        NextIndex = NextIndex,
+        MatchIndex = MatchIndex,
+        Inflight = _inflight.Count,
+        IsPaused = IsPaused,
+        RecentActive = RecentActive,
+        PendingSnapshotIndex = PendingSnapshotIndex,
+        SnapshotOffset = SnapshotOffset,
+    };
 
     public override string ToString() => $"{State} next={NextIndex} match={MatchIndex} inflight={_inflight.Count}";
 }

@@ -5,11 +5,12 @@ namespace Orleans.Raft.Consensus;
 /// <see cref="SnapshotTerm"/>; both 0 without one) covers everything up to its index; the log may still hold a trailing
 /// window of entries at or below it (from <see cref="FirstIndex"/>), kept so lagging followers can continue from the log.
 /// </summary>
-public sealed class RaftLog
+internal sealed class RaftLog : IRaftLogView
 {
     private readonly List<LogEntry> _entries = [];
 
-    // The index just before _entries[0]: at most SnapshotIndex.
+    // Invariant: _entries[i].Index == _offset + 1 + i (contiguous), and _offset <= SnapshotIndex <= LastIndex; the
+    // entries at or below SnapshotIndex are the trailing window kept for lagging followers.
     private long _offset;
 
     /// <param name="entries">Contiguous entries; those at or below the snapshot are kept only when they reach it with its term.</param>

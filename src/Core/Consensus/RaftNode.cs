@@ -33,11 +33,11 @@ public sealed class RaftNode
     private int _uncommittedEntries;
     private long _uncommittedBytes;
 
-    // Persistence bookkeeping: log[1..stableIndex] is known to be in stable storage.
-    private long _stableIndex;
-    private HardState _stableHardState;
-    private bool _readyInFlight;
-    private long _lowestTruncationSinceReady = long.MaxValue;
+    // Invariant: entries are contiguous from FirstIndex; SnapshotIndex <= CommitIndex <= LastIndex; a leader only appends.
+    private readonly RaftLog _log;
+
+    // What of _log and HardState is not yet durable, and the Ready in flight.
+    private readonly Unstable _unstable;
 
     // A snapshot from the leader that the next Ready must persist and restore; and one being received in chunks.
     private SnapshotData? _pendingSnapshot;
@@ -55,8 +55,15 @@ public sealed class RaftNode
             From == m.From && LeaderTerm == m.Term && Index == m.Index && Term == m.LogTerm && Checksum == m.Checksum;
     }
 
+    /// <param name="entries">The stored log: contiguous entries, those at or below the snapshot kept only when they reach it with its term.</param>
+    /// <param name="snapshot">The stored snapshot, if any.</param>
+    public RaftNode(RaftConfig config, HardState hardState, IEnumerable<LogEntry> entries, IRaftRandom random, SnapshotData? snapshot = null)
+        : this(config, hardState, new RaftLog(entries, snapshot?.Index ?? 0, snapshot?.Term ?? 0), random, snapshot)
+    {
+    }
+
     /// <param name="snapshot">The stored snapshot, if any; its index and term must be those the log starts after.</param>
-    public RaftNode(RaftConfig config, HardState hardState, RaftLog log, IRaftRandom random, SnapshotData? snapshot = null)
+    internal RaftNode(RaftConfig config, HardState hardState, RaftLog log, IRaftRandom random, SnapshotData? snapshot = null)
     {
         if (snapshot is not null && (snapshot.Index != log.SnapshotIndex || snapshot.Term != log.SnapshotTerm))
             throw new RaftInvariantException($"snapshot ({snapshot.Index}, {snapshot.Term}) does not match the log's start ({log.SnapshotIndex}, {log.SnapshotTerm})");
@@ -66,15 +73,14 @@ public sealed class RaftNode
         config.Validate();
         _config = config;
         _random = random;
-        Log = log;
+        _log = log;
         CurrentTerm = hardState.CurrentTerm;
         VotedFor = hardState.VotedFor;
         if (hardState.CommitIndex > log.LastIndex)
             throw new RaftInvariantException($"stored commitIndex {hardState.CommitIndex} is past the last log index {log.LastIndex}");
         CommitIndex = Math.Max(hardState.CommitIndex, log.SnapshotIndex);
         LastApplied = log.SnapshotIndex;
-        _stableIndex = log.LastIndex;
-        _stableHardState = hardState;
+        _unstable = new Unstable(log.LastIndex, hardState);
         BecomeFollower(CurrentTerm, null);
     }
 
@@ -86,15 +92,40 @@ public sealed class RaftNode
     public string? LeaderId { get; private set; }
     public long CommitIndex { get; private set; }
     public long LastApplied { get; private set; }
-    public RaftLog Log { get; }
+
+    /// <summary>A read-only view of the in-memory log.</summary>
+    public IRaftLogView Log => _log;
 
     /// <summary>The latest snapshot: what this replica sends a follower that needs compacted entries.</summary>
     public SnapshotData? Snapshot { get; private set; }
     public HardState HardState => new(CurrentTerm, VotedFor, CommitIndex);
     public int Quorum => _config.Members.Count / 2 + 1;
 
-    /// <summary>The leader's view of each follower (empty unless leader).</summary>
-    public IReadOnlyDictionary<string, Progress> Progress => _progress;
+    /// <summary>The leader's view of each follower, as of now (empty unless leader).</summary>
+    public IReadOnlyDictionary<string, ProgressStatus> Progress => _progress.ToDictionary(p => p.Key, p => p.Value.ToStatus());
+
+    /// <summary>The leader's mutable tracker of one follower, for white-box tests.</summary>
+    internal Progress ProgressOf(string peer) => _progress[peer];
+
+    /// <summary>Everything a shell or a test reads about this node, as of now.</summary>
+    public RaftStatus Status() => new()
+    {
+        Id = Id,
+        Role = Role,
+        Term = CurrentTerm,
+        VotedFor = VotedFor,
+        LeaderId = LeaderId,
+        CommitIndex = CommitIndex,
+        Applied = LastApplied,
+        FirstIndex = _log.FirstIndex,
+        LastIndex = _log.LastIndex,
+        LastTerm = _log.LastTerm,
+        SnapshotIndex = _log.SnapshotIndex,
+        SnapshotTerm = _log.SnapshotTerm,
+        UncommittedEntries = _uncommittedEntries,
+        UncommittedBytes = _uncommittedBytes,
+        Progress = Progress,
+    };
 
     /// <summary>Commands this leader proposed in its term that have not committed yet (0 unless leader).</summary>
     public int UncommittedEntries => _uncommittedEntries;
@@ -164,7 +195,7 @@ public sealed class RaftNode
         }
         _uncommittedEntries++;
         _uncommittedBytes += data.Length;
-        var entry = new LogEntry(Log.LastIndex + 1, CurrentTerm, LogEntryType.Command, data);
+        var entry = new LogEntry(_log.LastIndex + 1, CurrentTerm, LogEntryType.Command, data);
         AppendAsLeader(entry);
         return new ProposeResult(true, entry.Index, entry.Term, Id);
     }
@@ -173,17 +204,17 @@ public sealed class RaftNode
     /// Drops log entries up to index (but the last <see cref="RaftConfig.SnapshotCatchUpEntries"/>), which the shell has
     /// saved in a durable snapshot of the state machine. Only applied entries can be compacted.
     /// </summary>
-    public void Compact(long index, byte[] data) => Compact(new SnapshotData(index, Log.TermAt(index) ?? 0, data));
+    public void Compact(long index, byte[] data) => Compact(new SnapshotData(index, _log.TermAt(index) ?? 0, data));
 
     /// <inheritdoc cref="Compact(long, byte[])"/>
     public void Compact(SnapshotData snapshot)
     {
         var index = snapshot.Index;
-        if (index <= Log.SnapshotIndex) return; // a newer snapshot arrived meanwhile
+        if (index <= _log.SnapshotIndex) return; // a newer snapshot arrived meanwhile
         if (index > LastApplied) throw new ArgumentOutOfRangeException(nameof(snapshot), $"cannot compact to {index}: only {LastApplied} is applied");
-        var term = Log.TermAt(index)!.Value;
+        var term = _log.TermAt(index)!.Value;
         if (term != snapshot.Term) throw new ArgumentException($"snapshot at {index} has term {snapshot.Term}, the log {term}", nameof(snapshot));
-        Log.CompactTo(index, _config.SnapshotCatchUpEntries);
+        _log.CompactTo(index, _config.SnapshotCatchUpEntries);
         Snapshot = snapshot;
     }
 
@@ -251,13 +282,13 @@ public sealed class RaftNode
     // ---- Ready / Advance ----
 
     public bool HasReady =>
-        !_readyInFlight && (_broadcastPending || _outbox.Count > 0 || HardState != _stableHardState || Log.LastIndex > _stableIndex
+        !_unstable.ReadyInFlight && (_broadcastPending || _outbox.Count > 0 || _unstable.HasUnstable(HardState, _log.LastIndex)
             || CommitIndex > LastApplied || _pendingSnapshot is not null);
 
     /// <summary>Takes what the shell must do next. Call <see cref="Advance"/> once it is done, before the next Ready.</summary>
     public Ready GetReady()
     {
-        if (_readyInFlight) throw new InvalidOperationException("the previous Ready has not been advanced");
+        if (_unstable.ReadyInFlight) throw new InvalidOperationException("the previous Ready has not been advanced");
         if (_broadcastPending)
         {
             _broadcastPending = false;
@@ -265,37 +296,29 @@ public sealed class RaftNode
         }
 
         var hs = HardState;
-        var entries = Log.Slice(_stableIndex + 1, Log.LastIndex);
-        var committed = Log.Slice(LastApplied + 1, Math.Min(CommitIndex, Log.LastIndex), _config.MaxCommittedEntriesPerReady);
+        var entries = _unstable.Entries(_log);
+        var committed = _log.Slice(LastApplied + 1, Math.Min(CommitIndex, _log.LastIndex), _config.MaxCommittedEntriesPerReady);
         var rd = new Ready
         {
             Snapshot = _pendingSnapshot,
-            HardState = hs != _stableHardState ? hs : null,
+            HardState = hs != _unstable.StableHardState ? hs : null,
             Entries = entries,
             Messages = [.. _outbox],
             CommittedEntries = committed,
-            LastEntryIndex = Log.LastIndex,
+            LastEntryIndex = _log.LastIndex,
         };
         _outbox.Clear();
         _pendingSnapshot = null;
-        _readyInFlight = true;
-        _lowestTruncationSinceReady = long.MaxValue;
+        _unstable.ReadyTaken();
         return rd;
     }
 
     /// <summary>Acknowledges that a Ready's state is durable, its messages sent and its committed entries applied.</summary>
     public void Advance(Ready rd)
     {
-        if (!_readyInFlight) throw new InvalidOperationException("no Ready in flight");
-        _readyInFlight = false;
-        if (rd.HardState is { } hs) _stableHardState = hs;
-        // Entries replaced while the Ready was being persisted are not the ones that reached storage.
-        _stableIndex = Math.Min(rd.LastEntryIndex, _lowestTruncationSinceReady - 1);
-        if (rd.Snapshot is { } snapshot)
-        {
-            _stableIndex = Math.Max(_stableIndex, Math.Min(snapshot.Index, Log.LastIndex));
-            LastApplied = Math.Max(LastApplied, snapshot.Index);
-        }
+        if (!_unstable.ReadyInFlight) throw new InvalidOperationException("no Ready in flight");
+        _unstable.Advanced(rd, _log.LastIndex);
+        if (rd.Snapshot is { } snapshot) LastApplied = Math.Max(LastApplied, snapshot.Index);
         if (rd.CommittedEntries.Count > 0) LastApplied = rd.CommittedEntries[^1].Index;
     }
 
@@ -328,7 +351,7 @@ public sealed class RaftNode
         if (TryFinishElection()) return;
         foreach (var peer in Peers)
         {
-            Send(new RaftMessage { Type = MessageType.RequestPreVote, From = Id, To = peer, Term = CurrentTerm + 1, Index = Log.LastIndex, LogTerm = Log.LastTerm });
+            Send(new RaftMessage { Type = MessageType.RequestPreVote, From = Id, To = peer, Term = CurrentTerm + 1, Index = _log.LastIndex, LogTerm = _log.LastTerm });
         }
     }
 
@@ -345,7 +368,7 @@ public sealed class RaftNode
         if (TryFinishElection()) return;
         foreach (var peer in Peers)
         {
-            Send(new RaftMessage { Type = MessageType.RequestVote, From = Id, To = peer, Term = CurrentTerm, Index = Log.LastIndex, LogTerm = Log.LastTerm, Force = force });
+            Send(new RaftMessage { Type = MessageType.RequestVote, From = Id, To = peer, Term = CurrentTerm, Index = _log.LastIndex, LogTerm = _log.LastTerm, Force = force });
         }
     }
 
@@ -359,10 +382,10 @@ public sealed class RaftNode
         ResetUncommitted(); // the no-op is not counted: it carries no payload
         foreach (var peer in Peers)
         {
-            _progress[peer] = new Progress(Log.LastIndex + 1, _config.MaxInflightMessages) { RecentActive = true };
+            _progress[peer] = new Progress(_log.LastIndex + 1, _config.MaxInflightMessages) { RecentActive = true };
         }
         // A leader may only count replicas for entries of its own term (§5.4.2): a no-op commits everything before it.
-        AppendAsLeader(LogEntry.NoOp(Log.LastIndex + 1, CurrentTerm));
+        AppendAsLeader(LogEntry.NoOp(_log.LastIndex + 1, CurrentTerm));
     }
 
     private void ResetUncommitted()
@@ -407,7 +430,7 @@ public sealed class RaftNode
         var canVote = VotedFor == m.From
             || (VotedFor is null && LeaderId is null)
             || (preVote && m.Term > CurrentTerm);
-        if (canVote && Log.IsUpToDate(m.Index, m.LogTerm))
+        if (canVote && _log.IsUpToDate(m.Index, m.LogTerm))
         {
             Send(new RaftMessage { Type = responseType, From = Id, To = m.From, Term = m.Term });
             if (!preVote)
@@ -510,7 +533,7 @@ public sealed class RaftNode
             if (MaybeCommit()) _broadcastPending = true;
         }
         // Catch up in batches, up to the in-flight window.
-        while (pr.NextIndex <= Log.LastIndex && SendAppend(m.From, pr))
+        while (pr.NextIndex <= _log.LastIndex && SendAppend(m.From, pr))
         {
         }
     }
@@ -521,7 +544,7 @@ public sealed class RaftNode
         if (m.ConflictIndex <= 0) return m.Index; // an old-style reject: step back by one
         if (m.ConflictTerm > 0)
         {
-            var last = Log.LastIndexOfTerm(m.ConflictTerm, m.Index);
+            var last = _log.LastIndexOfTerm(m.ConflictTerm, m.Index);
             if (last > 0) return last + 1;
         }
         return m.ConflictIndex;
@@ -536,18 +559,18 @@ public sealed class RaftNode
             return;
         }
 
-        if (!Log.MatchTerm(m.Index, m.LogTerm))
+        if (!_log.MatchTerm(m.Index, m.LogTerm))
         {
             long conflictIndex, conflictTerm;
-            if (m.Index > Log.LastIndex)
+            if (m.Index > _log.LastIndex)
             {
-                conflictIndex = Log.LastIndex + 1;
+                conflictIndex = _log.LastIndex + 1;
                 conflictTerm = 0;
             }
             else
             {
-                conflictTerm = Log.TermAt(m.Index)!.Value;
-                conflictIndex = Log.FirstIndexOfTermAt(m.Index);
+                conflictTerm = _log.TermAt(m.Index)!.Value;
+                conflictIndex = _log.FirstIndexOfTermAt(m.Index);
             }
             Send(new RaftMessage
             {
@@ -566,15 +589,15 @@ public sealed class RaftNode
         // Append what is new; truncate only at a real conflict, so a reordered old message never shortens the log.
         foreach (var e in m.Entries)
         {
-            var existing = Log.TermAt(e.Index);
+            var existing = _log.TermAt(e.Index);
             if (existing == e.Term) continue;
             if (existing is not null)
             {
                 if (e.Index <= CommitIndex) throw new RaftInvariantException($"{Id}: conflict at committed index {e.Index}");
-                Log.TruncateFrom(e.Index);
-                NoteTruncation(e.Index);
+                _log.TruncateFrom(e.Index);
+                _unstable.Truncated(e.Index);
             }
-            Log.Append(e);
+            _log.Append(e);
         }
 
         var lastNewIndex = m.Index + m.Entries.Count;
@@ -662,24 +685,17 @@ public sealed class RaftNode
 
     private void InstallSnapshot(SnapshotData snapshot)
     {
-        if (Log.MatchTerm(snapshot.Index, snapshot.Term))
+        if (_log.MatchTerm(snapshot.Index, snapshot.Term))
         {
             // Our log already continues the snapshot: just commit up to it (as etcd does).
             CommitTo(snapshot.Index);
             return;
         }
-        Log.ResetTo(snapshot.Index, snapshot.Term);
-        NoteTruncation(snapshot.Index + 1);
-        _stableIndex = snapshot.Index; // the snapshot, persisted first in the next Ready, covers everything up to it
+        _log.ResetTo(snapshot.Index, snapshot.Term);
+        _unstable.SnapshotInstalled(snapshot.Index);
         CommitIndex = snapshot.Index;
         Snapshot = snapshot;
         _pendingSnapshot = snapshot;
-    }
-
-    private void NoteTruncation(long index)
-    {
-        if (index <= _stableIndex) _stableIndex = index - 1;
-        _lowestTruncationSinceReady = Math.Min(_lowestTruncationSinceReady, index);
     }
 
     private void CommitTo(long index)
@@ -689,7 +705,7 @@ public sealed class RaftNode
 
     private void AppendAsLeader(LogEntry entry)
     {
-        Log.Append(entry);
+        _log.Append(entry);
         // Followers get the entry with the next Ready, so proposals made together travel together.
         _broadcastPending = true;
         MaybeCommit(); // a group of one commits at once
@@ -698,11 +714,11 @@ public sealed class RaftNode
     /// <summary>The commit rule: the highest index on a majority, and only if it is of this leader's term (§5.4.2).</summary>
     private bool MaybeCommit()
     {
-        var matches = new List<long>(_config.Members.Count) { Log.LastIndex };
+        var matches = new List<long>(_config.Members.Count) { _log.LastIndex };
         matches.AddRange(_progress.Values.Select(p => p.MatchIndex));
         matches.Sort();
         var quorumIndex = matches[matches.Count - Quorum];
-        if (quorumIndex > CommitIndex && Log.TermAt(quorumIndex) == CurrentTerm)
+        if (quorumIndex > CommitIndex && _log.TermAt(quorumIndex) == CurrentTerm)
         {
             ReleaseUncommitted(CommitIndex + 1, quorumIndex);
             CommitIndex = quorumIndex;
@@ -716,7 +732,7 @@ public sealed class RaftNode
     {
         for (var i = from; i <= to; i++)
         {
-            var e = Log.At(i);
+            var e = _log.At(i);
             if (e.Term != CurrentTerm || e.Type != LogEntryType.Command) continue;
             _uncommittedEntries = Math.Max(0, _uncommittedEntries - 1);
             _uncommittedBytes = Math.Max(0, _uncommittedBytes - e.Data.Length);
@@ -753,10 +769,10 @@ public sealed class RaftNode
                 }
                 else
                 {
-                    SendEmptyAppend(peer, Log.SnapshotIndex);
+                    SendEmptyAppend(peer, _log.SnapshotIndex);
                 }
             }
-            else if (pr.State == ProgressState.Probe || pr.NextIndex > Log.LastIndex)
+            else if (pr.State == ProgressState.Probe || pr.NextIndex > _log.LastIndex)
             {
                 // Re-sends a lost probe, and carries commitIndex to followers that are up to date.
                 pr.OnHeartbeatSent();
@@ -793,13 +809,13 @@ public sealed class RaftNode
         if (!CanAppendAfter(prevIndex))
         {
             // The entries it needs are compacted: send the snapshot instead.
-            if (Snapshot is null) throw new RaftInvariantException($"{Id}: log compacted to {Log.SnapshotIndex} without a snapshot");
+            if (Snapshot is null) throw new RaftInvariantException($"{Id}: log compacted to {_log.SnapshotIndex} without a snapshot");
             pr.BecomeSnapshot(Snapshot);
             SendSnapshotChunks(to, pr, resend: true);
             return true;
         }
-        var prevTerm = Log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
-        var entries = Log.Slice(pr.NextIndex, Log.LastIndex, _config.MaxEntriesPerMessage, _config.MaxBytesPerMessage);
+        var prevTerm = _log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
+        var entries = _log.Slice(pr.NextIndex, _log.LastIndex, _config.MaxEntriesPerMessage, _config.MaxBytesPerMessage);
         if (entries.Count == 0 && !force) return false;
         Send(new RaftMessage
         {
@@ -817,7 +833,7 @@ public sealed class RaftNode
     }
 
     /// <summary>True when the log holds the term at prevIndex and every entry after it (they may lie in the trailing window).</summary>
-    private bool CanAppendAfter(long prevIndex) => prevIndex >= Log.FirstIndex - 1 && Log.TermAt(prevIndex) is not null;
+    private bool CanAppendAfter(long prevIndex) => prevIndex >= _log.FirstIndex - 1 && _log.TermAt(prevIndex) is not null;
 
     /// <summary>
     /// Sends chunks of the pinned snapshot up to the window past what the follower acknowledged; with resend, from what
@@ -860,7 +876,7 @@ public sealed class RaftNode
 
     private void SendEmptyAppend(string to, long prevIndex)
     {
-        var prevTerm = Log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
+        var prevTerm = _log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
         Send(new RaftMessage { Type = MessageType.AppendEntries, From = Id, To = to, Term = CurrentTerm, Index = prevIndex, LogTerm = prevTerm, Commit = CommitIndex });
     }
 

@@ -1,5 +1,3 @@
-using Orleans.Raft.Consensus;
-
 namespace Orleans.Raft.Storage;
 
 /// <summary>
