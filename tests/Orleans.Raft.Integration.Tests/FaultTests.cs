@@ -243,17 +243,17 @@ public sealed class FaultTests(ClusterFixture fixture)
 public sealed class FaultSwitchTests
 {
     [Fact]
-    public async Task Fault_control_can_be_switched_off_by_configuration()
+    public async Task Fault_injection_is_absent_unless_the_host_adds_it()
     {
         await using var cluster = await InProcessCluster.StartAsync(o =>
         {
             o.Group = "g";
             o.Replicas = ["r1", "r2", "r3"];
-            o.EnableFaultInjection = false;
-        });
+        }, faultInjection: false);
         var faults = cluster.Client.GetGrain<IFaultControlGrain>(FaultControlGrain.Key);
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => faults.Split("g", "p", ["r1"]));
-        Assert.Equal("fault injection is switched off on this cluster (Raft:EnableFaultInjection is false)", ex.Message);
+        Assert.Equal(FaultInjection.DisabledMessage, ex.Message);
+        Assert.Equal(FaultInjection.DisabledMessage, (await Assert.ThrowsAsync<InvalidOperationException>(() => faults.StopReplica("g", "r1"))).Message);
         await cluster.WaitForLeaderAsync("g", TimeSpan.FromSeconds(30));
         Assert.Equal(KvStatus.Ok, (await cluster.Client.GetGrain<IKeyValueGatewayGrain>("g").Set("k", "v")).Status);
     }
