@@ -78,7 +78,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         while (true)
         {
             var statuses = await gateway.GetStatus();
-            if (statuses.Any(s => s.Role.ToString() == "Leader")) return;
+            if (statuses.Any(s => s.Role == ReplicaRole.Leader)) return;
             await Task.Delay(50, cts.Token);
         }
     }

@@ -89,7 +89,7 @@ public static class RaftApi
         var statuses = await Gateway(grains, o).GetStatus();
         var faults = context.RequestServices.IsRaftFaultInjectionEnabled() ? await FaultControl(grains).GetFaults(o.Group) : GroupFaults.None;
         // During an election two replicas may both think they lead, in different terms: the newer term wins.
-        var leader = statuses.Where(s => s.Role == "Leader").OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
+        var leader = statuses.Where(s => s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
         return Results.Json(new
         {
             group = o.Group,
@@ -103,7 +103,7 @@ public static class RaftApi
                 name = s.Replica,
                 silo = s.Silo,
                 running = s.Running,
-                role = s.Role,
+                role = s.Role.ToString(),
                 term = s.CurrentTerm,
                 leader = s.LeaderId,
                 votedFor = s.VotedFor,
@@ -211,15 +211,17 @@ public static class RaftApi
         ? null
         : Problem(StatusCodes.Status403Forbidden, "Fault injection is off", FaultInjection.DisabledMessage);
 
-    /// <summary>400 for a malformed key, 413 for one over Raft:MaxKeyBytes; null when it is acceptable.</summary>
-    private static IResult? CheckKey(string? key, RaftOptions o)
+    /// <summary>The problem for a refused key; null when it is acceptable.</summary>
+    private static IResult? CheckKey(string? key, RaftOptions o) => RequestValidator.ValidateKey(key, o) is { } error
+        ? Problem(error, string.IsNullOrEmpty(key) ? "the key is empty: use /api/kv/{key}" : error.Message)
+        : null;
+
+    /// <summary>The one place a refused request's kind becomes an HTTP status.</summary>
+    private static IResult Problem(RequestError error, string detail) => error.Kind switch
     {
-        if (string.IsNullOrEmpty(key)) return Problem(StatusCodes.Status400BadRequest, "Bad request", "the key is empty: use /api/kv/{key}");
-        var bytes = Encoding.UTF8.GetByteCount(key);
-        if (bytes > o.MaxKeyBytes) return Problem(StatusCodes.Status413PayloadTooLarge, "Key too large", $"the key is {bytes} bytes; the limit is {o.MaxKeyBytes} bytes");
-        if (key.Any(char.IsControl)) return Problem(StatusCodes.Status400BadRequest, "Bad request", "the key contains control characters");
-        return null;
-    }
+        RequestErrorKind.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Too large", detail),
+        _ => Problem(StatusCodes.Status400BadRequest, "Bad request", detail),
+    };
 
     /// <summary>Reads the body as strict UTF-8, at most maxBytes of it: 413 past the limit, 400 for invalid UTF-8.</summary>
     private static async Task<(string? Value, IResult? Error)> ReadValueAsync(HttpContext context, int maxBytes)
