@@ -100,12 +100,11 @@ public static class SiloWebApp
         // Resolve the reader now, so its counters count from the start.
         app.Services.GetRequiredService<RaftMetricsReader>();
 
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "Silo {Instance}: silo port {SiloPort}, gateway port {GatewayPort}, dashboard {Urls}, Raft console {Urls}/raft{Token}",
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloStarted(
             silo.Instance, siloPort, gatewayPort, string.Join(", ", app.Urls), string.Join(", ", app.Urls),
             string.IsNullOrEmpty(web.AccessToken) ? "" : " (an access token is required)"));
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "Storage: {Storage}; fault injection: {FaultInjection} ({Key})", inMemory ? "in memory (lost when the process ends)" : $"SQLite in {Path.GetFullPath(dataDirectory)}",
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloConfiguration(
+            inMemory ? "in memory (lost when the process ends)" : $"SQLite in {Path.GetFullPath(dataDirectory)}",
             faultInjection ? "ON, anyone who reaches this silo can partition, slow or stop replicas" : "off",
             $"{RaftOptions.SectionName}:{FaultInjectionKey}"));
         return app;
