@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 
 using Orleans.Raft.ClientApp;
+using Orleans.Raft.Hosting;
 using Spectre.Console;
 
 namespace Orleans.Raft.Bench;
@@ -25,21 +26,22 @@ internal static class Benchmark
         var data = Path.Combine(Path.GetTempPath(), $"orleans-raft-bench-{Guid.NewGuid():N}");
         try
         {
-            foreach (var storage in new[] { Hosting.RaftStorageKind.InMemory, Hosting.RaftStorageKind.Sqlite })
+            foreach (var sqlite in new[] { false, true })
             {
-                Console.Error.WriteLine($"starting an in-process cluster: one silo, group '{Group}' of 3 replicas, {storage} storage...");
+                Console.Error.WriteLine($"starting an in-process cluster: one silo, group '{Group}' of 3 replicas, {(sqlite ? "SQLite" : "in-memory")} storage...");
                 await using var cluster = await InProcessCluster.StartAsync(o =>
                 {
                     o.Group = Group;
                     o.Replicas = ["r1", "r2", "r3"];
-                    o.Storage = storage;
-                    o.DataDirectory = data;
-                }, verbose);
+                }, verbose, configureSilo: silo =>
+                {
+                    if (sqlite) silo.UseSqliteRaftStorage(o => o.DataDirectory = data);
+                });
                 await cluster.WaitForLeaderAsync(Group, TimeSpan.FromSeconds(30));
                 var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>(Group);
-                var name = storage == Hosting.RaftStorageKind.Sqlite ? "raft, 3 replicas, SQLite (fsync)" : "raft, 3 replicas, in-memory";
+                var name = sqlite ? "raft, 3 replicas, SQLite (fsync)" : "raft, 3 replicas, in-memory";
                 await MeasureSystemAsync(name, gateway.Execute, levels, seconds, value, cells);
-                if (storage == Hosting.RaftStorageKind.InMemory)
+                if (!sqlite)
                 {
                     var baseline = cluster.Client.GetGrain<IUnreplicatedKeyValueGrain>("bench");
                     await MeasureSystemAsync(Baseline, baseline.Execute, levels, seconds, value, cells);

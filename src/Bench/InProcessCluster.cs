@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
 using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Bench;
@@ -30,7 +32,10 @@ public sealed class InProcessCluster : IAsyncDisposable
     public int GatewayPort { get; private init; }
 
     /// <param name="clusterId">The cluster id; an outside client expects the real silo's "orleans-raft".</param>
-    public static async Task<InProcessCluster> StartAsync(Action<RaftOptions> configure, bool verbose = false, string? clusterId = null)
+    /// <param name="configureSilo">Runs last: for example to choose SQLite storage over the default in-memory one.</param>
+    /// <param name="faultInjection">A demo cluster takes faults; false leaves AddRaftFaultInjection out.</param>
+    public static async Task<InProcessCluster> StartAsync(
+        Action<RaftOptions> configure, bool verbose = false, string? clusterId = null, Action<ISiloBuilder>? configureSilo = null, bool faultInjection = true)
     {
         var siloPort = FreePort();
         var gatewayPort = FreePort();
@@ -47,11 +52,12 @@ public sealed class InProcessCluster : IAsyncDisposable
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
             silo.UseInMemoryReminderService();
-            silo.AddRaft(configure: o =>
-            {
-                o.Storage = RaftStorageKind.InMemory;
-                configure(o);
-            });
+            // The replicas' keep-alive reminder fires every few seconds; Orleans' default minimum is a minute.
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.AddRaft(configure: configure);
+            silo.UseInMemoryRaftStorage();
+            if (faultInjection) silo.AddRaftFaultInjection();
+            configureSilo?.Invoke(silo);
         });
         var silo = siloBuilder.Build();
         await silo.StartAsync();
@@ -72,7 +78,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         while (true)
         {
             var statuses = await gateway.GetStatus();
-            if (statuses.Any(s => s.Role.ToString() == "Leader")) return;
+            if (statuses.Any(s => s.Role == ReplicaRole.Leader)) return;
             await Task.Delay(50, cts.Token);
         }
     }

@@ -115,7 +115,7 @@ public sealed record ReplicaStatus
     [Id(1)] public required string Replica { get; init; }
     [Id(2)] public string? Silo { get; init; }
     [Id(3)] public bool Running { get; init; }
-    [Id(4)] public string Role { get; init; } = "Stopped";
+    [Id(4)] public ReplicaRole Role { get; init; } = ReplicaRole.Stopped;
     [Id(5)] public long CurrentTerm { get; init; }
     [Id(6)] public string? LeaderId { get; init; }
     [Id(7)] public string? VotedFor { get; init; }

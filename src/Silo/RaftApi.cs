@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Orleans.Raft.Faults;
 using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Silo;
@@ -86,15 +87,15 @@ public static class RaftApi
     {
         var o = options.Value;
         var statuses = await Gateway(grains, o).GetStatus();
-        var faults = o.EnableFaultInjection ? await FaultControl(grains).GetFaults(o.Group) : GroupFaults.None;
+        var faults = context.RequestServices.IsRaftFaultInjectionEnabled() ? await FaultControl(grains).GetFaults(o.Group) : GroupFaults.None;
         // During an election two replicas may both think they lead, in different terms: the newer term wins.
-        var leader = statuses.Where(s => s.Role == "Leader").OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
+        var leader = statuses.Where(s => s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
         return Results.Json(new
         {
             group = o.Group,
             time = DateTimeOffset.UtcNow,
             leader,
-            faultInjection = o.EnableFaultInjection,
+            faultInjection = context.RequestServices.IsRaftFaultInjectionEnabled(),
             partitions = faults.Partitions,
             stopped = faults.Stopped,
             replicas = statuses.Select(s => new
@@ -102,7 +103,7 @@ public static class RaftApi
                 name = s.Replica,
                 silo = s.Silo,
                 running = s.Running,
-                role = s.Role,
+                role = s.Role.ToString(),
                 term = s.CurrentTerm,
                 leader = s.LeaderId,
                 votedFor = s.VotedFor,
@@ -127,7 +128,7 @@ public static class RaftApi
     private static Task<IResult> StopAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (FaultsOff(o) is { } off) return off;
+        if (FaultsOff(context) is { } off) return off;
         if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
         await FaultControl(grains).StopReplica(o.Group, name);
         return Results.Json(new { replica = name, action = "stop" });
@@ -136,7 +137,7 @@ public static class RaftApi
     private static Task<IResult> StartAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (FaultsOff(o) is { } off) return off;
+        if (FaultsOff(context) is { } off) return off;
         if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
         await FaultControl(grains).StartReplica(o.Group, name, []);
         return Results.Json(new { replica = name, action = "start" });
@@ -145,14 +146,14 @@ public static class RaftApi
     private static Task<IResult> FaultsAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (FaultsOff(o) is { } off) return off;
+        if (FaultsOff(context) is { } off) return off;
         return FaultsResult(o.Group, await FaultControl(grains).GetFaults(o.Group));
     });
 
     private static Task<IResult> SplitAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (FaultsOff(o) is { } off) return off;
+        if (FaultsOff(context) is { } off) return off;
         SplitRequest? body;
         try
         {
@@ -175,7 +176,7 @@ public static class RaftApi
     private static Task<IResult> JoinAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (FaultsOff(o) is { } off) return off;
+        if (FaultsOff(context) is { } off) return off;
         var control = FaultControl(grains);
         if (!(await control.GetFaults(o.Group)).Partitions.ContainsKey(name))
             return Problem(StatusCodes.Status404NotFound, "Unknown partition", $"group '{o.Group}' has no partition named '{name}'");
@@ -186,7 +187,7 @@ public static class RaftApi
     private static Task<IResult> HealAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (FaultsOff(o) is { } off) return off;
+        if (FaultsOff(context) is { } off) return off;
         var control = FaultControl(grains);
         await control.Heal(o.Group);
         return FaultsResult(o.Group, await control.GetFaults(o.Group));
@@ -206,19 +207,21 @@ public static class RaftApi
         maxDelayMs = f.MaxDelay.TotalMilliseconds,
     });
 
-    private static IResult? FaultsOff(RaftOptions o) => o.EnableFaultInjection
+    private static IResult? FaultsOff(HttpContext context) => context.RequestServices.IsRaftFaultInjectionEnabled()
         ? null
-        : Problem(StatusCodes.Status403Forbidden, "Fault injection is off", "fault injection is switched off on this silo (Raft:EnableFaultInjection is false)");
+        : Problem(StatusCodes.Status403Forbidden, "Fault injection is off", FaultInjection.DisabledMessage);
 
-    /// <summary>400 for a malformed key, 413 for one over Raft:MaxKeyBytes; null when it is acceptable.</summary>
-    private static IResult? CheckKey(string? key, RaftOptions o)
+    /// <summary>The problem for a refused key; null when it is acceptable.</summary>
+    private static IResult? CheckKey(string? key, RaftOptions o) => RequestValidator.ValidateKey(key, o) is { } error
+        ? Problem(error, string.IsNullOrEmpty(key) ? "the key is empty: use /api/kv/{key}" : error.Message)
+        : null;
+
+    /// <summary>The one place a refused request's kind becomes an HTTP status.</summary>
+    private static IResult Problem(RequestError error, string detail) => error.Kind switch
     {
-        if (string.IsNullOrEmpty(key)) return Problem(StatusCodes.Status400BadRequest, "Bad request", "the key is empty: use /api/kv/{key}");
-        var bytes = Encoding.UTF8.GetByteCount(key);
-        if (bytes > o.MaxKeyBytes) return Problem(StatusCodes.Status413PayloadTooLarge, "Key too large", $"the key is {bytes} bytes; the limit is {o.MaxKeyBytes} bytes");
-        if (key.Any(char.IsControl)) return Problem(StatusCodes.Status400BadRequest, "Bad request", "the key contains control characters");
-        return null;
-    }
+        RequestErrorKind.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Too large", detail),
+        _ => Problem(StatusCodes.Status400BadRequest, "Bad request", detail),
+    };
 
     /// <summary>Reads the body as strict UTF-8, at most maxBytes of it: 413 past the limit, 400 for invalid UTF-8.</summary>
     private static async Task<(string? Value, IResult? Error)> ReadValueAsync(HttpContext context, int maxBytes)

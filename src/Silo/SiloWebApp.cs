@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Raft.Hosting;
 
@@ -10,6 +11,15 @@ namespace Orleans.Raft.Silo;
 /// </summary>
 public static class SiloWebApp
 {
+    /// <summary>"Sqlite" (the default) or "InMemory" (tests and demos), under the "Raft" section.</summary>
+    public const string StorageKey = "Storage";
+
+    /// <summary>The SQLite database's directory, under the "Raft" section.</summary>
+    public const string DataDirectoryKey = "DataDirectory";
+
+    /// <summary>True to call AddRaftFaultInjection: off in appsettings.json, on in appsettings.Development.json.</summary>
+    public const string FaultInjectionKey = "EnableFaultInjection";
+
     /// <summary>
     /// Builds the application from command-line arguments and appsettings.json. Throws
     /// <see cref="SiloConfigurationException"/> when the configuration is unusable.
@@ -42,6 +52,14 @@ public static class SiloWebApp
         var bindAddress = web.Validate();
         builder.Services.Configure<WebOptions>(webSection);
 
+        var raft = builder.Configuration.GetSection(RaftOptions.SectionName);
+        var storage = raft.GetValue<string>(StorageKey) ?? "Sqlite";
+        if (!storage.Equals("Sqlite", StringComparison.OrdinalIgnoreCase) && !storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
+            throw new SiloConfigurationException($"{RaftOptions.SectionName}:{StorageKey} must be Sqlite or InMemory, not '{storage}'");
+        var inMemory = storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase);
+        var dataDirectory = raft.GetValue<string>(DataDirectoryKey) ?? "data";
+        var faultInjection = raft.GetValue<bool>(FaultInjectionKey);
+
         var siloPort = silo.SiloPort + silo.Instance;
         var gatewayPort = silo.GatewayPort + silo.Instance;
         // Port 0 (tests) lets the system pick a free port.
@@ -54,12 +72,17 @@ public static class SiloWebApp
         {
             orleans.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, silo.PrimarySiloPort), silo.ServiceId, silo.ClusterId);
             orleans.UseInMemoryReminderService();
+            // The replicas' keep-alive reminder fires every few seconds; Orleans' default minimum is a minute.
+            orleans.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             orleans.AddDashboard();
             orleans.AddRaft(builder.Configuration, raft =>
             {
                 // Only the first silo bootstraps the group; the others join the cluster and serve clients.
                 if (silo.Instance > 0) raft.StartReplicas = false;
             });
+            if (inMemory) orleans.UseInMemoryRaftStorage();
+            else orleans.UseSqliteRaftStorage(o => o.DataDirectory = dataDirectory);
+            if (faultInjection) orleans.AddRaftFaultInjection();
         });
 
         var app = builder.Build();
@@ -77,10 +100,13 @@ public static class SiloWebApp
         // Resolve the reader now, so its counters count from the start.
         app.Services.GetRequiredService<RaftMetricsReader>();
 
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "Silo {Instance}: silo port {SiloPort}, gateway port {GatewayPort}, dashboard {Urls}, Raft console {Urls}/raft{Token}",
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloStarted(
             silo.Instance, siloPort, gatewayPort, string.Join(", ", app.Urls), string.Join(", ", app.Urls),
             string.IsNullOrEmpty(web.AccessToken) ? "" : " (an access token is required)"));
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloConfiguration(
+            inMemory ? "in memory (lost when the process ends)" : $"SQLite in {Path.GetFullPath(dataDirectory)}",
+            faultInjection ? "ON, anyone who reaches this silo can partition, slow or stop replicas" : "off",
+            $"{RaftOptions.SectionName}:{FaultInjectionKey}"));
         return app;
     }
 }

@@ -1,5 +1,5 @@
 using Orleans.Hosting;
-using Orleans.Raft.Hosting;
+using Orleans.Raft.TestSupport;
 using Orleans.TestingHost;
 
 namespace Orleans.Raft.Integration.Tests;
@@ -34,11 +34,8 @@ public sealed class BackpressureClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.UseInMemoryReminderService();
-            silo.AddRaft(configure: o =>
+            silo.AddRaftForTests(o =>
             {
-                o.StartReplicas = false;
-                o.Storage = RaftStorageKind.InMemory;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);
                 o.CheckQuorum = false;
                 o.MaxUncommittedEntries = MaxUncommittedEntries;

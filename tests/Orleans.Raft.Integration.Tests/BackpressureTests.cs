@@ -29,7 +29,7 @@ public sealed class BackpressureTests(BackpressureClusterFixture fixture) : ICla
             .Select(i => replica.Execute(KvRequest.Set($"b{i}", "v"), forward: false, wait)));
         Assert.All(backlog, r => Assert.Equal(KvStatus.Timeout, r.Status));
         var full = await replica.GetStatus();
-        Assert.Equal("Leader", full.Role);
+        Assert.Equal(ReplicaRole.Leader, full.Role);
 
         // Past the bound: refused at once, not appended, and not a Timeout (whose outcome would be unknown).
         var refused = await replica.Execute(KvRequest.Set("over", "x"), forward: false, wait);
@@ -61,7 +61,7 @@ public sealed class BackpressureTests(BackpressureClusterFixture fixture) : ICla
         Assert.All(timedOut, r => Assert.Equal(KvStatus.Timeout, r.Status));
 
         var status = await replica.GetStatus();
-        Assert.Equal("Leader", status.Role);
+        Assert.Equal(ReplicaRole.Leader, status.Role);
         Assert.Equal(0, status.PendingRequests);
 
         // Their entries may still commit once a majority is back; applying them finds no waiting request.

@@ -184,7 +184,7 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
         Assert.Equal((0, "healed: no faults\n", ""), await RunAsync(group, "heal"));
         Assert.Equal((0, "no faults\n", ""), await RunAsync(group, "faults"));
         Assert.Equal((0, "replica r3 stopped\n", ""), await RunAsync(group, "stop", "r3"));
-        Assert.Equal("Stopped", (await group.Replica("r3").GetStatus()).Role.ToString());
+        Assert.Equal(ReplicaRole.Stopped, (await group.Replica("r3").GetStatus()).Role);
         Assert.Equal((0, "replica r3 started\n", ""), await RunAsync(group, "start", "r3"));
         Assert.Equal((1, "", $"error: group '{group.Name}' has no partition named 'q'\n"), await RunAsync(group, "join", "q"));
         Assert.Equal(

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
-using Orleans.Raft.Hosting;
+using Orleans.Raft.TestSupport;
 using Orleans.TestingHost;
 
 namespace Orleans.Raft.Integration.Tests;
@@ -17,9 +17,7 @@ public class ClusterFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        var builder = new TestClusterBuilder(3);
-        // Real sockets, so extra clients can connect to the silos' gateways.
-        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        var builder = RaftTestSilo.CreateClusterBuilder(3);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         ConfigureBuilder(builder);
         Cluster = builder.Build();
@@ -61,24 +59,15 @@ public class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.UseInMemoryReminderService();
-            silo.AddRaft(configure: o =>
+            silo.AddRaftForTests(o =>
             {
-                o.StartReplicas = false;
-                o.Storage = RaftStorageKind.InMemory;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);
                 // Snapshot often and in small chunks, so every test also runs through compaction and InstallSnapshot.
                 o.SnapshotEvery = 64;
                 o.SnapshotChunkBytes = 512;
                 o.SnapshotCatchUpEntries = 16;
             });
-            // Declare a killed silo dead quickly so its grains reactivate elsewhere.
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-            });
+            silo.UseFastSiloDeathDetection();
         }
     }
 }

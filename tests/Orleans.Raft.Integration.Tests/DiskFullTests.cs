@@ -4,9 +4,11 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Raft.Hosting;
 using Orleans.Raft.Storage;
+using Orleans.Raft.TestSupport;
 
 namespace Orleans.Raft.Integration.Tests;
 
@@ -27,11 +29,10 @@ public sealed class DiskFullTests
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-full", clusterId: $"full-{Guid.NewGuid():N}");
             silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RaftTestSilo.MinimumReminderPeriod);
             silo.AddRaft(configure: o =>
             {
                 o.StartReplicas = false;
-                o.Storage = RaftStorageKind.Sqlite;
-                o.DataDirectory = data;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);
             });
         });
@@ -209,11 +210,10 @@ public sealed class DiskFullTests
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-full", clusterId: $"full-{Guid.NewGuid():N}");
             silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RaftTestSilo.MinimumReminderPeriod);
             silo.AddRaft(configure: o =>
             {
                 o.StartReplicas = false;
-                o.Storage = RaftStorageKind.Sqlite;
-                o.DataDirectory = data;
                 o.RequestTimeout = TimeSpan.FromSeconds(3);
             });
         });

@@ -15,11 +15,9 @@ public sealed class DiskUsageTests
             {
                 o.Group = "disk";
                 o.Replicas = ["r1", "r2", "r3"];
-                o.Storage = RaftStorageKind.Sqlite;
-                o.DataDirectory = data;
                 o.SnapshotEvery = 200;
                 o.SnapshotCatchUpEntries = 100;
-            });
+            }, configureSilo: silo => silo.UseSqliteRaftStorage(o => o.DataDirectory = data));
             await cluster.WaitForLeaderAsync("disk", TimeSpan.FromSeconds(60));
             var gateway = cluster.Client.GetGrain<IKeyValueGatewayGrain>("disk");
             var value = new string('v', 2048);

@@ -91,7 +91,7 @@ public sealed class FaultTests(ClusterFixture fixture)
         var next = await group.WaitForLeaderAsync(s => !withLeader.Contains(s.Replica));
         Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("majority", "wins")).Status);
         // Check-quorum: the old leader cannot hear a majority, so it steps down.
-        await RaftGroup.WaitForAsync(async () => (await group.Replica(leader.Replica).GetStatus()).Role != "Leader" ? "" : null, "the old leader to step down");
+        await RaftGroup.WaitForAsync(async () => (await group.Replica(leader.Replica).GetStatus()).Role != ReplicaRole.Leader ? "" : null, "the old leader to step down");
 
         await Faults.Join(group.Name, "old");
         var statuses = await group.WaitForConvergenceAsync();
@@ -134,7 +134,7 @@ public sealed class FaultTests(ClusterFixture fixture)
         var follower = group.Members.First(m => m != leader.Replica);
 
         await Faults.StopReplica(group.Name, follower);
-        Assert.Equal("Stopped", (await group.Replica(follower).GetStatus()).Role);
+        Assert.Equal(ReplicaRole.Stopped, (await group.Replica(follower).GetStatus()).Role);
         Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("while", "follower stopped")).Status);
         await Assert.ThrowsAsync<InvalidOperationException>(() => group.Replica(follower).Execute(KvRequest.Get("while"), true, TimeSpan.FromSeconds(1)));
         await Faults.StartReplica(group.Name, follower, []);
@@ -190,7 +190,7 @@ public sealed class FaultTests(ClusterFixture fixture)
         var stopped = group.Members.Where(m => m != leader.Replica).Take(3).ToArray();
         foreach (var r in stopped) await Faults.StopReplica(group.Name, r);
         // Once the leader sees it has lost its majority it steps down; from then on nothing can be proposed.
-        await RaftGroup.WaitForAsync(async () => (await group.StatusAsync()).All(s => s.Role != "Leader") ? "" : null, "the leader to step down");
+        await RaftGroup.WaitForAsync(async () => (await group.StatusAsync()).All(s => s.Role != ReplicaRole.Leader) ? "" : null, "the leader to step down");
 
         var live = group.Members.Except(stopped).ToArray();
         var requests = new[]
@@ -243,17 +243,17 @@ public sealed class FaultTests(ClusterFixture fixture)
 public sealed class FaultSwitchTests
 {
     [Fact]
-    public async Task Fault_control_can_be_switched_off_by_configuration()
+    public async Task Fault_injection_is_absent_unless_the_host_adds_it()
     {
         await using var cluster = await InProcessCluster.StartAsync(o =>
         {
             o.Group = "g";
             o.Replicas = ["r1", "r2", "r3"];
-            o.EnableFaultInjection = false;
-        });
+        }, faultInjection: false);
         var faults = cluster.Client.GetGrain<IFaultControlGrain>(FaultControlGrain.Key);
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => faults.Split("g", "p", ["r1"]));
-        Assert.Equal("fault injection is switched off on this cluster (Raft:EnableFaultInjection is false)", ex.Message);
+        Assert.Equal(FaultInjection.DisabledMessage, ex.Message);
+        Assert.Equal(FaultInjection.DisabledMessage, (await Assert.ThrowsAsync<InvalidOperationException>(() => faults.StopReplica("g", "r1"))).Message);
         await cluster.WaitForLeaderAsync("g", TimeSpan.FromSeconds(30));
         Assert.Equal(KvStatus.Ok, (await cluster.Client.GetGrain<IKeyValueGatewayGrain>("g").Set("k", "v")).Status);
     }

@@ -47,7 +47,7 @@ public sealed class ProcessTests : IAsyncLifetime
         await RaftGroup.WaitForAsync(async () =>
         {
             var statuses = await Gateway(client).GetStatus();
-            return statuses.Any(s => s.Role == "Leader") ? statuses : null;
+            return statuses.Any(s => s.Role == ReplicaRole.Leader) ? statuses : null;
         }, "a leader");
 
     [Fact]

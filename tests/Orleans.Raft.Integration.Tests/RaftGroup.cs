@@ -43,7 +43,7 @@ public sealed class RaftGroup(IGrainFactory grains, string name, string[] member
         WaitForAsync(async () =>
         {
             var statuses = await StatusAsync();
-            var leaders = statuses.Where(s => s.Role == "Leader").ToArray();
+            var leaders = statuses.Where(s => s.Role == ReplicaRole.Leader).ToArray();
             var top = leaders.OrderByDescending(l => l.CurrentTerm).FirstOrDefault();
             if (top is null || (where is not null && !where(top))) return null;
             var followers = statuses.Count(s => s.Running && s.CurrentTerm == top.CurrentTerm && s.LeaderId == top.Replica);

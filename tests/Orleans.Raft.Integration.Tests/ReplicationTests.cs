@@ -12,7 +12,7 @@ public sealed class ReplicationTests(ClusterFixture fixture)
         var leader = await group.WaitForLeaderAsync();
 
         var statuses = await group.WaitForConvergenceAsync(minIndex: 1);
-        Assert.Single(statuses, s => s.Role == "Leader");
+        Assert.Single(statuses, s => s.Role == ReplicaRole.Leader);
         Assert.All(statuses, s => Assert.Equal(leader.CurrentTerm, s.CurrentTerm));
         Assert.All(statuses, s => Assert.Equal(leader.Replica, s.LeaderId));
     }

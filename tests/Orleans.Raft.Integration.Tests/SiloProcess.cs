@@ -48,6 +48,7 @@ public sealed class SiloProcess : IAsyncDisposable
             dll, "--instance", $"{instance}", "--silo-port", $"{ports.Silo}", "--gateway-port", $"{ports.Gateway}",
             "--dashboard-port", $"{ports.Dashboard}", "--primary-port", $"{ports.Silo}",
             "--Silo:ClusterId", ports.ClusterId, "--Raft:DataDirectory", dataDirectory,
+            "--Raft:EnableFaultInjection", "true",
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Orleans.Raft", "Information",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information",
         }.Concat(extra))

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Raft.Hosting;
+using Orleans.Raft.TestSupport;
 using Orleans.TestingHost;
 
 namespace Orleans.Raft.Integration.Tests;
@@ -40,11 +41,8 @@ public sealed class SkewedClockClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.UseInMemoryReminderService();
-            silo.AddRaft(configure: o =>
+            silo.AddRaftForTests(o =>
             {
-                o.StartReplicas = false;
-                o.Storage = RaftStorageKind.InMemory;
                 o.RequestTimeout = TimeSpan.FromSeconds(1);
                 o.SessionTimeout = SessionTimeout;
                 o.MaxStateBytes = MaxStateBytes;

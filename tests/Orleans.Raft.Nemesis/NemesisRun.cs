@@ -264,7 +264,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
 
     private async Task IsolateLeaderAsync(TimeSpan hold, CancellationToken stop)
     {
-        var leader = (await StatusAsync()).Where(s => s.Role == "Leader").MaxBy(s => s.CurrentTerm)?.Replica;
+        var leader = (await StatusAsync()).Where(s => s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm)?.Replica;
         if (leader is null) return;
         Count("leader isolation");
         options.Log($"nemesis: isolate leader {leader}");
@@ -333,7 +333,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     /// <summary>Crash-stops the leader: its pending requests end "may or may not take effect", and the gateway retries them.</summary>
     private async Task StopLeaderAsync(TimeSpan hold, CancellationToken stop)
     {
-        var leader = (await StatusAsync()).Where(s => s.Role == "Leader").MaxBy(s => s.CurrentTerm)?.Replica;
+        var leader = (await StatusAsync()).Where(s => s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm)?.Replica;
         if (leader is null) return;
         Count("leader stop");
         options.Log($"nemesis: stop leader {leader}");
@@ -431,7 +431,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     private Task WaitForLeaderAsync() => WaitForAsync(async () =>
     {
         var statuses = await StatusAsync();
-        var leader = statuses.Where(s => s.Role == "Leader").MaxBy(s => s.CurrentTerm);
+        var leader = statuses.Where(s => s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm);
         if (leader is null) return false;
         var followers = statuses.Count(s => s.Running && s.CurrentTerm == leader.CurrentTerm && s.LeaderId == leader.Replica);
         return followers > _members.Length / 2;

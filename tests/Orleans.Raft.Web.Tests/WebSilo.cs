@@ -40,7 +40,7 @@ public sealed class WebSilo : IAsyncDisposable
         [
             "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--primary-port", $"{siloPort}",
             "--dashboard-port", "0", "--Silo:ClusterId", $"web-{siloPort}", "--group", group,
-            "--Raft:Storage", "InMemory", "--Raft:RequestTimeout", "00:00:02",
+            "--Raft:Storage", "InMemory", "--Raft:RequestTimeout", "00:00:02", "--Raft:EnableFaultInjection", "true",
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Orleans.Raft", "Warning",
             .. extra,
         ];

@@ -28,7 +28,7 @@ public sealed class StatusVerb : IVerb
             var rows = statuses.Select(Row.From).ToArray();
             if (r.GetValue(output) == "json") await context.IO.Out.WriteLineAsync(JsonSerializer.Serialize(rows, Json));
             else WriteTable(context.IO.Out, rows);
-            if (rows.Any(row => row.Role == "Leader")) return ExitCodes.Ok;
+            if (statuses.Any(s => s.Error is null && s.Role == ReplicaRole.Leader)) return ExitCodes.Ok;
             await context.IO.Error.WriteLineAsync($"error: no leader in group '{group}'");
             return ExitCodes.RequestFailed;
         }));
@@ -63,7 +63,6 @@ public sealed class StatusVerb : IVerb
     {
         public static Row From(ReplicaStatus s)
         {
-            // ToString: Role is a string today and may become an enum; both print the same name.
             var role = s.Error is not null ? "Unreachable" : s.Role.ToString();
             if (s.Error is not null || !s.Running)
                 return new Row(s.Replica, role, null, null, null, null, null, null, s.Silo, s.Error is null ? null : ClientContext.OneLine(s.Error));

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Faults;
@@ -8,7 +7,7 @@ namespace Orleans.Raft.Faults;
 /// Holds the cluster's faults and pushes every change to each silo's agent before the call returns, so a fault
 /// holds everywhere once it is reported done. Its state is in memory: if its silo dies, every fault is healed.
 /// </summary>
-public sealed class FaultControlGrain(IOptions<RaftOptions> options, ILogger<FaultControlGrain> logger) : Grain, IFaultControlGrain
+public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultControlGrain> logger) : Grain, IFaultControlGrain
 {
     public const string Key = "cluster";
 
@@ -112,8 +111,7 @@ public sealed class FaultControlGrain(IOptions<RaftOptions> options, ILogger<Fau
 
     private void EnsureEnabled()
     {
-        if (!options.Value.EnableFaultInjection)
-            throw new InvalidOperationException("fault injection is switched off on this cluster (Raft:EnableFaultInjection is false)");
+        if (!services.IsRaftFaultInjectionEnabled()) throw new InvalidOperationException(FaultInjection.DisabledMessage);
     }
 
     private async Task EnsureMembersAsync(string group, IEnumerable<string> replicas)

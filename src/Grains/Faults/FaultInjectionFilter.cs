@@ -11,7 +11,7 @@ namespace Orleans.Raft.Faults;
 /// A filter that returns without invoking the grain, or throws for a one-way call, makes Orleans log a warning with a
 /// stack trace per message; so a dropped message is delivered addressed to nobody, and the replica discards it.
 /// </remarks>
-public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Extensions.Options.IOptions<RaftOptions> options) : IIncomingGrainCallFilter
+public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingGrainCallFilter
 {
     private static readonly HashSet<string> AdminMethods =
     [
@@ -23,7 +23,7 @@ public sealed class FaultInjectionFilter(FaultInjectionState state, Microsoft.Ex
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (!options.Value.EnableFaultInjection || context.Grain is not RaftReplicaGrain || AdminMethods.Contains(context.MethodName))
+        if (context.Grain is not RaftReplicaGrain || AdminMethods.Contains(context.MethodName))
         {
             await context.Invoke();
             return;

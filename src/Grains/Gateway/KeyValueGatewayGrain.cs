@@ -49,7 +49,7 @@ public sealed class KeyValueGatewayGrain(
 
     public async Task<KvResponse> Execute(KvRequest request)
     {
-        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error);
+        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message);
         var members = await GetMembersAsync();
         if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
         if (!request.IsWrite || request.SessionId != 0)
@@ -59,7 +59,7 @@ public sealed class KeyValueGatewayGrain(
 
     public async Task<KvResponse> ExecuteVia(string replica, KvRequest request)
     {
-        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error);
+        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message);
         var members = await GetMembersAsync();
         if (!members.Contains(replica)) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
         if (!request.IsWrite || request.SessionId != 0) return (await ViaAsync(replica, request)).Response;
@@ -129,30 +129,23 @@ public sealed class KeyValueGatewayGrain(
     private async Task<Attempts> SendAsync(string[] members, Func<IRaftReplicaGrain, TimeSpan, Task<KvResponse>> call)
     {
         var timeout = _options.RequestTimeout;
-        var started = timeProvider.GetTimestamp();
-        TimeSpan Remaining() => timeout - timeProvider.GetElapsedTime(started);
         KvResponse? last = null;
         var uncertain = false;
 
-        while (Remaining() > TimeSpan.Zero)
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var target = _leader ?? members[_next++ % members.Length];
             KvResponse response;
             try
             {
-                response = await call(Replica(target), Remaining()).WaitAsync(Remaining());
+                response = await call(Replica(target), remaining).WaitAsync(remaining);
             }
-            catch (TimeoutException)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {
                 logger.LogDebug(ex, "{Group}: request to {Replica} failed", Group, target);
                 uncertain = true;
                 _leader = null;
-                await PauseAsync(Remaining());
-                continue;
+                return RetryStep<KvResponse>.AfterPause;
             }
 
             switch (response.Status)
@@ -162,24 +155,23 @@ public sealed class KeyValueGatewayGrain(
                     // Follow the hint; without one, try the next replica after a tick so an election can finish.
                     // Retrying is safe either way: the same session and sequence are applied at most once.
                     _leader = response.LeaderHint is { } hint && hint != target && members.Contains(hint) ? hint : null;
-                    if (_leader is null) await PauseAsync(Remaining());
                     uncertain |= response.Status == KvStatus.Unavailable;
                     last = response;
-                    continue;
+                    return _leader is null ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Again;
                 case KvStatus.Overloaded:
                     // Not applied, so safe to retry; the leader's backlog drains as entries commit.
                     _leader = target;
                     last = response;
-                    await PauseAsync(Remaining());
-                    continue;
+                    return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.Timeout:
                     _leader = null;
-                    return new Attempts(response, uncertain);
+                    return RetryStep<KvResponse>.Answer(response);
                 default:
                     _leader = response.ServedBy ?? target;
-                    return new Attempts(response, uncertain);
+                    return RetryStep<KvResponse>.Answer(response);
             }
-        }
+        });
+        if (answer is not null) return new Attempts(answer, uncertain);
 
         if (last?.Status == KvStatus.Overloaded)
         {
@@ -226,11 +218,5 @@ public sealed class KeyValueGatewayGrain(
             if (_members.Length == 0 && Group == _options.Group) _members = [.. _options.Replicas];
         }
         return _members;
-    }
-
-    private Task PauseAsync(TimeSpan remaining)
-    {
-        var wait = remaining < _options.TickInterval ? remaining : _options.TickInterval;
-        return wait > TimeSpan.Zero ? Task.Delay(wait, timeProvider) : Task.CompletedTask;
     }
 }

@@ -10,7 +10,7 @@ public sealed class UnreplicatedKeyValueGrain(IOptions<RaftOptions> options) : G
 
     public Task<KvResponse> Execute(KvRequest request)
     {
-        if (RequestValidator.Validate(request, options.Value) is { } error) return Task.FromResult(KvResponse.Failure(KvStatus.InvalidRequest, error));
+        if (RequestValidator.Validate(request, options.Value) is { } error) return Task.FromResult(KvResponse.Failure(KvStatus.InvalidRequest, error.Message));
         var key = request.Key;
         KvResponse response = request.Operation switch
         {

@@ -290,7 +290,7 @@ public sealed class RaftReplicaGrain(
             Replica = _name,
             Silo = RuntimeIdentity,
             Running = node is not null,
-            Role = node?.Role.ToString() ?? "Stopped",
+            Role = node is null ? ReplicaRole.Stopped : ToReplicaRole(node.Role),
             CurrentTerm = node?.CurrentTerm ?? 0,
             LeaderId = node?.LeaderId,
             VotedFor = node?.VotedFor,
@@ -309,47 +309,40 @@ public sealed class RaftReplicaGrain(
 
     public async Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout)
     {
-        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error, _name);
+        if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message, _name);
         if (timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout) timeout = _options.RequestTimeout;
-        var started = timeProvider.GetTimestamp();
-        TimeSpan Remaining() => timeout - timeProvider.GetElapsedTime(started);
-
-        while (Remaining() > TimeSpan.Zero)
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var node = _node;
-            if (node is null) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name);
+            if (node is null) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name));
 
-            if (node.Role == RaftRole.Leader) return await ProposeRequestAsync(node, request, Remaining());
+            if (node.Role == RaftRole.Leader) return RetryStep<KvResponse>.Answer(await ProposeRequestAsync(node, request, remaining));
 
             var leader = node.LeaderId;
-            if (!forward) return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = leader, ServedBy = _name, Error = leader is null ? "no leader is known" : $"the leader is {leader}" };
+            if (!forward)
+                return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.NotLeader, LeaderHint = leader, ServedBy = _name, Error = leader is null ? "no leader is known" : $"the leader is {leader}" });
 
             if (leader is not null && leader != _name)
             {
                 try
                 {
                     var response = await GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, leader))
-                        .Execute(request, forward: false, Remaining()).WaitAsync(Remaining());
-                    if (response.Status != KvStatus.NotLeader && response.Status != KvStatus.Unavailable) return response;
+                        .Execute(request, forward: false, remaining).WaitAsync(remaining);
+                    if (response.Status != KvStatus.NotLeader && response.Status != KvStatus.Unavailable) return RetryStep<KvResponse>.Answer(response);
                     // Without a session a retry could apply the write twice: only a definite NotLeader is retried.
-                    if (response.Status == KvStatus.Unavailable && request.IsWrite && request.SessionId == 0) return response;
+                    if (response.Status == KvStatus.Unavailable && request.IsWrite && request.SessionId == 0) return RetryStep<KvResponse>.Answer(response);
                 }
-                catch (TimeoutException)
-                {
-                    break;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
                 {
                     logger.LogDebug(ex, "{Replica}: forwarding to {Leader} failed", _name, leader);
                 }
             }
 
             // No reachable leader yet: wait a tick for an election to settle.
-            var wait = Remaining() < _options.TickInterval ? Remaining() : _options.TickInterval;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, timeProvider);
-        }
+            return RetryStep<KvResponse>.AfterPause;
+        });
 
-        return KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader reachable from {_name}", _name);
+        return answer ?? KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader reachable from {_name}", _name);
     }
 
     public Task<KvResponse> OpenSession(TimeSpan timeout)
@@ -740,6 +733,15 @@ public sealed class RaftReplicaGrain(
             }
         }
     }
+
+    private static ReplicaRole ToReplicaRole(RaftRole role) => role switch
+    {
+        RaftRole.Follower => ReplicaRole.Follower,
+        RaftRole.PreCandidate => ReplicaRole.PreCandidate,
+        RaftRole.Candidate => ReplicaRole.Candidate,
+        RaftRole.Leader => ReplicaRole.Leader,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
+    };
 
     private void ObserveRoleChange(RaftNode node)
     {

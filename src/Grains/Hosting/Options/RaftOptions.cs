@@ -2,15 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Orleans.Raft.Hosting;
 
-public enum RaftStorageKind
-{
-    /// <summary>Durable: SQLite in WAL mode with synchronous=FULL, in <see cref="RaftOptions.DataDirectory"/>.</summary>
-    Sqlite,
-
-    /// <summary>Process memory, shared by every silo in the process: for tests only.</summary>
-    InMemory,
-}
-
 /// <summary>Raft settings, bound from the "Raft" configuration section.</summary>
 public sealed class RaftOptions
 {
@@ -108,16 +99,6 @@ public sealed class RaftOptions
     /// </summary>
     [Range(0, int.MaxValue)]
     public int SnapshotCatchUpEntries { get; set; } = 5_000;
-
-    /// <summary>Where replicas keep term, vote, log and snapshots.</summary>
-    public RaftStorageKind Storage { get; set; } = RaftStorageKind.Sqlite;
-
-    /// <summary>The directory of the SQLite database; a relative path is under the silo's working directory.</summary>
-    [Required]
-    public string DataDirectory { get; set; } = "data";
-
-    /// <summary>Allow faults (partitions, loss, delay, stopped replicas) to be injected through the fault control grain.</summary>
-    public bool EnableFaultInjection { get; set; } = true;
 
     /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
     public int RandomSeed { get; set; }

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Raft.Storage;
+using Orleans.Runtime;
+
+namespace Orleans.Raft.Hosting;
+
+/// <summary>Checks at silo start what <see cref="RaftOptions"/>' attributes cannot: relations between settings and the host.</summary>
+public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions<ReminderOptions> reminders, IServiceProvider services) : IConfigurationValidator
+{
+    private const string Section = RaftOptions.SectionName;
+    private const string NameRule = "letters, digits, '-', '_' or '.'";
+
+    public void ValidateConfiguration()
+    {
+        var o = options.Value;
+        if (o.HeartbeatTicks >= o.ElectionTicks)
+            Fail($"{Section}:{nameof(RaftOptions.HeartbeatTicks)} ({o.HeartbeatTicks}) must be less than {Section}:{nameof(RaftOptions.ElectionTicks)} ({o.ElectionTicks})");
+        if (!ReplicaKey.IsValidName(o.Group))
+            Fail($"{Section}:{nameof(RaftOptions.Group)} must be a name of {NameRule}, not '{o.Group}'");
+        if (o.Replicas.Length == 0 || !o.Replicas.All(ReplicaKey.IsValidName) || o.Replicas.Distinct().Count() != o.Replicas.Length)
+            Fail($"{Section}:{nameof(RaftOptions.Replicas)} must be distinct names of {NameRule}, not [{string.Join(", ", o.Replicas)}]");
+        if (o.SessionTimeout < 3 * o.RequestTimeout)
+            Fail($"{Section}:{nameof(RaftOptions.SessionTimeout)} ({o.SessionTimeout}) must be at least 3 times {Section}:{nameof(RaftOptions.RequestTimeout)} ({o.RequestTimeout})");
+        var minimum = reminders.Value.MinimumReminderPeriod;
+        if (o.ReminderPeriod < minimum)
+            Fail($"{Section}:{nameof(RaftOptions.ReminderPeriod)} ({o.ReminderPeriod}) is below the host's {nameof(ReminderOptions)}.{nameof(ReminderOptions.MinimumReminderPeriod)} ({minimum}): lower that minimum in the host's configuration, or raise {nameof(RaftOptions.ReminderPeriod)}");
+        if (services.GetService<IRaftStorage>() is null)
+            Fail($"no Raft storage is configured: call {nameof(SqliteRaftStorageSiloBuilderExtensions.UseSqliteRaftStorage)} or {nameof(InMemoryRaftStorageSiloBuilderExtensions.UseInMemoryRaftStorage)} on the silo builder");
+    }
+
+    private static void Fail(string message) => throw new OrleansConfigurationException(message);
+}
