@@ -173,6 +173,11 @@ public sealed partial class InteractionEnv
     {
         foreach (var n in Named(c))
         {
+            if (!n.IsUp)
+            {
+                Print($"{n.Id} down");
+                continue;
+            }
             var pairs = n.StateMachine.Data.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
             Print($"{n.Id} applied:{n.StateMachine.LastAppliedIndex} {{{string.Join(" ", pairs)}}}");
         }

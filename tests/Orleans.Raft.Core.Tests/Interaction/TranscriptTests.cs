@@ -22,7 +22,10 @@ public sealed class TranscriptTests
     [MemberData(nameof(Files))]
     public void Transcript(string file)
     {
-        var transcript = TranscriptFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", file)));
+        var rewrite = Environment.GetEnvironmentVariable(RewriteVariable) == "1";
+        // A rewrite starts from the source file, which may be newer than the copy in the build output.
+        var path = Path.Combine(rewrite ? SourceDirectory() : AppContext.BaseDirectory, "testdata", file);
+        var transcript = TranscriptFile.Parse(File.ReadAllText(path));
         var env = new InteractionEnv();
         var actual = new Dictionary<TranscriptCommand, string>();
         var diff = new StringBuilder();
@@ -33,9 +36,9 @@ public sealed class TranscriptTests
             if (output != expected) diff.Append(Diff(file, command, expected, output));
         }
 
-        if (Environment.GetEnvironmentVariable(RewriteVariable) == "1")
+        if (rewrite)
         {
-            File.WriteAllText(Path.Combine(SourceDirectory(), "testdata", file), transcript.Render(actual));
+            File.WriteAllText(path, transcript.Render(actual));
             return;
         }
         Assert.True(diff.Length == 0, $"{file} differs (rerun with {RewriteVariable}=1 to accept):\n{diff}");
