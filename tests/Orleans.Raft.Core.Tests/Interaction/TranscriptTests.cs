@@ -33,7 +33,7 @@ public sealed class TranscriptTests
         {
             var output = env.Handle(command);
             actual[command] = output;
-            if (output != expected) diff.Append(Diff(file, command, expected, output));
+            if (output != expected) diff.Append(TranscriptDiff.Describe(file, command, expected, output));
         }
 
         if (rewrite)
@@ -42,26 +42,6 @@ public sealed class TranscriptTests
             return;
         }
         Assert.True(diff.Length == 0, $"{file} differs (rerun with {RewriteVariable}=1 to accept):\n{diff}");
-    }
-
-    private static string Diff(string file, TranscriptCommand command, string expected, string actual)
-    {
-        var sb = new StringBuilder();
-        sb.Append($"{file}:{command.Line}: {command.Name} {string.Join(' ', command.Args)}\n");
-        var e = expected.Split('\n');
-        var a = actual.Split('\n');
-        for (var i = 0; i < Math.Max(e.Length, a.Length); i++)
-        {
-            var el = i < e.Length ? e[i] : null;
-            var al = i < a.Length ? a[i] : null;
-            if (el == al) sb.Append($"    {el}\n");
-            else
-            {
-                if (el is not null) sb.Append($"  - {el}\n");
-                if (al is not null) sb.Append($"  + {al}\n");
-            }
-        }
-        return sb.ToString();
     }
 
     /// <summary>The test project's source directory: the build output lies below it.</summary>
