@@ -56,7 +56,7 @@ public sealed partial class InteractionEnv
         foreach (var n in Named(c).Where(n => n.IsUp && n.Raft.HasReady)) HandleReady(n);
     }
 
-    /// <summary>deliver-msgs [ID...] [from=ID] [type=MsgApp]: delivers the messages pending to the named nodes, in order sent.</summary>
+    /// <summary>deliver-msgs [ID...] [from=ID] [type=MsgApp] [count=N]: delivers the messages pending to the named nodes, in order sent.</summary>
     private void DeliverMsgs(TranscriptCommand c)
     {
         foreach (var n in Named(c))
@@ -66,7 +66,7 @@ public sealed partial class InteractionEnv
         }
     }
 
-    /// <summary>drop-msgs [ID...] [from=ID] [type=MsgApp]: loses the messages pending to the named nodes.</summary>
+    /// <summary>drop-msgs [ID...] [from=ID] [type=MsgApp] [count=N]: loses the messages pending to the named nodes.</summary>
     private void DropMsgs(TranscriptCommand c)
     {
         foreach (var n in Named(c))

@@ -127,13 +127,13 @@ public sealed partial class InteractionEnv
         _indent = "";
     }
 
-    /// <summary>Takes the pending messages to a node that pass the command's from= and type= filters.</summary>
+    /// <summary>Takes the pending messages to a node that pass the command's from= and type= filters, the first count= of them.</summary>
     private List<RaftMessage> Take(InteractionNode to, TranscriptCommand c)
     {
         var from = c.Option("from", "");
         var type = c.Option("type", "");
         var taken = _network.Where(m => m.To == to.Id && (from.Length == 0 || m.From == from)
-            && (type.Length == 0 || TranscriptFormat.TypeName(m.Type) == type)).ToList();
+            && (type.Length == 0 || TranscriptFormat.TypeName(m.Type) == type)).Take(c.IntOption("count", int.MaxValue)).ToList();
         foreach (var m in taken) _network.Remove(m);
         return taken;
     }

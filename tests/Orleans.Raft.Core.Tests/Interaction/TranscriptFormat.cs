@@ -21,7 +21,7 @@ public static class TranscriptFormat
             MessageType.InstallSnapshot =>
                 $" Snapshot:{m.LogTerm}/{m.Index} Offset:{m.Offset} Bytes:{m.Data.Length}{(m.Done ? " Done" : "")}",
             MessageType.InstallSnapshotResponse =>
-                $" Snapshot:{m.LogTerm}/{m.Index} Offset:{m.Offset}{(m.Done ? " Done" : "")}{(m.Reject ? " Rejected" : "")}",
+                $" Index:{m.Index} Offset:{m.Offset}{(m.Done ? " Done" : "")}{(m.Reject ? " Rejected" : "")}",
             _ => "",
         };
         return head + body;
