@@ -1,0 +1,61 @@
+using System.Globalization;
+using Orleans.Raft.Consensus;
+using Orleans.Raft.StateMachine;
+
+namespace Orleans.Raft.Core.Tests.Interaction;
+
+/// <summary>One line per message and per entry, etcd style: terms before indexes ("term/index").</summary>
+public static class TranscriptFormat
+{
+    public static string Message(RaftMessage m)
+    {
+        var head = $"{m.From}->{m.To} {TypeName(m.Type)} Term:{m.Term}";
+        var body = m.Type switch
+        {
+            MessageType.AppendEntries =>
+                $" Log:{m.LogTerm}/{m.Index} Commit:{m.Commit}{(m.Entries.Count > 0 ? $" Entries:[{string.Join(", ", m.Entries.Select(Entry))}]" : "")}",
+            MessageType.AppendEntriesResponse =>
+                m.Reject ? $" Rejected Index:{m.Index} Hint:{m.ConflictTerm}/{m.ConflictIndex}" : $" Index:{m.Index}",
+            MessageType.RequestVote or MessageType.RequestPreVote => $" Log:{m.LogTerm}/{m.Index}{(m.Force ? " Force" : "")}",
+            MessageType.RequestVoteResponse or MessageType.RequestPreVoteResponse => m.Reject ? " Rejected" : "",
+            MessageType.InstallSnapshot =>
+                $" Snapshot:{m.LogTerm}/{m.Index} Offset:{m.Offset} Bytes:{m.Data.Length}{(m.Done ? " Done" : "")}",
+            MessageType.InstallSnapshotResponse =>
+                $" Index:{m.Index} Offset:{m.Offset}{(m.Done ? " Done" : "")}{(m.Reject ? " Rejected" : "")}",
+            _ => "",
+        };
+        return head + body;
+    }
+
+    public static string TypeName(MessageType type) => type switch
+    {
+        MessageType.RequestVote => "MsgVote",
+        MessageType.RequestVoteResponse => "MsgVoteResp",
+        MessageType.RequestPreVote => "MsgPreVote",
+        MessageType.RequestPreVoteResponse => "MsgPreVoteResp",
+        MessageType.AppendEntries => "MsgApp",
+        MessageType.AppendEntriesResponse => "MsgAppResp",
+        MessageType.InstallSnapshot => "MsgSnap",
+        MessageType.InstallSnapshotResponse => "MsgSnapResp",
+        _ => type.ToString(),
+    };
+
+    public static string Entry(LogEntry e) => e.Type == LogEntryType.NoOp
+        ? $"{e.Term}/{e.Index} EntryNoOp"
+        : $"{e.Term}/{e.Index} EntryNormal \"{Command(e.Data)}\"";
+
+    public static string Snapshot(SnapshotData s) => $"{s.Term}/{s.Index} Bytes:{s.Data.Length}";
+
+    public static string HardState(HardState hs) => $"HardState Term:{hs.CurrentTerm} Vote:{hs.VotedFor ?? "0"} Commit:{hs.CommitIndex}";
+
+    private static string Command(byte[] data)
+    {
+        var c = StateMachine.Command.Decode(data);
+        return c.Operation switch
+        {
+            CommandOperation.Set => $"{c.Key}={c.Value}",
+            CommandOperation.Delete => $"delete {c.Key}",
+            _ => string.Create(CultureInfo.InvariantCulture, $"{c.Operation} {c.Key}"),
+        };
+    }
+}
