@@ -246,8 +246,8 @@
   }
 
   function keyPath() {
-    // Each segment is encoded on its own, so a key may contain '/'.
-    return '/api/kv/' + $('kv-key').value.split('/').map(encodeURIComponent).join('/');
+    // The server decodes every escape once, so '/', '%' and a leading '/' all survive.
+    return '/api/kv/' + encodeURIComponent($('kv-key').value);
   }
 
   async function kv(method) {
