@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Orleans.Raft.Faults;
@@ -12,12 +15,15 @@ namespace Orleans.Raft.Silo;
 /// The JSON HTTP API under /api: the key-value store through the gateway grain of the configured group, the
 /// replicas' status, elections, fault control and the silo's metrics. Every error is application/problem+json.
 /// </summary>
-public static class RaftApi
+public static partial class RaftApi
 {
+    private const string KvRoute = "/api/kv/";
+    private const string AppendRoute = "/api/append/";
+
     public static IEndpointRouteBuilder MapRaftApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        // A catch-all, so keys may contain '/'.
+        // A catch-all, so keys may contain '/'; the handlers read the key from the raw path (KeyOf).
         api.MapGet("/kv/{**key}", GetAsync);
         api.MapPut("/kv/{**key}", PutAsync);
         api.MapDelete("/kv/{**key}", DeleteAsync);
@@ -38,46 +44,50 @@ public static class RaftApi
     /// <summary>The body of POST /api/faults/split.</summary>
     public sealed record SplitRequest(string? Name, string[]? Replicas);
 
-    private static Task<IResult> GetAsync(string? key, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> GetAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (CheckKey(key, o) is { } bad) return bad;
-        var response = await Gateway(grains, o).Get(key!);
+        var (key, bad) = KeyOf(context, KvRoute, o);
+        if (bad is not null) return bad;
+        var response = await Gateway(grains, o).Get(key);
         if (response.Status != KvStatus.Ok) return Failure(context, response);
         return WantsJson(context.Request)
             ? Results.Json(new { key, value = response.Value, index = response.Index, servedBy = response.ServedBy })
             : Results.Text(response.Value ?? "", "text/plain; charset=utf-8", Encoding.UTF8);
     });
 
-    private static Task<IResult> PutAsync(string? key, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> PutAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (CheckKey(key, o) is { } bad) return bad;
+        var (key, bad) = KeyOf(context, KvRoute, o);
+        if (bad is not null) return bad;
         var (value, error) = await ReadValueAsync(context, o.MaxValueBytes);
         if (error is not null) return error;
-        var response = await Gateway(grains, o).Set(key!, value!);
+        var response = await Gateway(grains, o).Set(key, value!);
         return response.Status == KvStatus.Ok
             ? Results.Json(new { key, index = response.Index, servedBy = response.ServedBy })
             : Failure(context, response);
     });
 
-    private static Task<IResult> AppendAsync(string? key, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> AppendAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (CheckKey(key, o) is { } bad) return bad;
+        var (key, bad) = KeyOf(context, AppendRoute, o);
+        if (bad is not null) return bad;
         var (suffix, error) = await ReadValueAsync(context, o.MaxValueBytes);
         if (error is not null) return error;
-        var response = await Gateway(grains, o).Append(key!, suffix!);
+        var response = await Gateway(grains, o).Append(key, suffix!);
         return response.Status == KvStatus.Ok
             ? Results.Json(new { key, appended = true, index = response.Index, servedBy = response.ServedBy })
             : Failure(context, response);
     });
 
-    private static Task<IResult> DeleteAsync(string? key, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> DeleteAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
-        if (CheckKey(key, o) is { } bad) return bad;
-        var response = await Gateway(grains, o).Delete(key!);
+        var (key, bad) = KeyOf(context, KvRoute, o);
+        if (bad is not null) return bad;
+        var response = await Gateway(grains, o).Delete(key);
         return response.Status == KvStatus.Ok
             ? Results.Json(new { key, deleted = true, index = response.Index, servedBy = response.ServedBy })
             : Failure(context, response);
@@ -112,7 +122,7 @@ public static class RaftApi
                 lastLogIndex = s.LastLogIndex,
                 lastLogTerm = s.LastLogTerm,
                 snapshotIndex = s.SnapshotIndex,
-                error = s.Error,
+                error = s.Error is null ? null : Sentence(s.Error, "the replica did not answer"),
             }),
         });
     });
@@ -211,6 +221,72 @@ public static class RaftApi
         ? null
         : Problem(StatusCodes.Status403Forbidden, "Fault injection is off", FaultInjection.DisabledMessage);
 
+    /// <summary>
+    /// The key from the raw request path after <paramref name="route"/>, percent-decoded once as UTF-8, then checked.
+    /// The server's decoded path cannot be used: it leaves "%2F" encoded but decodes "%25", so "a%2Fb" and "a%252Fb"
+    /// would be the same key.
+    /// </summary>
+    private static (string Key, IResult? Error) KeyOf(HttpContext context, string route, RaftOptions o)
+    {
+        var rawPath = RawPath(context.Features.Get<IHttpRequestFeature>()?.RawTarget);
+        var prefix = context.Request.PathBase.ToUriComponent() + route;
+        string? key;
+        if (rawPath is not null && rawPath.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            key = PercentDecode(rawPath[prefix.Length..]);
+            if (key is null)
+                return ("", Problem(StatusCodes.Status400BadRequest, "Bad request", "the key is not percent-encoded UTF-8: write '%' as %25"));
+        }
+        else
+        {
+            // A path the server rewrote on the way in (dot segments, an encoded prefix): its own decoding is all there is.
+            key = context.Request.RouteValues["key"] as string;
+        }
+        return (key ?? "", CheckKey(key, o));
+    }
+
+    /// <summary>The path part of a request target, which may be in absolute form; null when there is none.</summary>
+    private static string? RawPath(string? target)
+    {
+        if (string.IsNullOrEmpty(target)) return null;
+        if (!target.StartsWith('/'))
+        {
+            var scheme = target.IndexOf("://", StringComparison.Ordinal);
+            var slash = scheme < 0 ? -1 : target.IndexOf('/', scheme + 3);
+            if (slash < 0) return null;
+            target = target[slash..];
+        }
+        var query = target.IndexOf('?');
+        return query < 0 ? target : target[..query];
+    }
+
+    /// <summary>Decodes every %XX escape once; the bytes must be UTF-8. Null for a malformed escape or invalid UTF-8.</summary>
+    private static string? PercentDecode(string raw)
+    {
+        var bytes = new List<byte>(raw.Length);
+        var start = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != '%') continue;
+            bytes.AddRange(Encoding.UTF8.GetBytes(raw[start..i]));
+            if (i + 2 >= raw.Length || !byte.TryParse(raw.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b)) return null;
+            bytes.Add(b);
+            i += 2;
+            start = i + 1;
+        }
+        bytes.AddRange(Encoding.UTF8.GetBytes(raw[start..]));
+        try
+        {
+            return StrictUtf8.GetString(CollectionsMarshal.AsSpan(bytes));
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
     /// <summary>The problem for a refused key; null when it is acceptable.</summary>
     private static IResult? CheckKey(string? key, RaftOptions o) => RequestValidator.ValidateKey(key, o) is { } error
         ? Problem(error, string.IsNullOrEmpty(key) ? "the key is empty: use /api/kv/{key}" : error.Message)
@@ -292,7 +368,10 @@ public static class RaftApi
         }
     }
 
-    /// <summary>Grain-call failures as problems: bad arguments 400, wrong state 409, an unreachable cluster 503.</summary>
+    /// <summary>
+    /// Grain-call failures as problems: bad arguments 400, wrong state 409, an unreachable cluster 503. The detail is
+    /// one sentence for people; the exception itself goes to the log.
+    /// </summary>
     private static async Task<IResult> Guard(HttpContext context, Func<Task<IResult>> handler)
     {
         try
@@ -301,18 +380,46 @@ public static class RaftApi
         }
         catch (ArgumentException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Bad request", ex.Message);
+            LogRefused(Logger(context), ex, context.Request.Method, context.Request.Path);
+            return Problem(StatusCodes.Status400BadRequest, "Bad request", Sentence(ex.Message, "the request was not valid"));
         }
         catch (InvalidOperationException ex)
         {
-            return Problem(StatusCodes.Status409Conflict, "Conflict", ex.Message);
+            LogRefused(Logger(context), ex, context.Request.Method, context.Request.Path);
+            return Problem(StatusCodes.Status409Conflict, "Conflict", Sentence(ex.Message, "the request conflicts with the replica's state"));
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
+            LogUnavailable(Logger(context), ex, context.Request.Method, context.Request.Path);
             context.Response.Headers.RetryAfter = "1";
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Unavailable", ex.Message);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Unavailable",
+                "the cluster did not answer: a silo may be down or unreachable; try again shortly");
         }
     }
+
+    /// <summary>
+    /// The first line of an exception's message when it reads as a sentence; <paramref name="fallback"/> when it names
+    /// a type, carries a stack frame or wraps another exception.
+    /// </summary>
+    internal static string Sentence(string? message, string fallback)
+    {
+        var line = (message ?? "").Split('\n', 2)[0].Trim();
+        return line.Length == 0 || line.Contains("--->", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal) || TypeName().IsMatch(line)
+            ? fallback
+            : line;
+    }
+
+    [GeneratedRegex(@"\w+Exception\b|\b(System|Orleans|Microsoft)\.\w+")]
+    private static partial Regex TypeName();
+
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RaftApi).FullName!);
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "HTTP {Method} {Path} refused")]
+    private static partial void LogRefused(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "HTTP {Method} {Path}: the cluster did not answer")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, string path);
 
     private static IResult Problem(int status, string title, string detail) => Results.Problem(detail: detail, statusCode: status, title: title);
 

@@ -73,6 +73,74 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
         Assert.Equal("", await get.Content.ReadAsStringAsync());
     }
 
+    public static TheoryData<string> AwkwardKeys => new() { "x/y", "50%", "a%2Fb", "two words", "a+b", "/leading", "trailing/", "ключ/値 ü" };
+
+    [Theory]
+    [MemberData(nameof(AwkwardKeys))]
+    public async Task Any_key_round_trips_percent_encoded(string key)
+    {
+        var escaped = Uri.EscapeDataString(key);
+        using (var put = await Http.PutAsync($"/api/kv/{escaped}", new StringContent("v")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal(key, (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        }
+        using (var append = await Http.PostAsync($"/api/append/{escaped}", new StringContent("+w")))
+        {
+            Assert.Equal(HttpStatusCode.OK, append.StatusCode);
+            Assert.Equal(key, (await append.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        }
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/api/kv/{escaped}"))
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var get = await Http.SendAsync(request);
+            var body = await get.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(key, body.GetProperty("key").GetString());
+            Assert.Equal("v+w", body.GetProperty("value").GetString());
+        }
+        using (var delete = await Http.DeleteAsync($"/api/kv/{escaped}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+            Assert.Equal(key, (await delete.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        }
+        using var gone = await Http.GetAsync($"/api/kv/{escaped}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_is_the_same_however_it_is_escaped()
+    {
+        using (await Http.PutAsync("/api/kv/same/as%2Fslash", new StringContent("1"))) { }
+        using (await Http.PutAsync("/api/kv/plus+sign", new StringContent("2"))) { }
+        using (await Http.PutAsync("/api/kv//double", new StringContent("3"))) { }
+        using (await Http.PutAsync("/api/kv/%41%42", new StringContent("4"))) { }
+        foreach (var (path, value) in new[] { ("/api/kv/same%2Fas/slash", "1"), ("/api/kv/plus%2Bsign", "2"), ("/api/kv/%2Fdouble", "3"), ("/api/kv/AB", "4") })
+        {
+            using var get = await Http.GetAsync(path);
+            Assert.True(HttpStatusCode.OK == get.StatusCode, $"{path}: {(int)get.StatusCode} {await get.Content.ReadAsStringAsync()}");
+            Assert.Equal(value, await get.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/kv/%zz")]
+    [InlineData("/api/kv/a%2")]
+    [InlineData("/api/kv/%ff%fe")]
+    [InlineData("/api/append/%C3")]
+    public async Task A_malformed_escape_or_invalid_UTF8_is_400(string path)
+    {
+        // Sent as raw bytes: HttpClient would re-escape a stray '%'.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Silo.BaseAddress.Host, fixture.Silo.BaseAddress.Port);
+        await using var stream = tcp.GetStream();
+        var method = path.StartsWith("/api/append/", StringComparison.Ordinal) ? "POST" : "GET";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync();
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains("percent-encoded UTF-8", answer);
+    }
+
     [Fact]
     public async Task Missing_key_is_404_for_get_and_delete()
     {

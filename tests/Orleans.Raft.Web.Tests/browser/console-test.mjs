@@ -92,8 +92,45 @@ try {
 
   step('metrics and plot');
   await page.waitForFunction(() => document.querySelector('#metrics').textContent.includes('raft.elections.won'));
-  // Let the plot gather a few seconds of samples for the screenshot.
-  await page.waitForTimeout(1500);
+
+  step('the plot label shows the burst the line shows, also once it is over');
+  await page.evaluate(async () => {
+    const headers = { Authorization: 'Bearer ' + sessionStorage.getItem('raft-access-token') };
+    for (let i = 0; i < 20; i++) await fetch(`/api/kv/burst-${i}`, { method: 'PUT', headers, body: String(i) });
+  });
+  // Idle again: the latest rate plotted is zero while the burst is still on the plot.
+  await page.waitForFunction(() => {
+    const label = document.querySelector('#commits-rate');
+    return label && Number(label.dataset.latest) === 0 && Number(label.dataset.peak) > 0;
+  });
+  const plotLabel = await page.textContent('#commits-rate');
+  console.log(`plot label: ${plotLabel}`);
+  if (!/peak [1-9]/.test(plotLabel)) throw new Error(`the plot label shows no peak after a burst of writes: '${plotLabel}'`);
+
+  step('a stopped replica shows dashes and cannot be elected');
+  const current = await page.locator(leaderRows).getAttribute('data-replica');
+  const followers = ['r1', 'r2', 'r3', 'r4', 'r5'].filter(r => r !== current);
+  const [stopped, isolated] = followers;
+  await page.click(`#replicas tbody tr[data-replica="${stopped}"] button.stop`);
+  const stoppedRow = `#replicas tbody tr.stopped[data-replica="${stopped}"]`;
+  await page.waitForSelector(stoppedRow);
+  for (const column of ['term', 'leader', 'commit', 'applied', 'last-log', 'snapshot']) {
+    const text = await page.textContent(`${stoppedRow} td.${column}`);
+    if (text !== '—') throw new Error(`stopped ${stopped} shows '${text}' as its ${column}, not a dash`);
+  }
+  if (!await page.locator(`${stoppedRow} button.elect`).isDisabled()) throw new Error(`Elect is active on stopped ${stopped}`);
+
+  step('the timeline reads as text');
+  await page.click(`#replicas tbody tr[data-replica="${isolated}"] button.isolate`);
+  await page.waitForFunction(r => [...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes(`partition isolate-${r}: ${r} cut off`)), isolated);
+  await page.click(`#replicas tbody tr[data-replica="${isolated}"] button.rejoin`);
+  await page.waitForFunction(r => [...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes(`partition isolate-${r} healed`)), isolated);
+  await page.click(`#replicas tbody tr[data-replica="${isolated}"] button.isolate`);
+  await page.waitForFunction(r => document.querySelector(`#replicas tbody tr[data-replica="${r}"] button.rejoin`), isolated);
+  const events = await page.$$eval('#timeline li', lis => lis.map(li => li.textContent));
+  const raw = events.filter(e => /[{}\[\]"]/.test(e));
+  if (raw.length) throw new Error(`the timeline shows raw data: ${raw.join(' | ')}`);
+  console.log(`timeline:\n  ${events.join('\n  ')}`);
 
   mkdirSync(dirname(screenshotPath), { recursive: true });
   await page.screenshot({ path: screenshotPath, fullPage: true });

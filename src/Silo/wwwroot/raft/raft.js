@@ -83,18 +83,23 @@
       tr.dataset.role = r.role;
       if (r.role === 'Leader') tr.classList.add('leader');
       if (!r.running) tr.classList.add('stopped');
+      // A replica that is not running has no current state: its numbers would be stale.
+      const live = value => r.running ? value : '—';
       tr.append(
         cell(r.name, 'name'),
         cell(r.error ? 'unreachable: ' + r.error : (r.silo || '')),
         cell(r.role, 'role role-' + r.role),
-        cell(r.term, 'term'),
-        cell(r.leader || '—', 'leader'),
-        cell(r.commitIndex, 'commit'),
-        cell(r.appliedIndex, 'applied'),
-        cell(r.lastLogIndex, 'last-log'),
-        cell(r.snapshotIndex, 'snapshot'));
+        cell(live(r.term), 'term'),
+        cell(live(r.leader || '—'), 'leader'),
+        cell(live(r.commitIndex), 'commit'),
+        cell(live(r.appliedIndex), 'applied'),
+        cell(live(r.lastLogIndex), 'last-log'),
+        cell(live(r.snapshotIndex), 'snapshot'));
       const actions = document.createElement('td');
-      actions.append(button('Elect', 'elect', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/elect`, undefined, `elect ${r.name}`)));
+      const elect = button('Elect', 'elect', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/elect`, undefined, `elect ${r.name}`));
+      elect.disabled = !r.running;
+      if (!r.running) elect.title = `${r.name} is stopped`;
+      actions.append(elect);
       if (faultInjection) {
         if (isolated.has(r.name)) {
           actions.append(button('Rejoin', 'rejoin', () => act('POST', `/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`, undefined, `rejoin ${r.name}`)));
@@ -126,7 +131,7 @@
 
   // The timeline is derived from successive status snapshots: what changed between two polls.
   function diff(prev, next) {
-    const maxTerm = s => Math.max(0, ...s.replicas.map(r => r.term));
+    const maxTerm = s => Math.max(0, ...s.replicas.filter(r => r.running).map(r => r.term));
     if (!prev) {
       addEvent(`console opened: term ${maxTerm(next)}, leader ${next.leader || 'none'}`, next.time);
       return;
@@ -144,9 +149,15 @@
       const before = prev.replicas.find(p => p.name === r.name);
       if (before && before.running !== r.running) addEvent(`${r.name} ${r.running ? 'started' : 'stopped'}`, next.time);
     }
-    const prevParts = JSON.stringify(prev.partitions || {});
-    const nextParts = JSON.stringify(next.partitions || {});
-    if (prevParts !== nextParts) addEvent(`partitions: ${Object.keys(next.partitions || {}).length ? nextParts : 'healed'}`, next.time);
+    const before = prev.partitions || {}, after = next.partitions || {};
+    for (const [name, members] of Object.entries(after)) {
+      const old = before[name];
+      if (!old) addEvent(`partition ${name}: ${members.join(', ')} cut off from the rest`, next.time);
+      else if (old.join() !== members.join()) addEvent(`partition ${name} now holds ${members.join(', ')}`, next.time);
+    }
+    for (const name of Object.keys(before)) {
+      if (!after[name]) addEvent(`partition ${name} healed`, next.time);
+    }
   }
 
   function recordCommits(status) {
@@ -166,10 +177,12 @@
     const rates = [];
     for (let i = 1; i < samples.length; i++) {
       const dt = samples[i].t - samples[i - 1].t;
-      if (dt > 0) rates.push({ t: samples[i].t, rate: Math.max(0, samples[i].commit - samples[i - 1].commit) / dt });
+      const commits = Math.max(0, samples[i].commit - samples[i - 1].commit);
+      if (dt > 0) rates.push({ t: samples[i].t, dt, commits, rate: commits / dt });
     }
     const now = samples.length ? samples[samples.length - 1].t : 0;
-    const max = Math.max(1, ...rates.map(r => r.rate));
+    const shown = rates.filter(r => r.t - r.dt >= now - PLOT_SECONDS);
+    const max = Math.max(1, ...shown.map(r => r.rate));
     const magnitude = Math.pow(10, Math.floor(Math.log10(max)));
     const niceMax = [1, 2, 5, 10].map(m => m * magnitude).find(v => v >= max);
     const x = t => left + (w - left - right) * (1 - (now - t) / PLOT_SECONDS);
@@ -188,12 +201,17 @@
     ctx.strokeStyle = '#1a73e8';
     ctx.lineWidth = 2;
     ctx.beginPath();
-    rates.forEach((r, i) => i === 0 ? ctx.moveTo(x(r.t), y(r.rate)) : ctx.lineTo(x(r.t), y(r.rate)));
+    shown.forEach((r, i) => i === 0 ? ctx.moveTo(x(r.t), y(r.rate)) : ctx.lineTo(x(r.t), y(r.rate)));
     ctx.stroke();
     ctx.lineWidth = 1;
-    const last = rates.length ? rates[rates.length - 1].rate : 0;
-    ctx.fillStyle = '#1d2330';
-    ctx.fillText(`${last.toFixed(1)} commits/s`, w - right - 90, top + 10);
+    // The label sums up the plotted window itself, so it agrees with what the line shows.
+    const span = shown.reduce((sum, r) => sum + r.dt, 0);
+    const committed = shown.reduce((sum, r) => sum + r.commits, 0);
+    const peak = Math.max(0, ...shown.map(r => r.rate));
+    const label = $('commits-rate');
+    label.dataset.peak = peak;
+    label.dataset.latest = shown.length ? shown[shown.length - 1].rate : 0;
+    label.textContent = `last ${Math.round(span)} s: ${committed} commits, peak ${peak.toFixed(1)}/s, mean ${(span > 0 ? committed / span : 0).toFixed(1)}/s`;
   }
 
   let refreshing = false;
@@ -207,7 +225,7 @@
       faultInjection = status.faultInjection;
       $('group').textContent = status.group;
       $('leader').textContent = status.leader || 'none';
-      $('term').textContent = Math.max(0, ...status.replicas.map(x => x.term));
+      $('term').textContent = Math.max(0, ...status.replicas.filter(x => x.running).map(x => x.term));
       $('connection').textContent = 'live';
       $('connection').className = 'ok';
       diff(previous, status);
@@ -246,8 +264,8 @@
   }
 
   function keyPath() {
-    // Each segment is encoded on its own, so a key may contain '/'.
-    return '/api/kv/' + $('kv-key').value.split('/').map(encodeURIComponent).join('/');
+    // The server decodes every escape once, so '/', '%' and a leading '/' all survive.
+    return '/api/kv/' + encodeURIComponent($('kv-key').value);
   }
 
   async function kv(method) {
