@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Faults;
 
@@ -32,7 +33,7 @@ public sealed class FaultAgent(IGrainFactory grainFactory, FaultInjectionState s
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // The silo may still be starting, or the control grain's silo may have died.
-                logger.LogDebug(ex, "fault agent: subscription failed; retrying");
+                logger.FaultSubscriptionFailed(ex);
                 wait = TimeSpan.FromMilliseconds(500);
             }
             catch (OperationCanceledException)

@@ -32,7 +32,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         if (replicas.Length == 0) throw new ArgumentException("a partition needs at least one replica");
         await EnsureMembersAsync(group, replicas);
         await ChangeAsync(group, f => f with { Partitions = new(f.Partitions) { [partition] = [.. replicas.Distinct()] } });
-        logger.LogInformation("{Group}: partition {Partition} cuts off {Replicas}", group, partition, string.Join(",", replicas));
+        logger.PartitionSplit(group, partition, string.Join(",", replicas));
     }
 
     public async Task Join(string group, string partition)
@@ -44,7 +44,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         var partitions = new Dictionary<string, string[]>(faults.Partitions);
         partitions.Remove(partition);
         await ChangeAsync(group, f => f with { Partitions = partitions });
-        logger.LogInformation("{Group}: partition {Partition} healed", group, partition);
+        logger.PartitionHealed(group, partition);
     }
 
     public async Task Cut(string group, string[] side, string[] otherSide)
@@ -55,7 +55,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         await EnsureMembersAsync(group, side.Concat(otherSide));
         var links = side.SelectMany(a => otherSide.Select(b => GroupFaults.Link(a, b)));
         await ChangeAsync(group, f => f with { CutLinks = [.. f.CutLinks.Concat(links).Distinct().Order(StringComparer.Ordinal)] });
-        logger.LogInformation("{Group}: links cut between {Side} and {Other}", group, string.Join(",", side), string.Join(",", otherSide));
+        logger.LinksCut(group, string.Join(",", side), string.Join(",", otherSide));
     }
 
     public Task Heal(string group)
@@ -146,7 +146,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
             }
             catch (Exception ex)
             {
-                logger.LogDebug(ex, "fault push to a silo failed; dropping its subscription");
+                logger.FaultPushFailed(ex);
                 return o;
             }
         }).ToList();

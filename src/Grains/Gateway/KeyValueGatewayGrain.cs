@@ -104,7 +104,7 @@ public sealed class KeyValueGatewayGrain(
             if (attempts.Response.Status != KvStatus.SessionExpired) return attempts.Response;
             if (_session == session.Index) _session = 0;
             if (attempts.EarlierMayHaveApplied || round > 0) return attempts.Response;
-            logger.LogDebug("{Group}: session {Session} expired; opening a new one", Group, session.Index);
+            logger.GatewaySessionExpired(Group, session.Index);
         }
     }
 
@@ -142,7 +142,7 @@ public sealed class KeyValueGatewayGrain(
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {
-                logger.LogDebug(ex, "{Group}: request to {Replica} failed", Group, target);
+                logger.GatewayRequestFailed(ex, Group, target);
                 uncertain = true;
                 _leader = null;
                 return RetryStep<KvResponse>.AfterPause;

@@ -17,12 +17,9 @@ public sealed class RaftGroupBootstrapper(
         var missing = await StartGroupAsync(grainFactory, o.Group, o.Replicas, cancellationToken);
         foreach (var replica in missing)
         {
-            logger.LogError(
-                "Raft group {Group}: replica {Replica} has no stored state on the silo it was activated on, but its group exists. " +
-                "It stays down rather than start with amnesia. Its data directory is not visible from this silo: give every silo " +
-                "the same data directory (Raft:DataDirectory), or pin each replica to the silo that holds its disk.", o.Group, replica);
+            logger.ReplicaHasNoStoredState(o.Group, replica);
         }
-        logger.LogInformation("Raft group {Group} started with replicas {Replicas}", o.Group, string.Join(", ", o.Replicas.Except(missing)));
+        logger.GroupStarted(o.Group, string.Join(", ", o.Replicas.Except(missing)));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

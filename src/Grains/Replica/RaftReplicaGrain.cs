@@ -112,7 +112,7 @@ public sealed class RaftReplicaGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogDebug(ex, "{Group}/{Replica}: could not ask the other members whether the group is created", _group, _name);
+            logger.GroupCreatedQueryFailed(ex, _group, _name);
             return false;
         }
     }
@@ -128,7 +128,7 @@ public sealed class RaftReplicaGrain(
             Interleave = true,
             KeepAlive = true,
         });
-        logger.LogInformation("{Group}/{Replica}: waits for every member of its group to be created", _group, _name);
+        logger.ReplicaWaitsForGroup(_group, _name);
     }
 
     /// <summary>Starts a replica that waits for its group's creation, if the creation is now complete; true when it runs.</summary>
@@ -199,7 +199,7 @@ public sealed class RaftReplicaGrain(
 
     public Task Stop()
     {
-        if (_node is not null) logger.LogInformation("{Group}/{Replica}: stopped", _group, _name);
+        if (_node is not null) logger.ReplicaStopped(_group, _name);
         _stopped = true;
         StopNode("stopped");
         return Task.CompletedTask;
@@ -259,7 +259,7 @@ public sealed class RaftReplicaGrain(
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "{Replica}: dropped a malformed message from {From}", _name, message.From);
+            logger.MalformedMessageDropped(ex, _name, message.From);
             return Task.CompletedTask;
         }
         _node.Step(m);
@@ -334,7 +334,7 @@ public sealed class RaftReplicaGrain(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
                 {
-                    logger.LogDebug(ex, "{Replica}: forwarding to {Leader} failed", _name, leader);
+                    logger.ForwardingFailed(ex, _name, leader);
                 }
             }
 
@@ -462,8 +462,7 @@ public sealed class RaftReplicaGrain(
             KeepAlive = true,
         });
         GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. state.Members]).Ignore();
-        logger.LogInformation("{Group}/{Replica}: started on {Silo} at term {Term} with {Entries} log entries (seed {Seed})",
-            _group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
+        logger.ReplicaStarted(_group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
         _ = PumpAsync(); // re-apply what was committed before a restart
     }
 
@@ -506,7 +505,7 @@ public sealed class RaftReplicaGrain(
                 // Proposed again only after another timeout, if this one does not commit.
                 _sessionActivity[id] = now;
                 if (!node.Propose(Command.ExpireSession(id).Encode()).Accepted) return;
-                logger.LogInformation("{Group}/{Replica}: expiring session {Session}, idle over {Timeout}", _group, _name, id, _options.SessionTimeout);
+                logger.SessionExpiring(_group, _name, id, _options.SessionTimeout);
             }
         }
     }
@@ -560,7 +559,7 @@ public sealed class RaftReplicaGrain(
         catch (StaleEpochException ex)
         {
             // A newer activation owns this replica: this one must never write again.
-            logger.LogWarning(ex, "{Group}/{Replica}: fenced off; deactivating", _group, _name);
+            logger.ReplicaFencedOff(ex, _group, _name);
             StopNode("fenced by a newer activation");
             DeactivateOnIdle();
         }
@@ -573,7 +572,7 @@ public sealed class RaftReplicaGrain(
         catch (Exception ex)
         {
             // Crash-only: whatever failed, restart from stable storage rather than run on unknown state.
-            logger.LogError(ex, "{Group}/{Replica}: failed; restarting from stable storage", _group, _name);
+            logger.ReplicaFailed(ex, _group, _name);
             StopNode("internal error");
             DeactivateOnIdle();
         }
@@ -597,11 +596,11 @@ public sealed class RaftReplicaGrain(
         _goodWrites = 0;
         if (newEpisode)
         {
-            logger.LogError(ex, "{Group}/{Replica}: stable storage failed; the replica stays down and retries from stable storage with back-off", _group, _name);
+            logger.StableStorageFailed(ex, _group, _name);
         }
         else
         {
-            logger.LogDebug(ex, "{Group}/{Replica}: stable storage still failing (attempt {Attempt}); next retry in {Delay}", _group, _name, _storageFailures, delay);
+            logger.StableStorageStillFailing(ex, _group, _name, _storageFailures, delay);
         }
         _storageError = ex.Message;
         _recoveryTimer?.Dispose();
@@ -640,7 +639,7 @@ public sealed class RaftReplicaGrain(
     private void StorageWorked()
     {
         if (_storageFailures == 0) return;
-        if (_storageError is not null) logger.LogInformation("{Group}/{Replica}: stable storage works again after {Failures} failed attempts", _group, _name, _storageFailures);
+        if (_storageError is not null) logger.StableStorageRecovered(_group, _name, _storageFailures);
         _storageError = null;
         if (++_goodWrites >= 64) _storageFailures = 0;
     }
@@ -648,7 +647,7 @@ public sealed class RaftReplicaGrain(
     private void RestoreSnapshot(SnapshotData snapshot)
     {
         _stateMachine.Restore(snapshot.Data);
-        logger.LogInformation("{Group}/{Replica}: installed a snapshot up to index {Index} from the leader", _group, _name, snapshot.Index);
+        logger.SnapshotInstalled(_group, _name, snapshot.Index);
         foreach (var index in _pending.Keys.Where(i => i <= snapshot.Index).ToList())
         {
             _pending.Remove(index, out var p);
@@ -676,7 +675,7 @@ public sealed class RaftReplicaGrain(
         catch (Exception ex)
         {
             // The network may lose any message; Raft retries.
-            logger.LogDebug(ex, "{Replica}: send to {To} failed", _name, m.To);
+            logger.SendFailed(ex, _name, m.To);
         }
     }
 
@@ -752,7 +751,7 @@ public sealed class RaftReplicaGrain(
             {
                 _sessionActivity.Clear();
                 metrics.ElectionsWon.Add(1);
-                logger.LogInformation("{Group}/{Replica}: elected leader for term {Term}", _group, _name, node.CurrentTerm);
+                logger.LeaderElected(_group, _name, node.CurrentTerm);
             }
             if (_lastRole == RaftRole.Leader)
             {
@@ -764,7 +763,7 @@ public sealed class RaftReplicaGrain(
         }
         if (node.LeaderId != _lastLeader)
         {
-            logger.LogDebug("{Group}/{Replica}: leader is now {Leader} (term {Term})", _group, _name, node.LeaderId ?? "unknown", node.CurrentTerm);
+            logger.LeaderChanged(_group, _name, node.LeaderId ?? "unknown", node.CurrentTerm);
             _lastLeader = node.LeaderId;
         }
     }

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.Raft.Hosting;
+
+/// <summary>
+/// The grains' log messages, source-generated; event ids 2000-2099: hosting 2000-2009, replica 2010-2039,
+/// gateway 2040-2049, faults 2050-2059.
+/// </summary>
+internal static partial class LogMessages
+{
+    // Hosting: 2000-2009
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Error,
+        Message = "Raft group {Group}: replica {Replica} has no stored state on the silo it was activated on, but its group exists. " +
+        "It stays down rather than start with amnesia. Its data directory is not visible from this silo: give every silo " +
+        "the same data directory (Raft:DataDirectory), or pin each replica to the silo that holds its disk.")]
+    public static partial void ReplicaHasNoStoredState(this ILogger logger, string group, string replica);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Raft group {Group} started with replicas {Replicas}")]
+    public static partial void GroupStarted(this ILogger logger, string group, string replicas);
+
+    // Replica: 2010-2039
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "{Group}/{Replica}: could not ask the other members whether the group is created")]
+    public static partial void GroupCreatedQueryFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "{Group}/{Replica}: waits for every member of its group to be created")]
+    public static partial void ReplicaWaitsForGroup(this ILogger logger, string group, string replica);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "{Group}/{Replica}: stopped")]
+    public static partial void ReplicaStopped(this ILogger logger, string group, string replica);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "{Replica}: dropped a malformed message from {From}")]
+    public static partial void MalformedMessageDropped(this ILogger logger, Exception exception, string replica, string from);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Debug, Message = "{Replica}: forwarding to {Leader} failed")]
+    public static partial void ForwardingFailed(this ILogger logger, Exception exception, string replica, string leader);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Information,
+        Message = "{Group}/{Replica}: started on {Silo} at term {Term} with {Entries} log entries (seed {Seed})")]
+    public static partial void ReplicaStarted(this ILogger logger, string group, string replica, string silo, long term, int entries, int seed);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "{Group}/{Replica}: expiring session {Session}, idle over {Timeout}")]
+    public static partial void SessionExpiring(this ILogger logger, string group, string replica, long session, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Warning, Message = "{Group}/{Replica}: fenced off; deactivating")]
+    public static partial void ReplicaFencedOff(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Error, Message = "{Group}/{Replica}: failed; restarting from stable storage")]
+    public static partial void ReplicaFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Error,
+        Message = "{Group}/{Replica}: stable storage failed; the replica stays down and retries from stable storage with back-off")]
+    public static partial void StableStorageFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Debug,
+        Message = "{Group}/{Replica}: stable storage still failing (attempt {Attempt}); next retry in {Delay}")]
+    public static partial void StableStorageStillFailing(this ILogger logger, Exception exception, string group, string replica, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "{Group}/{Replica}: stable storage works again after {Failures} failed attempts")]
+    public static partial void StableStorageRecovered(this ILogger logger, string group, string replica, int failures);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "{Group}/{Replica}: installed a snapshot up to index {Index} from the leader")]
+    public static partial void SnapshotInstalled(this ILogger logger, string group, string replica, long index);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Debug, Message = "{Replica}: send to {To} failed")]
+    public static partial void SendFailed(this ILogger logger, Exception exception, string replica, string to);
+
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "{Group}/{Replica}: elected leader for term {Term}")]
+    public static partial void LeaderElected(this ILogger logger, string group, string replica, long term);
+
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Debug, Message = "{Group}/{Replica}: leader is now {Leader} (term {Term})")]
+    public static partial void LeaderChanged(this ILogger logger, string group, string replica, string leader, long term);
+
+    // Gateway: 2040-2049
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Debug, Message = "{Group}: session {Session} expired; opening a new one")]
+    public static partial void GatewaySessionExpired(this ILogger logger, string group, long session);
+
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Debug, Message = "{Group}: request to {Replica} failed")]
+    public static partial void GatewayRequestFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    // Faults: 2050-2059
+
+    [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "{Group}: partition {Partition} cuts off {Replicas}")]
+    public static partial void PartitionSplit(this ILogger logger, string group, string partition, string replicas);
+
+    [LoggerMessage(EventId = 2051, Level = LogLevel.Information, Message = "{Group}: partition {Partition} healed")]
+    public static partial void PartitionHealed(this ILogger logger, string group, string partition);
+
+    [LoggerMessage(EventId = 2052, Level = LogLevel.Information, Message = "{Group}: links cut between {Side} and {Other}")]
+    public static partial void LinksCut(this ILogger logger, string group, string side, string other);
+
+    [LoggerMessage(EventId = 2053, Level = LogLevel.Debug, Message = "fault push to a silo failed; dropping its subscription")]
+    public static partial void FaultPushFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2054, Level = LogLevel.Debug, Message = "fault agent: subscription failed; retrying")]
+    public static partial void FaultSubscriptionFailed(this ILogger logger, Exception exception);
+}
