@@ -114,14 +114,3 @@ public sealed class RaftMetricsReader : IDisposable
         }
     }
 }
-
-public sealed record MetricsReport(
-    string Meter,
-    IReadOnlyDictionary<string, long> Counters,
-    IReadOnlyDictionary<string, HistogramSummary> Histograms,
-    IReadOnlyDictionary<string, GaugeValue[]> Gauges);
-
-/// <summary>Count, sum and max since the silo started; mean too; p50 and p99 over the latest 1024 samples.</summary>
-public sealed record HistogramSummary(string? Unit, long Count, double Sum, double? Mean, double? Max, double? P50, double? P99);
-
-public sealed record GaugeValue(string Instrument, string? Group, string? Replica, long Value);

@@ -39,6 +39,3 @@ public sealed class WebOptions
         return address;
     }
 }
-
-/// <summary>The silo's configuration is unusable; the message says why, and the silo exits with code 2.</summary>
-public sealed class SiloConfigurationException(string message) : Exception(message);

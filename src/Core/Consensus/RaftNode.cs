@@ -1,16 +1,5 @@
 namespace Orleans.Raft.Consensus;
 
-/// <summary>The outcome of a proposal at this replica.</summary>
-public readonly record struct ProposeResult(bool Accepted, long Index, long Term, string? LeaderHint)
-{
-    /// <summary>Refused because this leader's uncommitted backlog is at its bound: nothing was appended; retry later.</summary>
-    public bool Overloaded { get; init; }
-
-    public static ProposeResult NotLeader(string? leaderHint) => new(false, 0, 0, leaderHint);
-
-    public static ProposeResult Refused(string leader) => new(false, 0, 0, leader) { Overloaded = true };
-}
-
 /// <summary>
 /// The Raft consensus algorithm (Figure 2 of the Raft paper, with etcd's pre-vote and check-quorum) as a deterministic
 /// state machine: no clock, no I/O, no threads. Ticks and messages go in; a <see cref="Ready"/> comes out with state to
@@ -643,7 +632,7 @@ public sealed class RaftNode
         if (m.Offset < have)
         {
             // A duplicate of a chunk we hold: ack what we have. Restarting at offset 0 or rejecting would make the
-            // leader resend chunks a live stream is already sending, and duplicates multiplied the streams.
+            // leader resend chunks a live stream is already sending.
             Send(Response(have));
             return;
         }
@@ -757,10 +746,9 @@ public sealed class RaftNode
         {
             if (pr.State == ProgressState.Snapshot)
             {
-                // Re-send only once the transfer has stalled: each re-send starts another stream of chunks
-                // alongside the one still in flight, and resending every heartbeat multiplied the traffic by the round
-                // trip in heartbeats (a 67-chunk snapshot took 1,576 chunks at a 4-tick delay). Meanwhile an empty
-                // append at our snapshot keeps the follower's election timer quiet; its reply is harmless (or proves a match).
+                // Re-send only once the transfer has stalled: each re-send starts another stream of chunks alongside
+                // the one still in flight. Meanwhile an empty append at our snapshot keeps the follower's election
+                // timer quiet; its reply is harmless (or proves a match).
                 if (++pr.SnapshotIdleHeartbeats >= Math.Max(1, _config.ElectionTick / (2 * _config.HeartbeatTick)))
                 {
                     pr.SnapshotIdleHeartbeats = 0;

@@ -5,20 +5,6 @@ using Orleans.Runtime.Placement;
 
 namespace Orleans.Raft.Placement;
 
-/// <summary>
-/// Spreads the replicas of a group over the silos: the i-th member (in name order) goes to the silo at position
-/// (i + offset) among the compatible silos, so no two replicas share a silo while there are silos enough, and a
-/// silo failure takes out as few replicas of one group as possible.
-/// </summary>
-[GenerateSerializer, Immutable]
-public sealed class RaftReplicaSpreadPlacement : PlacementStrategy
-{
-    public static readonly RaftReplicaSpreadPlacement Instance = new();
-}
-
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class RaftReplicaSpreadPlacementAttribute() : PlacementAttribute(RaftReplicaSpreadPlacement.Instance);
-
 public sealed class RaftReplicaSpreadPlacementDirector(IGrainFactory grainFactory) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)

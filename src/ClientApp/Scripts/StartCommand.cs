@@ -1,0 +1,5 @@
+using System.Text.Json;
+
+namespace Orleans.Raft.ClientApp.Scripts;
+
+public sealed record StartCommand(int Line, string Node, string[] Peers) : ScriptCommand(Line);

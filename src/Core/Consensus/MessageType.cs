@@ -1,0 +1,13 @@
+namespace Orleans.Raft.Consensus;
+
+public enum MessageType : byte
+{
+    RequestVote,
+    RequestVoteResponse,
+    RequestPreVote,
+    RequestPreVoteResponse,
+    AppendEntries,
+    AppendEntriesResponse,
+    InstallSnapshot,
+    InstallSnapshotResponse,
+}

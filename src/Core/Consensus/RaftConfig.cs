@@ -1,0 +1,67 @@
+namespace Orleans.Raft.Consensus;
+
+public sealed record RaftConfig
+{
+    /// <summary>This replica's name.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Every voting member of the group, this replica included.</summary>
+    public required IReadOnlyList<string> Members { get; init; }
+
+    /// <summary>Ticks without a leader before a follower campaigns; the actual timeout is randomized in [ElectionTick, 2*ElectionTick).</summary>
+    public int ElectionTick { get; init; } = 10;
+
+    /// <summary>Ticks between a leader's heartbeats.</summary>
+    public int HeartbeatTick { get; init; } = 1;
+
+    /// <summary>Run a pre-vote round before raising the term, so a partitioned replica cannot disrupt the group when it returns (Raft thesis §9.6).</summary>
+    public bool PreVote { get; init; } = true;
+
+    /// <summary>A leader steps down when it has not heard from a majority for an election timeout; followers then also ignore votes while they hear from a leader.</summary>
+    public bool CheckQuorum { get; init; } = true;
+
+    /// <summary>The most entries one AppendEntries carries.</summary>
+    public int MaxEntriesPerMessage { get; init; } = 512;
+
+    /// <summary>The most bytes of entry data one AppendEntries carries (at least one entry is always sent).</summary>
+    public long MaxBytesPerMessage { get; init; } = 1 << 20;
+
+    /// <summary>How many AppendEntries a leader keeps in flight to a follower it is replicating to.</summary>
+    public int MaxInflightMessages { get; init; } = 64;
+
+    /// <summary>The most committed entries handed out in one Ready.</summary>
+    public int MaxCommittedEntriesPerReady { get; init; } = 4096;
+
+    /// <summary>The size of one InstallSnapshot chunk.</summary>
+    public int SnapshotChunkBytes { get; init; } = 256 * 1024;
+
+    /// <summary>The most commands a leader holds uncommitted; past it, proposals are refused as overloaded.</summary>
+    public int MaxUncommittedEntries { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// The most payload bytes a leader holds uncommitted (etcd's MaxUncommittedEntriesSize); past it, proposals are
+    /// refused as overloaded. A proposal is always admitted when nothing is uncommitted, however large.
+    /// </summary>
+    public long MaxUncommittedBytes { get; init; } = long.MaxValue;
+    /// <summary>How many InstallSnapshot chunks a leader keeps in flight to one follower.</summary>
+    public int MaxInflightSnapshotChunks { get; init; } = 4;
+
+    /// <summary>
+    /// Entries kept below a snapshot when the log is compacted (etcd's SnapshotCatchUpEntries), so a follower that just
+    /// installed an older snapshot continues from the log instead of needing the newer one.
+    /// </summary>
+    public int SnapshotCatchUpEntries { get; init; }
+
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required.");
+        if (!Members.Contains(Id)) throw new ArgumentException($"Members must include this replica '{Id}'.");
+        if (Members.Distinct().Count() != Members.Count) throw new ArgumentException("Members must be distinct.");
+        if (HeartbeatTick <= 0) throw new ArgumentException("HeartbeatTick must be positive.");
+        if (ElectionTick <= HeartbeatTick) throw new ArgumentException("ElectionTick must be greater than HeartbeatTick.");
+        if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0
+            || MaxUncommittedEntries <= 0 || MaxUncommittedBytes <= 0 || MaxInflightSnapshotChunks <= 0)
+            throw new ArgumentException("Limits must be positive.");
+        if (SnapshotCatchUpEntries < 0) throw new ArgumentException("SnapshotCatchUpEntries must not be negative.");
+    }
+}

@@ -1,0 +1,30 @@
+namespace Orleans.Raft.Consensus;
+
+/// <summary>
+/// What the shell must do, in order: persist Snapshot, HardState and Entries, then send Messages, then restore the
+/// state machine from Snapshot (if any) and apply CommittedEntries; then call <see cref="RaftNode.Advance"/>.
+/// </summary>
+public sealed record Ready
+{
+    /// <summary>
+    /// A snapshot received from the leader, its checksum verified: persist it (it replaces the whole log) and restore the
+    /// state machine from it.
+    /// </summary>
+    public SnapshotData? Snapshot { get; init; }
+
+    /// <summary>The new HardState to persist, or null when it has not changed.</summary>
+    public HardState? HardState { get; init; }
+
+    /// <summary>Entries to persist. The store drops any entry it holds at or after Entries[0].Index, then appends these.</summary>
+    public IReadOnlyList<LogEntry> Entries { get; init; } = [];
+
+    /// <summary>Messages to send once the state above is durable.</summary>
+    public IReadOnlyList<RaftMessage> Messages { get; init; } = [];
+
+    /// <summary>Committed entries to apply to the state machine, in order.</summary>
+    public IReadOnlyList<LogEntry> CommittedEntries { get; init; } = [];
+
+    internal long LastEntryIndex { get; init; }
+
+    public bool MustPersist => HardState is not null || Entries.Count > 0 || Snapshot is not null;
+}

@@ -1,0 +1,9 @@
+using System.Text;
+
+namespace Orleans.Raft.StateMachine;
+
+/// <summary>
+/// The result of applying one command: for reads and failed compares, Value is the current value. ValueOmitted marks
+/// a retried failed compare whose found value was too large to remember: Value is then null but says nothing.
+/// </summary>
+public readonly record struct ApplyResult(ApplyStatus Status, string? Value, bool ValueOmitted = false);

@@ -1,0 +1,13 @@
+using System.Text;
+
+namespace Orleans.Raft.StateMachine;
+
+public enum ApplyStatus : byte
+{
+    Ok,
+    NotFound,
+    CompareFailed,
+
+    /// <summary>The request's session is unknown or expired, or the client had already acknowledged its result: nothing was applied.</summary>
+    SessionExpired,
+}

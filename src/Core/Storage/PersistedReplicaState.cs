@@ -1,0 +1,13 @@
+namespace Orleans.Raft.Storage;
+
+/// <summary>
+/// What a replica finds in stable storage when it starts: its members, HardState, latest snapshot (if any), and the
+/// log entries in order, from at most Snapshot.Index + 1 (or from 1 with no snapshot): entries at or below the snapshot
+/// are the trailing window kept for lagging followers.
+/// </summary>
+public sealed record PersistedReplicaState(string[] Members, HardState HardState, IReadOnlyList<LogEntry> Entries, RaftSnapshot? Snapshot = null)
+{
+    public static readonly PersistedReplicaState Empty = new([], HardState.Empty, []);
+
+    public bool IsConfigured => Members.Length > 0;
+}

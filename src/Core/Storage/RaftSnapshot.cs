@@ -1,0 +1,16 @@
+namespace Orleans.Raft.Storage;
+
+/// <summary>
+/// A state-machine snapshot: everything applied up to and including Index (of term Term), and the
+/// <see cref="SnapshotChecksum"/> of Data, which a store verifies when it loads the snapshot.
+/// </summary>
+public sealed record RaftSnapshot(long Index, long Term, byte[] Data, long Checksum)
+{
+    /// <summary>A snapshot of freshly taken bytes: computes their checksum.</summary>
+    public RaftSnapshot(long index, long term, byte[] data)
+        : this(index, term, data, SnapshotChecksum.Compute(data))
+    {
+    }
+
+    public bool IsIntact => SnapshotChecksum.Compute(Data) == Checksum;
+}

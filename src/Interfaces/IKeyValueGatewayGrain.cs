@@ -1,0 +1,33 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Raft;
+
+/// <summary>The client's entry point to a group (keyed by group name): finds the leader and forwards to it.</summary>
+public interface IKeyValueGatewayGrain : IGrainWithStringKey
+{
+    Task<KvResponse> Execute(KvRequest request);
+
+    Task<KvResponse> Get(string key);
+
+    Task<KvResponse> Set(string key, string value);
+
+    Task<KvResponse> Delete(string key);
+
+    Task<KvResponse> CompareAndSet(string key, string? expected, string value);
+
+    Task<KvResponse> Append(string key, string suffix);
+
+    /// <summary>
+    /// Opens a client session for a client that numbers and retries its own writes (KvRequest.SessionId and
+    /// Sequence): on success the response's Index is the session id. Writes without a session use the gateway's own.
+    /// </summary>
+    Task<KvResponse> OpenSession();
+
+    /// <summary>Runs a request through one named replica, which forwards it to the leader.</summary>
+    Task<KvResponse> ExecuteVia(string replica, KvRequest request);
+
+    Task<ReplicaStatus[]> GetStatus();
+
+    /// <summary>Starts an election on the named replica.</summary>
+    Task StartElection(string replica);
+}

@@ -1,0 +1,21 @@
+namespace Orleans.Raft;
+
+[GenerateSerializer, Immutable]
+public sealed record KvResponse
+{
+    [Id(0)] public required KvStatus Status { get; init; }
+    [Id(1)] public string? Value { get; init; }
+
+    /// <summary>The replica that served the request (the leader that committed it).</summary>
+    [Id(2)] public string? ServedBy { get; init; }
+
+    [Id(3)] public string? LeaderHint { get; init; }
+    [Id(4)] public string? Error { get; init; }
+
+    /// <summary>The log index at which the request took effect.</summary>
+    [Id(5)] public long Index { get; init; }
+
+    public bool IsSuccess => Status is KvStatus.Ok;
+
+    public static KvResponse Failure(KvStatus status, string error, string? servedBy = null) => new() { Status = status, Error = error, ServedBy = servedBy };
+}

@@ -1,0 +1,35 @@
+namespace Orleans.Raft;
+
+/// <summary>One replica as an operator sees it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplicaStatus
+{
+    [Id(0)] public required string Group { get; init; }
+    [Id(1)] public required string Replica { get; init; }
+    [Id(2)] public string? Silo { get; init; }
+    [Id(3)] public bool Running { get; init; }
+    [Id(4)] public ReplicaRole Role { get; init; } = ReplicaRole.Stopped;
+    [Id(5)] public long CurrentTerm { get; init; }
+    [Id(6)] public string? LeaderId { get; init; }
+    [Id(7)] public string? VotedFor { get; init; }
+    [Id(8)] public long CommitIndex { get; init; }
+    [Id(9)] public long LastApplied { get; init; }
+    [Id(10)] public long LastLogIndex { get; init; }
+    [Id(11)] public long LastLogTerm { get; init; }
+    [Id(12)] public string[] Members { get; init; } = [];
+    [Id(13)] public string? Error { get; init; }
+
+    /// <summary>The index of the latest snapshot: log entries up to it are compacted away.</summary>
+    [Id(14)] public long SnapshotIndex { get; init; }
+
+    /// <summary>The replica has stored state (it was created once); false for a replica that never ran here.</summary>
+    [Id(15)] public bool HasStoredState { get; init; }
+
+    /// <summary>Client requests waiting at this replica for their entry to apply.</summary>
+    [Id(16)] public int PendingRequests { get; init; }
+    /// <summary>
+    /// Stored state, but never past creation: term 0, no vote, an empty log. Losing such a replica's state loses
+    /// nothing, which is what lets an interrupted group creation be completed.
+    /// </summary>
+    [Id(17)] public bool NeverProgressed { get; init; }
+}
