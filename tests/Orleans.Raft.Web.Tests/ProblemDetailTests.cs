@@ -127,6 +127,8 @@ public sealed class ProblemDetailTests
             builder.Services.AddSingleton<RaftMetrics>();
             builder.Services.AddSingleton<RaftMetricsReader>();
             builder.Services.Configure<RaftOptions>(_ => { });
+            // As a silo host that calls AddRaftFaultInjection: the fault routes then reach the (failing) grains.
+            builder.Services.AddSingleton<Orleans.Raft.Faults.FaultInjection>();
             var app = builder.Build();
             app.MapRaftApi();
             await app.StartAsync();
