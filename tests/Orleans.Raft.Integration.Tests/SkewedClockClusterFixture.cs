@@ -13,31 +13,13 @@ namespace Orleans.Raft.Integration.Tests;
 /// ahead, on the third 10 minutes behind. The monotonic clock is the real one, and Orleans' own clock is untouched. Sessions time out after a few seconds here, and the state
 /// is limited to <see cref="MaxStateBytes"/>.
 /// </summary>
-public sealed class SkewedClockClusterFixture : IAsyncLifetime
+public sealed class SkewedClockClusterFixture() : SiloClusterFixture<SkewedClockClusterFixture.SiloConfigurator>(3)
 {
     public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(4);
 
     public const long MaxStateBytes = 16 * 1024;
 
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public IClusterClient Client => Cluster.Client;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(3);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
