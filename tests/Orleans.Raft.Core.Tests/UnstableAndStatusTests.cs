@@ -84,4 +84,21 @@ public sealed class UnstableAndStatusTests
         Assert.Equal(ProgressState.Replicate, after.Progress["n2"].State);
         Assert.Equal(1, after.CommitIndex);
     }
+
+    [Fact]
+    public void Status_reports_members_applied_index_and_the_log_bounds_around_a_snapshot()
+    {
+        var config = Raw.Config("n1") with { SnapshotCatchUpEntries = 0 };
+        var node = Raw.Node("n1", term: 2, votedFor: "n2", logTerms: [1, 1, 2, 2, 2], config: config, commit: 4);
+        Raw.Drain(node);
+        node.Compact(3, [7]);
+
+        var status = node.Status();
+        Assert.Equal(["n1", "n2", "n3"], status.Members);
+        Assert.Equal((RaftRole.Follower, 2L, "n2"), (status.Role, status.Term, status.VotedFor));
+        Assert.Equal((4L, 4L), (status.CommitIndex, status.Applied));
+        Assert.Equal((4L, 5L, 2L), (status.FirstIndex, status.LastIndex, status.LastTerm));
+        Assert.Equal((3L, 2L), (status.SnapshotIndex, status.SnapshotTerm));
+        Assert.Empty(status.Progress);
+    }
 }

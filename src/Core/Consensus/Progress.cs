@@ -136,17 +136,10 @@ internal sealed class Progress(long nextIndex, int maxInflight)
         return true;
     }
 
-    public ProgressStatus ToStatus() => new()
-    {
-        State = State,
-        NextIndex = NextIndex,
-        MatchIndex = MatchIndex,
-        Inflight = _inflight.Count,
-        IsPaused = IsPaused,
-        RecentActive = RecentActive,
-        PendingSnapshotIndex = PendingSnapshotIndex,
-        SnapshotOffset = SnapshotOffset,
-    };
+    public ProgressStatus ToStatus() => new(
+        State, NextIndex, MatchIndex,
+        _inflight.Count, IsPaused, RecentActive,
+        PendingSnapshotIndex, SnapshotOffset);
 
     public override string ToString() => $"{State} next={NextIndex} match={MatchIndex} inflight={_inflight.Count}";
 }

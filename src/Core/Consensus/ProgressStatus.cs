@@ -1,24 +1,12 @@
 namespace Orleans.Raft.Consensus;
 
 /// <summary>An immutable copy of the leader's view of one follower.</summary>
-public sealed record ProgressStatus
-{
-    public required ProgressState State { get; init; }
-    public required long NextIndex { get; init; }
-    public required long MatchIndex { get; init; }
-
-    /// <summary>AppendEntries messages out and unacknowledged (in Replicate state).</summary>
-    public required int Inflight { get; init; }
-
-    /// <summary>The leader sends it nothing new until a reply or heartbeat.</summary>
-    public required bool IsPaused { get; init; }
-
-    /// <summary>Heard from since the last quorum check.</summary>
-    public required bool RecentActive { get; init; }
-
-    /// <summary>In Snapshot state: the index of the snapshot being sent, else 0.</summary>
-    public required long PendingSnapshotIndex { get; init; }
-
-    /// <summary>In Snapshot state: the bytes of the snapshot the follower has acknowledged.</summary>
-    public required long SnapshotOffset { get; init; }
-}
+/// <param name="Inflight">AppendEntries messages out and unacknowledged (in Replicate state).</param>
+/// <param name="IsPaused">The leader sends it nothing new until a reply or heartbeat.</param>
+/// <param name="RecentActive">Heard from since the last quorum check.</param>
+/// <param name="PendingSnapshotIndex">In Snapshot state: the index of the snapshot being sent, else 0.</param>
+/// <param name="SnapshotOffset">In Snapshot state: the bytes of the snapshot the follower has acknowledged.</param>
+public sealed record ProgressStatus(
+    ProgressState State, long NextIndex, long MatchIndex,
+    int Inflight, bool IsPaused, bool RecentActive,
+    long PendingSnapshotIndex, long SnapshotOffset);

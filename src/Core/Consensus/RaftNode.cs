@@ -97,24 +97,13 @@ public sealed class RaftNode
     internal Progress ProgressOf(string peer) => _progress[peer];
 
     /// <summary>Everything a shell or a test reads about this node, as of now.</summary>
-    public RaftStatus Status() => new()
-    {
-        Id = Id,
-        Role = Role,
-        Term = CurrentTerm,
-        VotedFor = VotedFor,
-        LeaderId = LeaderId,
-        CommitIndex = CommitIndex,
-        Applied = LastApplied,
-        FirstIndex = _log.FirstIndex,
-        LastIndex = _log.LastIndex,
-        LastTerm = _log.LastTerm,
-        SnapshotIndex = _log.SnapshotIndex,
-        SnapshotTerm = _log.SnapshotTerm,
-        UncommittedEntries = _uncommittedEntries,
-        UncommittedBytes = _uncommittedBytes,
-        Progress = Progress,
-    };
+    public RaftStatus Status() => new(
+        Id, Members,
+        Role, LeaderId,
+        CurrentTerm, VotedFor, CommitIndex, LastApplied,
+        _log.FirstIndex, _log.LastIndex, _log.LastTerm, _log.SnapshotIndex, _log.SnapshotTerm,
+        _uncommittedEntries, _uncommittedBytes,
+        Progress);
 
     /// <summary>Commands this leader proposed in its term that have not committed yet (0 unless leader).</summary>
     public int UncommittedEntries => _uncommittedEntries;

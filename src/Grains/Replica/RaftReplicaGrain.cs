@@ -95,7 +95,7 @@ public sealed class RaftReplicaGrain(
     private static bool IsPristine(PersistedReplicaState state) =>
         state.HardState.CurrentTerm == 0 && state.HardState.VotedFor is null && state.Entries.Count == 0 && state.Snapshot is null;
 
-    private static bool IsPristine(RaftNode node) => node.CurrentTerm == 0 && node.VotedFor is null && node.Log.LastIndex == 0;
+    private static bool IsPristine(RaftStatus status) => status.Term == 0 && status.VotedFor is null && status.LastIndex == 0;
 
     /// <summary>
     /// A replica that never progressed runs only once every member has stored its members: until a group's creation is
@@ -283,26 +283,27 @@ public sealed class RaftReplicaGrain(
 
     public Task<ReplicaStatus> GetStatus()
     {
-        var node = _node;
+        var status = _node?.Status();
+        var hasStoredState = status is not null || _hasStoredState;
         return Task.FromResult(new ReplicaStatus
         {
             Group = _group,
             Replica = _name,
             Silo = RuntimeIdentity,
-            Running = node is not null,
-            Role = node is null ? ReplicaRole.Stopped : ToReplicaRole(node.Role),
-            CurrentTerm = node?.CurrentTerm ?? 0,
-            LeaderId = node?.LeaderId,
-            VotedFor = node?.VotedFor,
-            CommitIndex = node?.CommitIndex ?? 0,
-            LastApplied = _stateMachine.LastAppliedIndex,
-            LastLogIndex = node?.Log.LastIndex ?? 0,
-            LastLogTerm = node?.Log.LastTerm ?? 0,
-            SnapshotIndex = node?.Log.SnapshotIndex ?? 0,
-            Members = node is null ? [] : [.. node.Members],
-            HasStoredState = node is not null || _hasStoredState,
+            Running = status is not null,
+            Role = status is null ? ReplicaRole.Stopped : ToReplicaRole(status.Role),
+            CurrentTerm = status?.Term ?? 0,
+            LeaderId = status?.LeaderId,
+            VotedFor = status?.VotedFor,
+            CommitIndex = status?.CommitIndex ?? 0,
+            LastApplied = status?.Applied ?? 0,
+            LastLogIndex = status?.LastIndex ?? 0,
+            LastLogTerm = status?.LastTerm ?? 0,
+            SnapshotIndex = status?.SnapshotIndex ?? 0,
+            Members = status is null ? [] : [.. status.Members],
+            HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
-            NeverProgressed = (node is not null || _hasStoredState) && !_progressed && (node is null || IsPristine(node)),
+            NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
             Error = _storageError,
         });
     }
@@ -468,7 +469,7 @@ public sealed class RaftReplicaGrain(
 
     private void StopNode(string reason)
     {
-        if (_node is { } node && !IsPristine(node)) _progressed = true;
+        if (_node is { } node && !IsPristine(node.Status())) _progressed = true;
         _waitTimer?.Dispose();
         _waitTimer = null;
         _timer?.Dispose();
