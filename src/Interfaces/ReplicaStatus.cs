@@ -32,4 +32,7 @@ public sealed record ReplicaStatus
     /// nothing, which is what lets an interrupted group creation be completed.
     /// </summary>
     [Id(17)] public bool NeverProgressed { get; init; }
+
+    /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
+    public bool IsLive => Running && Error is null;
 }

@@ -108,24 +108,21 @@ public static partial class RaftApi
             faultInjection = context.RequestServices.IsRaftFaultInjectionEnabled(),
             partitions = faults.Partitions,
             stopped = faults.Stopped,
-            replicas = statuses.Select(s => new
-            {
-                name = s.Replica,
-                silo = s.Silo,
-                running = s.Running,
-                role = s.Role.ToString(),
-                term = s.CurrentTerm,
-                leader = s.LeaderId,
-                votedFor = s.VotedFor,
-                commitIndex = s.CommitIndex,
-                appliedIndex = s.LastApplied,
-                lastLogIndex = s.LastLogIndex,
-                lastLogTerm = s.LastLogTerm,
-                snapshotIndex = s.SnapshotIndex,
-                error = s.Error is null ? null : Sentence(s.Error, "the replica did not answer"),
-            }),
+            replicas = statuses.Select(ReplicaJson.From),
         });
     });
+
+    /// <summary>One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale.</summary>
+    private sealed record ReplicaJson(
+        string Name, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
+        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error)
+    {
+        public static ReplicaJson From(ReplicaStatus s) => s.IsLive
+            ? new(s.Replica, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
+                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null)
+            : new(s.Replica, s.Silo, s.Running, s.Role.ToString(), null, null, null,
+                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"));
+    }
 
     private static Task<IResult> ElectAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {

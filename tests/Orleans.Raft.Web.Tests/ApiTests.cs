@@ -311,6 +311,35 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
     }
 
     [Fact]
+    public async Task A_stopped_replica_reports_null_rather_than_stale_numbers()
+    {
+        using (await Http.PutAsync("/api/kv/before-stop", new StringContent("v"))) { }
+        var leader = await fixture.Silo.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var stopped = leader == "r2" ? "r3" : "r2";
+        using (var stop = await Http.PostAsync($"/api/replicas/{stopped}/stop", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        }
+        try
+        {
+            using var status = await fixture.Silo.StatusAsync();
+            var replicas = status.RootElement.GetProperty("replicas").EnumerateArray().ToArray();
+            var numbers = new[] { "term", "leader", "votedFor", "commitIndex", "appliedIndex", "lastLogIndex", "lastLogTerm", "snapshotIndex" };
+            var down = replicas.Single(r => r.GetProperty("name").GetString() == stopped);
+            Assert.False(down.GetProperty("running").GetBoolean());
+            foreach (var field in numbers) Assert.True(down.GetProperty(field).ValueKind == JsonValueKind.Null, $"{stopped}.{field} is {down.GetProperty(field)}");
+            var up = replicas.Single(r => r.GetProperty("name").GetString() == leader);
+            Assert.True(up.GetProperty("term").GetInt64() >= 1);
+            Assert.True(up.GetProperty("appliedIndex").GetInt64() >= 1);
+            Assert.Equal(leader, up.GetProperty("leader").GetString());
+        }
+        finally
+        {
+            using (await Http.PostAsync($"/api/replicas/{stopped}/start", null)) { }
+        }
+    }
+
+    [Fact]
     public async Task Elect_moves_the_leadership()
     {
         var leader = await fixture.Silo.WaitForLeaderAsync(TimeSpan.FromSeconds(10));

@@ -79,6 +79,25 @@ public sealed class ProblemDetailTests
         AssertSentence(error);
     }
 
+    [Fact]
+    public async Task An_unreachable_replica_reports_null_rather_than_its_last_numbers()
+    {
+        var stale = new ReplicaStatus { Group = "default", Replica = "r1", Running = true, Role = ReplicaRole.Leader, CurrentTerm = 3, LeaderId = "r1", CommitIndex = 20, LastApplied = 20, LastLogIndex = 20, LastLogTerm = 3, Error = Unreachable };
+        await using var host = await FakeHost.StartAsync(method => method.Name switch
+        {
+            nameof(IKeyValueGatewayGrain.GetStatus) => FakeGrains.Completed(new[] { stale }),
+            nameof(IFaultControlGrain.GetFaults) => FakeGrains.Completed(GroupFaults.None),
+            _ => throw new NotSupportedException(method.Name),
+        });
+        using var response = await host.Client.GetAsync("/api/status");
+
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var r1 = status.RootElement.GetProperty("replicas")[0];
+        foreach (var field in new[] { "term", "leader", "commitIndex", "appliedIndex", "lastLogIndex", "lastLogTerm" })
+            Assert.True(r1.GetProperty(field).ValueKind == JsonValueKind.Null, $"{field} is {r1.GetProperty(field)}");
+        AssertSentence(r1.GetProperty("error").GetString());
+    }
+
     private static async Task<string> AssertPlainDetailAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         var text = await response.Content.ReadAsStringAsync();

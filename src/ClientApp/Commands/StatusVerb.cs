@@ -64,7 +64,7 @@ public sealed class StatusVerb : IVerb
         public static Row From(ReplicaStatus s)
         {
             var role = s.Error is not null ? "Unreachable" : s.Role.ToString();
-            if (s.Error is not null || !s.Running)
+            if (!s.IsLive)
                 return new Row(s.Replica, role, null, null, null, null, null, null, s.Silo, s.Error is null ? null : ClientContext.OneLine(s.Error));
             return new Row(s.Replica, role, s.CurrentTerm, s.LeaderId, s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.Silo, null);
         }

@@ -83,14 +83,14 @@
       tr.dataset.role = r.role;
       if (r.role === 'Leader') tr.classList.add('leader');
       if (!r.running) tr.classList.add('stopped');
-      // A replica that is not running has no current state: its numbers would be stale.
-      const live = value => r.running ? value : '—';
+      // The API sends null for the numbers of a replica with no current state (stopped or unreachable).
+      const live = value => value ?? '—';
       tr.append(
         cell(r.name, 'name'),
         cell(r.error ? 'unreachable: ' + r.error : (r.silo || '')),
         cell(r.role, 'role role-' + r.role),
         cell(live(r.term), 'term'),
-        cell(live(r.leader || '—'), 'leader'),
+        cell(live(r.leader), 'leader'),
         cell(live(r.commitIndex), 'commit'),
         cell(live(r.appliedIndex), 'applied'),
         cell(live(r.lastLogIndex), 'last-log'),
