@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,13 +14,11 @@ public sealed class InProcessCluster : IAsyncDisposable
 {
     private readonly IHost _silo;
     private readonly IHost _client;
+    private readonly ShutdownLogFilter _logFilter;
 
-    /// <summary>Set when the cluster is thrown away: messages still in flight between its replicas fail, as expected.</summary>
-    private readonly StrongBox<bool> _stopping;
-
-    private InProcessCluster(IHost silo, IHost client, StrongBox<bool> stopping)
+    private InProcessCluster(IHost silo, IHost client, ShutdownLogFilter logFilter)
     {
-        _stopping = stopping;
+        _logFilter = logFilter;
         _silo = silo;
         _client = client;
     }
@@ -42,12 +39,9 @@ public sealed class InProcessCluster : IAsyncDisposable
         var serviceId = clusterId ?? "orleans-raft-inproc";
         clusterId ??= $"inproc-{siloPort}";
         var siloBuilder = Host.CreateApplicationBuilder();
-        var stopping = new StrongBox<bool>();
+        var logFilter = new ShutdownLogFilter(verbose ? LogLevel.Information : LogLevel.Error);
         ConfigureLogging(siloBuilder.Logging, verbose);
-        // A one-silo cluster has nowhere to migrate its grains when it stops; Orleans logs each failed hand-over and
-        // each message to them as an error, which says nothing about the run.
-        var minimum = verbose ? LogLevel.Information : LogLevel.Error;
-        siloBuilder.Logging.AddFilter((category, level) => level >= minimum && !(stopping.Value && category?.StartsWith("Orleans.", StringComparison.Ordinal) == true && !category.StartsWith("Orleans.Raft", StringComparison.Ordinal)));
+        siloBuilder.Logging.AddFilter(logFilter.Allows);
         siloBuilder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: serviceId, clusterId: clusterId);
@@ -67,7 +61,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, serviceId: serviceId, clusterId: clusterId));
         var client = clientBuilder.Build();
         await client.StartAsync();
-        return new InProcessCluster(silo, client, stopping) { GatewayPort = gatewayPort };
+        return new InProcessCluster(silo, client, logFilter) { GatewayPort = gatewayPort };
     }
 
     /// <summary>Waits until some replica of the group leads.</summary>
@@ -87,7 +81,8 @@ public sealed class InProcessCluster : IAsyncDisposable
     {
         await _client.StopAsync();
         _client.Dispose();
-        _stopping.Value = true;
+        // Messages still in flight between the replicas fail from here on, as expected.
+        _logFilter.Stopping();
         await _silo.StopAsync();
         _silo.Dispose();
     }
