@@ -5,25 +5,12 @@ namespace Orleans.Raft.Hosting;
 /// <summary>Maps the core's messages to and from their wire form, so the core stays free of Orleans types.</summary>
 internal static class EnvelopeMapper
 {
-    public static RaftEnvelope ToWire(RaftMessage m) => new()
-    {
-        Type = (byte)m.Type,
-        From = m.From,
-        To = m.To,
-        Term = m.Term,
-        LogTerm = m.LogTerm,
-        Index = m.Index,
-        Commit = m.Commit,
-        Entries = [.. m.Entries.Select(e => new WireLogEntry(e.Index, e.Term, (byte)e.Type, e.Data))],
-        Reject = m.Reject,
-        ConflictIndex = m.ConflictIndex,
-        ConflictTerm = m.ConflictTerm,
-        Force = m.Force,
-        Offset = m.Offset,
-        Data = m.Data,
-        Done = m.Done,
-        Checksum = m.Checksum,
-    };
+    public static RaftEnvelope ToWire(RaftMessage m) => new(
+        (byte)m.Type, m.From, m.To,
+        m.Term, m.LogTerm, m.Index, m.Commit,
+        [.. m.Entries.Select(e => new WireLogEntry(e.Index, e.Term, (byte)e.Type, e.Data))],
+        m.Reject, m.ConflictIndex, m.ConflictTerm, m.Force,
+        m.Offset, m.Data, m.Done, m.Checksum);
 
     public static RaftMessage FromWire(RaftEnvelope e) => new()
     {
