@@ -6,15 +6,7 @@ public sealed class StartVerb : IVerb
 {
     public int Order => 170;
 
-    public Command Create(ClientContext context)
-    {
-        var replica = FaultRequests.Names("REPLICA", "The replica to start");
-        var command = new Command("start", "Start a stopped REPLICA again from its stable storage") { replica };
-        command.SetAction(r => FaultRequests.RunAsync(context, r, async (_, faults, group) =>
-        {
-            await faults.StartReplica(group, r.GetValue(replica)!, []);
-            return $"replica {r.GetValue(replica)} started";
-        }));
-        return command;
-    }
+    public Command Create(ClientContext context) => FaultRequests.OnReplica(context, "start",
+        "Start a stopped REPLICA again from its stable storage", "The replica to start", "started",
+        (faults, group, replica) => faults.StartReplica(group, replica, []));
 }
