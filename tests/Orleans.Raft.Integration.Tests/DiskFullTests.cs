@@ -15,6 +15,8 @@ namespace Orleans.Raft.Integration.Tests;
 /// <summary>A real SQLITE_FULL (the database capped with max_page_count) under a running group.</summary>
 public sealed class DiskFullTests
 {
+    private static readonly string Big = new('x', 8192);
+
     [Fact]
     public async Task A_full_disk_neither_crashes_the_silo_nor_reloads_the_log_per_message_and_every_acknowledged_write_survives()
     {
@@ -22,84 +24,36 @@ public sealed class DiskFullTests
         var sqliteOptions = new SqliteRaftStorageOptions { DataDirectory = data };
         var sqlite = new SqliteRaftStorage(sqliteOptions);
         var storage = new CountingStorage(sqlite);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IRaftStorage>(storage);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-full", clusterId: $"full-{Guid.NewGuid():N}");
-            silo.UseInMemoryReminderService();
-            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RaftTestSilo.MinimumReminderPeriod);
-            silo.AddRaft(configure: o =>
-            {
-                o.StartReplicas = false;
-                o.RequestTimeout = TimeSpan.FromSeconds(3);
-            });
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await StartSiloAsync(storage);
         try
         {
-            var grains = host.Services.GetRequiredService<IGrainFactory>();
-            var group = await RaftGroup.StartAsync(grains, size: 3, prefix: "full");
-            await group.WaitForLeaderAsync();
             var acknowledged = new Dictionary<string, string>();
-            for (var i = 0; i < 20; i++)
-            {
-                Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"v{i}")).Status);
-                acknowledged[$"k{i}"] = $"v{i}";
-            }
+            var group = await StartGroupAsync(host, "full", acknowledged);
 
             // The disk is full from here on: the database may not grow by a single page.
             sqliteOptions.MaxPageCount = PageCount(sqlite.DatabasePath);
-            var big = new string('x', 8192);
             KvResponse response;
             var n = 0;
             do
             {
-                response = await group.Gateway.Set($"big{n}", big);
-                if (response.Status == KvStatus.Ok) acknowledged[$"big{n}"] = big;
+                response = await group.Gateway.Set($"big{n}", Big);
+                if (response.Status == KvStatus.Ok) acknowledged[$"big{n}"] = Big;
             }
             while (response.Status == KvStatus.Ok && ++n < 1000);
             Assert.NotEqual(KvStatus.Ok, response.Status);
 
-            // Writes that need space keep coming, and calls keep arriving at the failed replicas. Each call used to
-            // reactivate one: an epoch bump and a full log reload.
-            using var stop = new CancellationTokenSource();
-            var load = Task.Run(async () =>
+            using (var stop = new CancellationTokenSource())
             {
-                for (var i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    var r = await group.Gateway.Set($"more{i}", big);
-                    if (r.Status == KvStatus.Ok) acknowledged[$"more{i}"] = big;
-                }
-            });
-            var opens = storage.Opens;
-            var loads = storage.Loads;
-            const int calls = 300;
-            for (var i = 0; i < calls / 3; i++)
-            {
-                foreach (var m in group.Members) await group.Replica(m).GetStatus();
+                var load = WriteUntilStoppedAsync(group, acknowledged, stop.Token);
+                await AssertCallsDoNotReopenOrReloadAsync(group, storage);
+                await WaitForDiskFullAsync(group, sqlite.DatabasePath);
+                await stop.CancelAsync();
+                await load;
             }
-            Assert.True(storage.Opens - opens < calls / 10, $"{storage.Opens - opens} opens for {calls} calls to failed replicas");
-            Assert.True(storage.Loads - loads < calls / 10, $"{storage.Loads - loads} log loads for {calls} calls to failed replicas");
-            await RaftGroup.WaitForAsync(async () =>
-            {
-                var statuses = await group.StatusAsync();
-                return statuses.FirstOrDefault(s => s.Error?.Contains("disk full") == true && s.Error.Contains(sqlite.DatabasePath));
-            }, "a replica to report the full disk");
-            await stop.CancelAsync();
-            await load;
 
             // Space frees up: the replicas come back by themselves, with everything acknowledged.
             sqliteOptions.MaxPageCount = null;
-            await group.WaitForLeaderAsync();
-            await RaftGroup.WaitForAsync(async () =>
-            {
-                var r = await group.Gateway.Set("after", "1");
-                return r.Status == KvStatus.Ok ? r : null;
-            }, "a write after space freed up");
-            foreach (var (key, value) in acknowledged) Assert.Equal(value, (await group.Gateway.Get(key)).Value);
+            await AssertRecoversWithEveryAcknowledgedWriteAsync(group, acknowledged);
             await RaftGroup.WaitForAsync(async () => (await group.StatusAsync()).All(s => s.Running && s.Error is null) ? "" : null, "every replica to run without error");
         }
         finally
@@ -124,72 +78,26 @@ public sealed class DiskFullTests
         TmpfsFactAttribute.Mount(data, "2m");
         var sqlite = new SqliteRaftStorage(new SqliteRaftStorageOptions { DataDirectory = data });
         var storage = new CountingStorage(sqlite);
-        using var host = await StartSiloAsync(storage, data);
+        using var host = await StartSiloAsync(storage);
         var filler = Path.Combine(data, "filler");
         try
         {
-            var grains = host.Services.GetRequiredService<IGrainFactory>();
-            var group = await RaftGroup.StartAsync(grains, size: 3, prefix: "tmpfs");
-            await group.WaitForLeaderAsync();
             var acknowledged = new Dictionary<string, string>();
-            for (var i = 0; i < 20; i++)
-            {
-                Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"v{i}")).Status);
-                acknowledged[$"k{i}"] = $"v{i}";
-            }
+            var group = await StartGroupAsync(host, "tmpfs", acknowledged);
 
             // Fill the file system: from here on every write SQLite makes (the log, a reopen's epoch bump) fails.
-            using (var file = File.Create(filler))
+            Fill(filler);
+            using (var stop = new CancellationTokenSource())
             {
-                var block = new byte[4096];
-                try
-                {
-                    while (true)
-                    {
-                        file.Write(block);
-                        file.Flush();
-                    }
-                }
-                catch (IOException)
-                {
-                }
+                var load = WriteUntilStoppedAsync(group, acknowledged, stop.Token);
+                await WaitForDiskFullAsync(group);
+                await AssertCallsDoNotReopenOrReloadAsync(group, storage);
+                await stop.CancelAsync();
+                await load;
             }
-            var big = new string('x', 8192);
-            using var stop = new CancellationTokenSource();
-            var load = Task.Run(async () =>
-            {
-                for (var i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    var r = await group.Gateway.Set($"more{i}", big);
-                    if (r.Status == KvStatus.Ok) acknowledged[$"more{i}"] = big;
-                }
-            });
-            await RaftGroup.WaitForAsync(async () =>
-            {
-                var statuses = await group.StatusAsync();
-                return statuses.FirstOrDefault(s => s.Error?.Contains("disk full") == true);
-            }, "a replica to report the full disk");
-
-            var opens = storage.Opens;
-            var loads = storage.Loads;
-            const int calls = 300;
-            for (var i = 0; i < calls / 3; i++)
-            {
-                foreach (var m in group.Members) await group.Replica(m).GetStatus();
-            }
-            Assert.True(storage.Opens - opens < calls / 10, $"{storage.Opens - opens} opens for {calls} calls to failed replicas");
-            Assert.True(storage.Loads - loads < calls / 10, $"{storage.Loads - loads} log loads for {calls} calls to failed replicas");
-            await stop.CancelAsync();
-            await load;
 
             File.Delete(filler);
-            await group.WaitForLeaderAsync();
-            await RaftGroup.WaitForAsync(async () =>
-            {
-                var r = await group.Gateway.Set("after", "1");
-                return r.Status == KvStatus.Ok ? r : null;
-            }, "a write after space freed up");
-            foreach (var (key, value) in acknowledged) Assert.Equal(value, (await group.Gateway.Get(key)).Value);
+            await AssertRecoversWithEveryAcknowledgedWriteAsync(group, acknowledged);
         }
         finally
         {
@@ -201,7 +109,7 @@ public sealed class DiskFullTests
         }
     }
 
-    private static async Task<IHost> StartSiloAsync(IRaftStorage storage, string data)
+    private static async Task<IHost> StartSiloAsync(IRaftStorage storage)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -220,6 +128,77 @@ public sealed class DiskFullTests
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>A group of three with a leader and 20 acknowledged writes, recorded in <paramref name="acknowledged"/>.</summary>
+    private static async Task<RaftGroup> StartGroupAsync(IHost host, string prefix, Dictionary<string, string> acknowledged)
+    {
+        var group = await RaftGroup.StartAsync(host.Services.GetRequiredService<IGrainFactory>(), size: 3, prefix: prefix);
+        await group.WaitForLeaderAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"v{i}")).Status);
+            acknowledged[$"k{i}"] = $"v{i}";
+        }
+        return group;
+    }
+
+    /// <summary>Writes that need space, until stopped; the acknowledged ones are recorded.</summary>
+    private static Task WriteUntilStoppedAsync(RaftGroup group, Dictionary<string, string> acknowledged, CancellationToken stop) => Task.Run(async () =>
+    {
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var r = await group.Gateway.Set($"more{i}", Big);
+            if (r.Status == KvStatus.Ok) acknowledged[$"more{i}"] = Big;
+        }
+    });
+
+    /// <summary>Calls to failed replicas must not each reactivate one: an epoch bump and a full log reload.</summary>
+    private static async Task AssertCallsDoNotReopenOrReloadAsync(RaftGroup group, CountingStorage storage)
+    {
+        var opens = storage.Opens;
+        var loads = storage.Loads;
+        const int calls = 300;
+        for (var i = 0; i < calls / 3; i++)
+        {
+            foreach (var m in group.Members) await group.Replica(m).GetStatus();
+        }
+        Assert.True(storage.Opens - opens < calls / 10, $"{storage.Opens - opens} opens for {calls} calls to failed replicas");
+        Assert.True(storage.Loads - loads < calls / 10, $"{storage.Loads - loads} log loads for {calls} calls to failed replicas");
+    }
+
+    private static Task WaitForDiskFullAsync(RaftGroup group, string? naming = null) => RaftGroup.WaitForAsync(async () =>
+    {
+        var statuses = await group.StatusAsync();
+        return statuses.FirstOrDefault(s => s.Error?.Contains("disk full") == true && (naming is null || s.Error.Contains(naming)));
+    }, "a replica to report the full disk");
+
+    private static async Task AssertRecoversWithEveryAcknowledgedWriteAsync(RaftGroup group, Dictionary<string, string> acknowledged)
+    {
+        await group.WaitForLeaderAsync();
+        await RaftGroup.WaitForAsync(async () =>
+        {
+            var r = await group.Gateway.Set("after", "1");
+            return r.Status == KvStatus.Ok ? r : null;
+        }, "a write after space freed up");
+        foreach (var (key, value) in acknowledged) Assert.Equal(value, (await group.Gateway.Get(key)).Value);
+    }
+
+    private static void Fill(string path)
+    {
+        using var file = File.Create(path);
+        var block = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                file.Write(block);
+                file.Flush();
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private static long PageCount(string path)
