@@ -20,20 +20,6 @@ public static class FaultRequests
             return ExitCodes.Ok;
         });
 
-    /// <summary>A command that acts on one replica and prints "replica NAME {done}".</summary>
-    public static Command OnReplica(ClientContext context, string name, string description, string replicaDescription, string done,
-        Func<IFaultControlGrain, string, string, Task> action)
-    {
-        var replica = Names("REPLICA", replicaDescription);
-        var command = new Command(name, description) { replica };
-        command.SetAction(r => RunAsync(context, r, async (_, faults, group) =>
-        {
-            await action(faults, group, r.GetValue(replica)!);
-            return $"replica {r.GetValue(replica)} {done}";
-        }));
-        return command;
-    }
-
     public static string Describe(GroupFaults f)
     {
         if (f.IsEmpty) return "no faults";
