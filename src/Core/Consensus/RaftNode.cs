@@ -320,13 +320,7 @@ public sealed class RaftNode
 
     private void BecomePreCandidate()
     {
-        Role = RaftRole.PreCandidate;
-        LeaderId = null;
-        _incoming = null;
-        _votes.Clear();
-        ResetTimers();
-        _votes[Id] = true;
-        if (TryFinishElection()) return;
+        if (StartVoting(RaftRole.PreCandidate)) return;
         foreach (var peer in Peers)
         {
             Send(new RaftMessage { Type = MessageType.RequestPreVote, From = Id, To = peer, Term = CurrentTerm + 1, Index = _log.LastIndex, LogTerm = _log.LastTerm });
@@ -337,17 +331,23 @@ public sealed class RaftNode
     {
         CurrentTerm++;
         VotedFor = Id;
-        Role = RaftRole.Candidate;
+        if (StartVoting(RaftRole.Candidate)) return;
+        foreach (var peer in Peers)
+        {
+            Send(new RaftMessage { Type = MessageType.RequestVote, From = Id, To = peer, Term = CurrentTerm, Index = _log.LastIndex, LogTerm = _log.LastTerm, Force = force });
+        }
+    }
+
+    /// <summary>Enters a (pre-)election with its own vote counted; true when that vote alone decides it.</summary>
+    private bool StartVoting(RaftRole role)
+    {
+        Role = role;
         LeaderId = null;
         _incoming = null;
         _votes.Clear();
         ResetTimers();
         _votes[Id] = true;
-        if (TryFinishElection()) return;
-        foreach (var peer in Peers)
-        {
-            Send(new RaftMessage { Type = MessageType.RequestVote, From = Id, To = peer, Term = CurrentTerm, Index = _log.LastIndex, LogTerm = _log.LastTerm, Force = force });
-        }
+        return TryFinishElection();
     }
 
     private void BecomeLeader()
