@@ -32,4 +32,7 @@ public sealed record ReplicaStatus
     /// nothing, which is what lets an interrupted group creation be completed.
     /// </summary>
     [Id(17)] public bool NeverProgressed { get; init; }
+
+    /// <summary>The node whose disk holds this replica; null for a replica not pinned to a node.</summary>
+    [Id(18)] public string? Node { get; init; }
 }

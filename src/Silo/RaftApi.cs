@@ -111,6 +111,7 @@ public static partial class RaftApi
             replicas = statuses.Select(s => new
             {
                 name = s.Replica,
+                node = s.Node,
                 silo = s.Silo,
                 running = s.Running,
                 role = s.Role.ToString(),
@@ -338,7 +339,8 @@ public static partial class RaftApi
     private static async Task<IResult?> CheckReplicasAsync(IGrainFactory grains, RaftOptions o, string[] replicas)
     {
         var members = await grains.GetGrain<IRaftGroupDirectoryGrain>(o.Group).GetMembers();
-        if (members.Length == 0) members = o.Replicas;
+        if (members.Length == 0) members = RaftGroupLayout.Assign(o.Replicas, [], null);
+        members = [.. members.Select(ReplicaKey.NameOf)];
         var unknown = replicas.Where(r => !members.Contains(r)).ToArray();
         if (unknown.Length == 0) return null;
         return Problem(StatusCodes.Status404NotFound, "Unknown replica",

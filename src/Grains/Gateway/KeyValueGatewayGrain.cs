@@ -15,13 +15,15 @@ namespace Orleans.Raft.Gateway;
 [Reentrant]
 public sealed class KeyValueGatewayGrain(
     IOptions<RaftOptions> options,
+    RaftGroupLayout layout,
     TimeProvider timeProvider,
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
 {
     private readonly RaftOptions _options = options.Value;
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
-    private string[] _members = [];
+    private string[] _members = []; // replica names
+    private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
     private string? _leader;
     private int _next;
     private long _session;
@@ -194,7 +196,7 @@ public sealed class KeyValueGatewayGrain(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                return new ReplicaStatus { Group = Group, Replica = m, Error = ex.Message };
+                return new ReplicaStatus { Group = Group, Replica = m, Node = ReplicaKey.SplitMember(_memberKeys.GetValueOrDefault(m, m)).Node, Error = ex.Message };
             }
         }));
         return statuses;
@@ -208,14 +210,18 @@ public sealed class KeyValueGatewayGrain(
         _leader = null;
     }
 
-    private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, name));
+    private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, _memberKeys.GetValueOrDefault(name, name)));
 
+    /// <summary>The group's replica names, from the directory or, for the configured group, from the configuration.</summary>
     private async Task<string[]> GetMembersAsync()
     {
         if (_members.Length == 0)
         {
-            _members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
-            if (_members.Length == 0 && Group == _options.Group) _members = [.. _options.Replicas];
+            var members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
+            // The directory refills from the replicas' reminders after its silo dies; meanwhile every node knows its own group.
+            if (members.Length == 0 && Group == _options.Group) members = layout.ConfiguredMembers;
+            _memberKeys = members.ToDictionary(ReplicaKey.NameOf, m => m);
+            _members = [.. _memberKeys.Keys];
         }
         return _members;
     }

@@ -13,7 +13,10 @@ public sealed class RaftOptions
 
     public static readonly string[] DefaultReplicas = ["r1", "r2", "r3", "r4", "r5"];
 
-    /// <summary>The replicas of the default group; empty means <see cref="DefaultReplicas"/>.</summary>
+    /// <summary>
+    /// The replicas of the default group; empty means one per initial node in a cluster, and <see cref="DefaultReplicas"/>
+    /// on a lone node (see <see cref="RaftGroupLayout"/>).
+    /// </summary>
     /// <remarks>Empty by default because the configuration binder appends to an array rather than replacing it.</remarks>
     public string[] Replicas { get; set; } = [];
 
