@@ -137,10 +137,19 @@ public sealed class KeyValueGatewayGrain(
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var target = _leader ?? members[_next++ % members.Length];
+            // Give one replica a slice of the time, so one on a dead or hung node does not use it all.
+            var slice = remaining > _options.GatewayAttemptTimeout ? _options.GatewayAttemptTimeout : remaining;
+            var lastSlice = slice == remaining;
             KvResponse response;
             try
             {
-                response = await call(Replica(target), remaining).WaitAsync(remaining);
+                response = await call(Replica(target), slice).WaitAsync(slice);
+            }
+            catch (TimeoutException) when (!lastSlice)
+            {
+                uncertain = true;
+                _leader = null;
+                return RetryStep<KvResponse>.Again;
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {
@@ -165,6 +174,12 @@ public sealed class KeyValueGatewayGrain(
                     _leader = target;
                     last = response;
                     return RetryStep<KvResponse>.AfterPause;
+                case KvStatus.Timeout when !lastSlice:
+                    // The replica's slice ran out (a leader cut off from its majority, say): try the others.
+                    uncertain = true;
+                    _leader = null;
+                    last = response;
+                    return RetryStep<KvResponse>.Again;
                 case KvStatus.Timeout:
                     _leader = null;
                     return RetryStep<KvResponse>.Answer(response);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ public sealed class RaftGroupBootstrapper(
     IGrainFactory grainFactory,
     IOptions<RaftOptions> options,
     RaftGroupLayout layout,
-    IRaftStorage storage,
+    IServiceProvider services,
     ILogger<RaftGroupBootstrapper> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -31,7 +32,8 @@ public sealed class RaftGroupBootstrapper(
         }
 
         // A node starts every replica its disk holds, whatever the configuration says: they are its own.
-        var stored = await storage.ListReplicasAsync(cancellationToken);
+        // Resolved here, not injected: a missing storage is reported by the options validator, which runs later.
+        var stored = await services.GetRequiredService<IRaftStorage>().ListReplicasAsync(cancellationToken);
         foreach (var replica in stored)
         {
             if (ReplicaKey.SplitMember(replica.Replica).Node != node)
