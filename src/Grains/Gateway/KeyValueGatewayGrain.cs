@@ -137,19 +137,18 @@ public sealed class KeyValueGatewayGrain(
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var target = _leader ?? members[_next++ % members.Length];
-            // Give one replica a slice of the time, so one on a dead or hung node does not use it all.
-            var slice = remaining > _options.GatewayAttemptTimeout ? _options.GatewayAttemptTimeout : remaining;
-            var lastSlice = slice == remaining;
             KvResponse response;
             try
             {
-                response = await call(Replica(target), slice).WaitAsync(slice);
-            }
-            catch (TimeoutException) when (!lastSlice)
-            {
-                uncertain = true;
-                _leader = null;
-                return RetryStep<KvResponse>.Again;
+                if (await AnswerOrSilenceAsync(Replica(target), call(Replica(target), remaining), remaining) is not { } answered)
+                {
+                    // Its node is dead or hung: pass it over now rather than wait out the request.
+                    logger.GatewayReplicaSilent(Group, target);
+                    uncertain = true;
+                    _leader = null;
+                    return RetryStep<KvResponse>.Again;
+                }
+                response = answered;
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {
@@ -174,12 +173,6 @@ public sealed class KeyValueGatewayGrain(
                     _leader = target;
                     last = response;
                     return RetryStep<KvResponse>.AfterPause;
-                case KvStatus.Timeout when !lastSlice:
-                    // The replica's slice ran out (a leader cut off from its majority, say): try the others.
-                    uncertain = true;
-                    _leader = null;
-                    last = response;
-                    return RetryStep<KvResponse>.Again;
                 case KvStatus.Timeout:
                     _leader = null;
                     return RetryStep<KvResponse>.Answer(response);
@@ -198,6 +191,37 @@ public sealed class KeyValueGatewayGrain(
         }
         var reason = last?.Error is { } e ? $" (last answer: {e})" : "";
         return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}"), uncertain);
+    }
+
+    /// <summary>
+    /// The replica's answer, or null when it stops answering altogether: while the call is pending, the replica is asked
+    /// every <see cref="RaftOptions.GatewayAttemptTimeout"/> for its status, which a live replica answers at once even while
+    /// its write waits for a commit. Throws <see cref="TimeoutException"/> when the time is up.
+    /// </summary>
+    private async Task<KvResponse?> AnswerOrSilenceAsync(IRaftReplicaGrain replica, Task<KvResponse> pending, TimeSpan remaining)
+    {
+        var deadline = timeProvider.GetTimestamp() + (long)(remaining.TotalSeconds * timeProvider.TimestampFrequency);
+        while (true)
+        {
+            var left = TimeSpan.FromSeconds((double)(deadline - timeProvider.GetTimestamp()) / timeProvider.TimestampFrequency);
+            if (left <= _options.GatewayAttemptTimeout) return await pending.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider);
+            try
+            {
+                return await pending.WaitAsync(_options.GatewayAttemptTimeout, timeProvider);
+            }
+            catch (TimeoutException)
+            {
+            }
+            try
+            {
+                await replica.GetStatus().WaitAsync(_options.GatewayAttemptTimeout, timeProvider);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                pending.Ignore();
+                return null;
+            }
+        }
     }
 
     public async Task<ReplicaStatus[]> GetStatus()

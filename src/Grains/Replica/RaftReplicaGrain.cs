@@ -117,6 +117,9 @@ public sealed class RaftReplicaGrain(
     /// </summary>
     private async Task<bool> GroupCreatedAsync(string[] members)
     {
+        // Off the turn's synchronous start: a local call made there runs under this activation's message-loop lock, and
+        // two replicas asking each other at once would each wait for the other's lock.
+        await Task.Yield();
         try
         {
             var statuses = await Task.WhenAll(members.Where(m => m != _member)

@@ -96,6 +96,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2041, Level = LogLevel.Debug, Message = "{Group}: request to {Replica} failed")]
     public static partial void GatewayRequestFailed(this ILogger logger, Exception exception, string group, string replica);
 
+    [LoggerMessage(EventId = 2042, Level = LogLevel.Debug, Message = "{Group}: replica {Replica} stopped answering; trying the others")]
+    public static partial void GatewayReplicaSilent(this ILogger logger, string group, string replica);
+
     // Faults: 2050-2059
 
     [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "{Group}: partition {Partition} cuts off {Replicas}")]

@@ -47,12 +47,12 @@ public sealed class RaftOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long the gateway waits for one replica before it tries another, within <see cref="RequestTimeout"/>: a replica
-    /// whose node died, or hangs, is passed over long before Orleans declares the node dead. A retry is safe, since every
-    /// write carries its session and sequence.
+    /// How long the gateway waits for a replica's answer before it checks that the replica still answers at all; one that
+    /// does not, within this time again, is passed over for the others long before Orleans declares its node dead. A
+    /// retry is safe, since every write carries its session and sequence.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:20")]
-    public TimeSpan GatewayAttemptTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan GatewayAttemptTimeout { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>
     /// A leader expires a client session idle this long, through the log; a later request of that session answers
