@@ -33,6 +33,9 @@ public sealed record ReplicaStatus
     /// </summary>
     [Id(17)] public bool NeverProgressed { get; init; }
 
+    /// <summary>The node whose disk holds this replica; null for a replica not pinned to a node.</summary>
+    [Id(18)] public string? Node { get; init; }
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

@@ -114,13 +114,13 @@ public static partial class RaftApi
 
     /// <summary>One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale.</summary>
     private sealed record ReplicaJson(
-        string Name, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
+        string Name, string? Node, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
         long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error)
     {
         public static ReplicaJson From(ReplicaStatus s) => s.IsLive
-            ? new(s.Replica, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
+            ? new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
                 s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null)
-            : new(s.Replica, s.Silo, s.Running, s.Role.ToString(), null, null, null,
+            : new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), null, null, null,
                 null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"));
     }
 
@@ -335,7 +335,8 @@ public static partial class RaftApi
     private static async Task<IResult?> CheckReplicasAsync(IGrainFactory grains, RaftOptions o, string[] replicas)
     {
         var members = await grains.GetGrain<IRaftGroupDirectoryGrain>(o.Group).GetMembers();
-        if (members.Length == 0) members = o.Replicas;
+        if (members.Length == 0) members = RaftGroupLayout.Assign(o.Replicas, [], null);
+        members = [.. members.Select(ReplicaKey.NameOf)];
         var unknown = replicas.Where(r => !members.Contains(r)).ToArray();
         if (unknown.Length == 0) return null;
         return Problem(StatusCodes.Status404NotFound, "Unknown replica",

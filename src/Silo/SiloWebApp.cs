@@ -14,9 +14,6 @@ public static class SiloWebApp
     /// <summary>"Sqlite" (the default) or "InMemory" (tests and demos), under the "Raft" section.</summary>
     public const string StorageKey = "Storage";
 
-    /// <summary>The SQLite database's directory, under the "Raft" section.</summary>
-    public const string DataDirectoryKey = "DataDirectory";
-
     /// <summary>True to call AddRaftFaultInjection: off in appsettings.json, on in appsettings.Development.json.</summary>
     public const string FaultInjectionKey = "EnableFaultInjection";
 
@@ -40,6 +37,9 @@ public static class SiloWebApp
             ["--dashboard-port"] = "Silo:DashboardPort",
             ["--primary-port"] = "Silo:PrimarySiloPort",
             ["--group"] = "Raft:Group",
+            ["--node"] = "Node:Name",
+            ["--data"] = "Node:DataDirectory",
+            ["--initial-nodes"] = "Cluster:InitialNodes",
             ["--bind"] = "Web:BindAddress",
             ["--access-token"] = "Web:AccessToken",
         });
@@ -52,12 +52,26 @@ public static class SiloWebApp
         var bindAddress = web.Validate();
         builder.Services.Configure<WebOptions>(webSection);
 
+        var node = builder.Configuration.GetSection(NodeOptions.SectionName).Get<NodeOptions>() ?? new NodeOptions();
+        var nodeName = node.Name ?? NodeOptions.DefaultName(silo.Instance);
+        if (!ReplicaKey.IsValidName(nodeName))
+            throw new SiloConfigurationException($"{NodeOptions.SectionName}:{nameof(NodeOptions.Name)} must be letters, digits, '-', '_' or '.', not '{nodeName}'");
+        var initialNodes = RaftNodeOptions.ParseList([builder.Configuration[$"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)}"]]);
+        // Without a list, the cluster is instance 0's lone node; the other local silos serve clients and hold no replicas.
+        if (initialNodes.Length == 0 && silo.Instance > 0) initialNodes = [NodeOptions.DefaultName(0)];
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{RaftNodeOptions.NodeSectionName}:{nameof(RaftNodeOptions.Name)}"] = nodeName,
+            [$"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)}"] = string.Join(",", initialNodes),
+        });
+
         var raft = builder.Configuration.GetSection(RaftOptions.SectionName);
         var storage = raft.GetValue<string>(StorageKey) ?? "Sqlite";
         if (!storage.Equals("Sqlite", StringComparison.OrdinalIgnoreCase) && !storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase))
             throw new SiloConfigurationException($"{RaftOptions.SectionName}:{StorageKey} must be Sqlite or InMemory, not '{storage}'");
         var inMemory = storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase);
-        var dataDirectory = raft.GetValue<string>(DataDirectoryKey) ?? "data";
+        var dataDirectory = Path.GetFullPath(node.DataDirectory ?? Path.Combine("data", nodeName));
+        if (!inMemory) NodeDirectory.Claim(dataDirectory, nodeName);
         var faultInjection = raft.GetValue<bool>(FaultInjectionKey);
 
         var siloPort = silo.SiloPort + silo.Instance;
@@ -75,12 +89,9 @@ public static class SiloWebApp
             // The replicas' keep-alive reminder fires every few seconds; Orleans' default minimum is a minute.
             orleans.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             orleans.AddDashboard();
-            orleans.AddRaft(builder.Configuration, raft =>
-            {
-                // Only the first silo bootstraps the group; the others join the cluster and serve clients.
-                if (silo.Instance > 0) raft.StartReplicas = false;
-            });
-            if (inMemory) orleans.UseInMemoryRaftStorage();
+            orleans.AddRaft(builder.Configuration);
+            // Each node its own memory, as each has its own disk.
+            if (inMemory) orleans.UseInMemoryRaftStorage(new Orleans.Raft.Storage.InMemoryRaftStorage());
             else orleans.UseSqliteRaftStorage(o => o.DataDirectory = dataDirectory);
             if (faultInjection) orleans.AddRaftFaultInjection();
         });
@@ -104,7 +115,8 @@ public static class SiloWebApp
             silo.Instance, siloPort, gatewayPort, string.Join(", ", app.Urls), string.Join(", ", app.Urls),
             string.IsNullOrEmpty(web.AccessToken) ? "" : " (an access token is required)"));
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloConfiguration(
-            inMemory ? "in memory (lost when the process ends)" : $"SQLite in {Path.GetFullPath(dataDirectory)}",
+            nodeName, initialNodes.Length == 0 ? $"{nodeName} alone (a development cluster)" : string.Join(", ", initialNodes),
+            inMemory ? "in memory (lost when the process ends)" : $"SQLite in {dataDirectory}",
             faultInjection ? "ON, anyone who reaches this silo can partition, slow or stop replicas" : "off",
             $"{RaftOptions.SectionName}:{FaultInjectionKey}"));
         return app;

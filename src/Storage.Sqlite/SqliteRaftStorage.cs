@@ -451,6 +451,19 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         return await Task.Run(() => Load(group, replica), cancellationToken).ConfigureAwait(false);
     }
 
+    public Task<IReadOnlyList<StoredReplica>> ListReplicasAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(() =>
+        {
+            using var connection = OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT grp, replica, members FROM replicas WHERE deleted = 0 AND members <> '[]' ORDER BY grp, replica";
+            using var reader = command.ExecuteReader();
+            var found = new List<StoredReplica>();
+            while (reader.Read())
+                found.Add(new StoredReplica(reader.GetString(0), reader.GetString(1), JsonSerializer.Deserialize<string[]>(reader.GetString(2)) ?? []));
+            return (IReadOnlyList<StoredReplica>)found;
+        }, cancellationToken);
+
     private PersistedReplicaState Load(string group, string replica)
     {
         using var connection = OpenConnection();

@@ -19,6 +19,8 @@ internal sealed class CountingStorage(IRaftStorage inner) : IRaftStorage
         return new Store(this, await inner.OpenAsync(group, replica, cancellationToken));
     }
 
+    public Task<IReadOnlyList<StoredReplica>> ListReplicasAsync(CancellationToken cancellationToken = default) => inner.ListReplicasAsync(cancellationToken);
+
     private sealed class Store(CountingStorage owner, IRaftReplicaStore inner) : IRaftReplicaStore
     {
         public long Epoch => inner.Epoch;

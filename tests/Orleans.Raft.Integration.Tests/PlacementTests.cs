@@ -12,7 +12,7 @@ public sealed class PlacementSlotTests
     public void Members_fill_every_silo_before_any_silo_takes_a_second(int replicas, int silos)
     {
         var members = Enumerable.Range(1, replicas).Select(i => $"r{i}").ToArray();
-        var slots = members.Select(m => RaftReplicaSpreadPlacementDirector.SlotFor("group", m, members, silos)).ToArray();
+        var slots = members.Select(m => RaftReplicaPlacementDirector.SlotFor("group", m, members, silos)).ToArray();
         var perSilo = slots.GroupBy(s => s).Select(g => g.Count()).ToArray();
         Assert.Equal(Math.Min(replicas, silos), perSilo.Length);
         Assert.True(perSilo.Max() - (perSilo.Length < silos ? 0 : perSilo.Min()) <= 1);

@@ -4,7 +4,7 @@ using Orleans.Raft.ClientApp;
 
 namespace Orleans.Raft.Integration.Tests;
 
-/// <summary>Real silo processes on localhost sharing one data directory: stops, restarts and kill -9.</summary>
+/// <summary>Real silo processes on localhost, each node with its own data directory: stops, restarts and kill -9.</summary>
 [Collection(ProcessCollection.Name)]
 public sealed class ProcessTests : IAsyncLifetime
 {

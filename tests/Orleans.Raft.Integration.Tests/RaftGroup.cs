@@ -2,7 +2,10 @@ using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Integration.Tests;
 
-/// <summary>Test helpers for one Raft group in a cluster. Waits poll real state, bounded by a generous deadline.</summary>
+/// <summary>
+/// Test helpers for one Raft group in a cluster. Waits poll real state, bounded by a generous deadline. Members are
+/// replica names, or "name@node" for replicas pinned to nodes; replicas are named by name alone.
+/// </summary>
 public sealed class RaftGroup(IGrainFactory grains, string name, string[] members)
 {
     private static int _counter;
@@ -11,30 +14,33 @@ public sealed class RaftGroup(IGrainFactory grains, string name, string[] member
 
     public string Name => name;
 
-    public string[] Members => members;
+    public string[] Members => [.. members.Select(ReplicaKey.NameOf)];
 
     public IKeyValueGatewayGrain Gateway => grains.GetGrain<IKeyValueGatewayGrain>(name);
 
-    public static async Task<RaftGroup> StartAsync(IGrainFactory grains, int size = 5, string prefix = "g")
+    public static Task<RaftGroup> StartAsync(IGrainFactory grains, int size = 5, string prefix = "g") =>
+        StartAsync(grains, [.. Enumerable.Range(1, size).Select(i => $"r{i}")], prefix);
+
+    public static async Task<RaftGroup> StartAsync(IGrainFactory grains, string[] members, string prefix = "g")
     {
         var name = $"{prefix}{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}"[..24];
-        var members = Enumerable.Range(1, size).Select(i => $"r{i}").ToArray();
         await RaftGroupBootstrapper.StartGroupAsync(grains, name, members);
         return new RaftGroup(grains, name, members);
     }
 
-    public IRaftReplicaGrain Replica(string replica) => grains.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(name, replica));
+    public IRaftReplicaGrain Replica(string replica) =>
+        grains.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(name, ReplicaKey.FindMember(members, replica) ?? replica));
 
     /// <summary>Every replica's status; one that cannot be reached (its silo just died) shows as not running.</summary>
     public async Task<ReplicaStatus[]> StatusAsync() => await Task.WhenAll(members.Select(async m =>
     {
         try
         {
-            return await Replica(m).GetStatus().WaitAsync(TimeSpan.FromSeconds(5));
+            return await grains.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(name, m)).GetStatus().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return new ReplicaStatus { Group = name, Replica = m, Error = ex.Message };
+            return new ReplicaStatus { Group = name, Replica = ReplicaKey.NameOf(m), Node = ReplicaKey.SplitMember(m).Node, Error = ex.Message };
         }
     }));
 
@@ -66,7 +72,7 @@ public sealed class RaftGroup(IGrainFactory grains, string name, string[] member
     public Task<ReplicaStatus[]> WaitForConvergenceAsync(long minIndex = 1, IEnumerable<string>? only = null) =>
         WaitForAsync(async () =>
         {
-            var wanted = (only ?? members).ToHashSet();
+            var wanted = (only ?? Members).ToHashSet();
             var statuses = (await StatusAsync()).Where(s => wanted.Contains(s.Replica)).ToArray();
             var applied = statuses.Select(s => s.LastApplied).Distinct().ToArray();
             return statuses.All(s => s.Running) && applied.Length == 1 && applied[0] >= minIndex ? statuses : null;

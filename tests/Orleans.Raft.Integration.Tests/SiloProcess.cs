@@ -31,7 +31,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts instance N of a local cluster whose silos share a data directory, and waits until it serves.</summary>
+    /// <summary>Starts instance N of a local cluster, node n(N+1) with its own directory under dataDirectory, and waits until it serves.</summary>
     public static async Task<SiloProcess> StartAsync(int instance, SiloPorts ports, string dataDirectory, params string[] extra)
     {
         var dll = Path.Combine(Paths.RepositoryRoot, "src", "Silo", "bin", Paths.Configuration, "net10.0", "Orleans.Raft.Silo.dll");
@@ -47,7 +47,7 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             dll, "--instance", $"{instance}", "--silo-port", $"{ports.Silo}", "--gateway-port", $"{ports.Gateway}",
             "--dashboard-port", $"{ports.Dashboard}", "--primary-port", $"{ports.Silo}",
-            "--Silo:ClusterId", ports.ClusterId, "--Raft:DataDirectory", dataDirectory,
+            "--Silo:ClusterId", ports.ClusterId, "--Node:DataDirectory", Path.Combine(dataDirectory, $"n{instance + 1}"),
             "--Raft:EnableFaultInjection", "true",
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Orleans.Raft", "Information",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information",

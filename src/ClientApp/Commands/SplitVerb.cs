@@ -15,7 +15,7 @@ public sealed class SplitVerb : IVerb
         command.SetAction(r => FaultRequests.RunAsync(context, r, async (client, faults, group) =>
         {
             var cut = NameValidator.SplitList(r.GetValue(replicas)!);
-            var members = await client.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers();
+            var members = (await client.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers()).Select(Hosting.ReplicaKey.NameOf).ToArray();
             // A side with every replica has no other side: nothing would be cut off.
             if (members.Length > 0 && members.All(cut.Contains))
                 throw new ArgumentException($"partition {r.GetValue(name)} would hold every replica of group '{group}' ({string.Join(",", members)}) and cut nothing off; name the replicas of one side");

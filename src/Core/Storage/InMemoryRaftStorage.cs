@@ -22,6 +22,20 @@ public sealed class InMemoryRaftStorage : IRaftStorage
         return Task.FromResult<IRaftReplicaStore>(new Handle(key, record, epoch, this));
     }
 
+    public Task<IReadOnlyList<StoredReplica>> ListReplicasAsync(CancellationToken cancellationToken = default)
+    {
+        var found = new List<StoredReplica>();
+        foreach (var (key, record) in _records)
+        {
+            string[] members;
+            lock (record) members = record.Members;
+            if (members.Length == 0) continue;
+            var slash = key.LastIndexOf('/');
+            found.Add(new StoredReplica(key[..slash], key[(slash + 1)..], members));
+        }
+        return Task.FromResult<IReadOnlyList<StoredReplica>>([.. found.OrderBy(r => r.Group, StringComparer.Ordinal).ThenBy(r => r.Replica, StringComparer.Ordinal)]);
+    }
+
     /// <summary>Forgets every replica of a group (tests use it to start clean).</summary>
     public void DeleteGroup(string group)
     {

@@ -85,7 +85,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         await EnsureMembersAsync(group, [replica]);
         // Refuse its calls everywhere first, then drop its volatile state.
         await ChangeAsync(group, f => f with { Stopped = [.. f.Stopped.Append(replica).Distinct()] });
-        await ReplicaGrain(group, replica).Stop();
+        await (await ReplicaGrainAsync(group, replica)).Stop();
     }
 
     public async Task StartReplica(string group, string replica, string[] members)
@@ -93,7 +93,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         EnsureEnabled();
         if (!ReplicaKey.IsValidName(replica)) throw new ArgumentException($"'{replica}' is not a valid replica name");
         await ChangeAsync(group, f => f with { Stopped = [.. f.Stopped.Where(r => r != replica)] });
-        await ReplicaGrain(group, replica).Start(members);
+        await (await ReplicaGrainAsync(group, replica, members)).Start(members);
     }
 
     public Task<GroupFaults> GetFaults(string group) => Task.FromResult(_groups.GetValueOrDefault(group) ?? GroupFaults.None);
@@ -116,7 +116,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     private async Task EnsureMembersAsync(string group, IEnumerable<string> replicas)
     {
-        var members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers();
+        var members = (await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers()).Select(ReplicaKey.NameOf).ToArray();
         if (members.Length == 0) throw new ArgumentException($"unknown group '{group}': no replicas are registered");
         var unknown = replicas.Where(r => !members.Contains(r)).ToArray();
         if (unknown.Length > 0)
@@ -158,5 +158,10 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     private FaultSnapshot Snapshot() => new() { Version = _version, Groups = new(_groups) };
 
-    private IRaftReplicaGrain ReplicaGrain(string group, string replica) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, replica));
+    /// <summary>The grain of a replica named by its name: its member (with its node) from the given members or the directory.</summary>
+    private async Task<IRaftReplicaGrain> ReplicaGrainAsync(string group, string replica, string[]? members = null)
+    {
+        var known = members is { Length: > 0 } ? members : await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers();
+        return GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, ReplicaKey.FindMember(known, replica) ?? replica));
+    }
 }

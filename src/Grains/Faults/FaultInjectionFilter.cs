@@ -29,7 +29,9 @@ public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingG
             return;
         }
 
-        var (group, target) = ReplicaKey.Parse(context.TargetId.Key.ToString()!);
+        var (group, member) = ReplicaKey.Parse(context.TargetId.Key.ToString()!);
+        // Faults name replicas by name, whatever node they are on.
+        var target = ReplicaKey.NameOf(member);
         var faults = state.For(group);
         if (faults.IsEmpty)
         {
@@ -99,6 +101,6 @@ public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingG
     {
         if (sourceId is not { } id || id.Type != replicaType) return null;
         var (sourceGroup, replica) = ReplicaKey.Parse(id.Key.ToString()!);
-        return sourceGroup == group ? replica : null;
+        return sourceGroup == group ? ReplicaKey.NameOf(replica) : null;
     }
 }

@@ -15,13 +15,15 @@ namespace Orleans.Raft.Gateway;
 [Reentrant]
 public sealed class KeyValueGatewayGrain(
     IOptions<RaftOptions> options,
+    RaftGroupLayout layout,
     TimeProvider timeProvider,
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
 {
     private readonly RaftOptions _options = options.Value;
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
-    private string[] _members = [];
+    private string[] _members = []; // replica names
+    private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
     private string? _leader;
     private int _next;
     private long _session;
@@ -138,7 +140,15 @@ public sealed class KeyValueGatewayGrain(
             KvResponse response;
             try
             {
-                response = await call(Replica(target), remaining).WaitAsync(remaining);
+                if (await AnswerOrSilenceAsync(Replica(target), call(Replica(target), remaining), remaining) is not { } answered)
+                {
+                    // Its node is dead or hung: pass it over now rather than wait out the request.
+                    logger.GatewayReplicaSilent(Group, target);
+                    uncertain = true;
+                    _leader = null;
+                    return RetryStep<KvResponse>.Again;
+                }
+                response = answered;
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {
@@ -183,6 +193,37 @@ public sealed class KeyValueGatewayGrain(
         return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}"), uncertain);
     }
 
+    /// <summary>
+    /// The replica's answer, or null when it stops answering altogether: while the call is pending, the replica is asked
+    /// every <see cref="RaftOptions.GatewayAttemptTimeout"/> for its status, which a live replica answers at once even while
+    /// its write waits for a commit. Throws <see cref="TimeoutException"/> when the time is up.
+    /// </summary>
+    private async Task<KvResponse?> AnswerOrSilenceAsync(IRaftReplicaGrain replica, Task<KvResponse> pending, TimeSpan remaining)
+    {
+        var deadline = timeProvider.GetTimestamp() + (long)(remaining.TotalSeconds * timeProvider.TimestampFrequency);
+        while (true)
+        {
+            var left = TimeSpan.FromSeconds((double)(deadline - timeProvider.GetTimestamp()) / timeProvider.TimestampFrequency);
+            if (left <= _options.GatewayAttemptTimeout) return await pending.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider);
+            try
+            {
+                return await pending.WaitAsync(_options.GatewayAttemptTimeout, timeProvider);
+            }
+            catch (TimeoutException)
+            {
+            }
+            try
+            {
+                await replica.GetStatus().WaitAsync(_options.GatewayAttemptTimeout, timeProvider);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                pending.Ignore();
+                return null;
+            }
+        }
+    }
+
     public async Task<ReplicaStatus[]> GetStatus()
     {
         var members = await GetMembersAsync();
@@ -194,7 +235,7 @@ public sealed class KeyValueGatewayGrain(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                return new ReplicaStatus { Group = Group, Replica = m, Error = ex.Message };
+                return new ReplicaStatus { Group = Group, Replica = m, Node = ReplicaKey.SplitMember(_memberKeys.GetValueOrDefault(m, m)).Node, Error = ex.Message };
             }
         }));
         return statuses;
@@ -208,14 +249,18 @@ public sealed class KeyValueGatewayGrain(
         _leader = null;
     }
 
-    private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, name));
+    private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, _memberKeys.GetValueOrDefault(name, name)));
 
+    /// <summary>The group's replica names, from the directory or, for the configured group, from the configuration.</summary>
     private async Task<string[]> GetMembersAsync()
     {
         if (_members.Length == 0)
         {
-            _members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
-            if (_members.Length == 0 && Group == _options.Group) _members = [.. _options.Replicas];
+            var members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
+            // The directory refills from the replicas' reminders after its silo dies; meanwhile every node knows its own group.
+            if (members.Length == 0 && Group == _options.Group) members = layout.ConfiguredMembers;
+            _memberKeys = members.ToDictionary(ReplicaKey.NameOf, m => m);
+            _members = [.. _memberKeys.Keys];
         }
         return _members;
     }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Raft.Storage;
 
 namespace Orleans.Raft.Hosting;
 
@@ -8,21 +10,100 @@ namespace Orleans.Raft.Hosting;
 public sealed class RaftGroupBootstrapper(
     IGrainFactory grainFactory,
     IOptions<RaftOptions> options,
+    RaftGroupLayout layout,
+    IServiceProvider services,
     ILogger<RaftGroupBootstrapper> logger) : IHostedService
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _creating = Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        if (!o.StartReplicas) return;
-        var missing = await StartGroupAsync(grainFactory, o.Group, o.Replicas, cancellationToken);
-        foreach (var replica in missing)
+        if (layout.LocalNode is not { } node)
         {
-            logger.ReplicaHasNoStoredState(o.Group, replica);
+            // A silo that is no node (tests, in-process demos): storage every silo sees, replicas placed anywhere.
+            if (!o.StartReplicas) return;
+            var members = layout.ConfiguredMembers;
+            var missing = await StartGroupAsync(grainFactory, o.Group, members, cancellationToken);
+            foreach (var replica in missing) logger.ReplicaHasNoStoredState(o.Group, replica);
+            logger.GroupStarted(o.Group, string.Join(", ", members.Except(missing)));
+            return;
         }
-        logger.GroupStarted(o.Group, string.Join(", ", o.Replicas.Except(missing)));
+
+        // A node starts every replica its disk holds, whatever the configuration says: they are its own.
+        // Resolved here, not injected: a missing storage is reported by the options validator, which runs later.
+        var stored = await services.GetRequiredService<IRaftStorage>().ListReplicasAsync(cancellationToken);
+        foreach (var replica in stored)
+        {
+            if (ReplicaKey.SplitMember(replica.Replica).Node != node)
+            {
+                logger.StoredReplicaOfAnotherNode(replica.Group, replica.Replica, node);
+                continue;
+            }
+            await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(replica.Group).Register(replica.Members).WaitAsync(cancellationToken);
+            await grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(replica.Group, replica.Replica)).Start([]).WaitAsync(cancellationToken);
+            logger.StoredReplicaStarted(replica.Group, replica.Replica);
+        }
+
+        var configured = layout.ConfiguredMembers;
+        var own = configured.Where(m => ReplicaKey.SplitMember(m).Node == node && !stored.Any(r => r.Group == o.Group && r.Replica == m)).ToArray();
+        if (o.StartReplicas && own.Length > 0)
+        {
+            await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(o.Group).Register(configured).WaitAsync(cancellationToken);
+            // Peers on nodes still starting cannot answer yet: keep asking in the background, so the silo starts now.
+            _creating = Task.Run(() => CreateOwnReplicasAsync(o.Group, configured, own, _stopping.Token), CancellationToken.None);
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _creating.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Creates this node's replicas of a new group once every other member has answered and none has made progress.
+    /// If one has, the group exists and this node lost (or never had) its replicas' state: starting them empty would be
+    /// amnesia, free to vote twice in a term, so they stay down until a membership change replaces them.
+    /// </summary>
+    private async Task CreateOwnReplicasAsync(string group, string[] members, string[] own, CancellationToken cancellationToken)
+    {
+        var others = members.Except(own).ToArray();
+        var waitingLogged = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var answers = await Task.WhenAll(others.Select(async m =>
+            {
+                try
+                {
+                    return await grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, m)).GetStatus().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    return null;
+                }
+            }));
+            if (answers.FirstOrDefault(s => s is { HasStoredState: true, NeverProgressed: false }) is { } progressed)
+            {
+                foreach (var m in own) logger.ReplicaWouldHaveAmnesia(group, ReplicaKey.NameOf(m), ReplicaKey.SplitMember(m).Node!, progressed.Replica);
+                return;
+            }
+            if (answers.All(s => s is not null))
+            {
+                await Task.WhenAll(own.Select(m => grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, m)).Start(members)));
+                logger.GroupStarted(group, string.Join(", ", own));
+                return;
+            }
+            if (!waitingLogged)
+            {
+                var silent = others.Where((_, i) => answers[i] is null).Select(ReplicaKey.NameOf);
+                logger.WaitingForPeersToCreateGroup(group, string.Join(", ", silent));
+                waitingLogged = true;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
 
     /// <summary>
     /// Starts every replica of a group: creates the group if no replica has stored state, and otherwise restarts the

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Placement;
@@ -16,7 +18,8 @@ public static class RaftSiloBuilderExtensions
     public const string ReplicaClockKey = "Orleans.Raft.ReplicaClock";
 
     /// <summary>
-    /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, metrics and spread placement.
+    /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, the node from "Node:Name" and
+    /// "Cluster:InitialNodes", metrics and node placement.
     /// Storage is chosen apart (<see cref="SqliteRaftStorageSiloBuilderExtensions.UseSqliteRaftStorage"/> or
     /// <see cref="InMemoryRaftStorageSiloBuilderExtensions.UseInMemoryRaftStorage"/>), fault injection is opt-in
     /// (<see cref="RaftFaultInjectionSiloBuilderExtensions.AddRaftFaultInjection"/>), and the host's
@@ -27,11 +30,23 @@ public static class RaftSiloBuilderExtensions
         var options = builder.Services.AddOptions<RaftOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(RaftOptions.SectionName));
         if (configure is not null) options.Configure(configure);
-        options.PostConfigure(o =>
-        {
-            if (o.Replicas.Length == 0) o.Replicas = [.. RaftOptions.DefaultReplicas];
-        });
         options.ValidateDataAnnotations().ValidateOnStart();
+        var node = builder.Services.AddOptions<RaftNodeOptions>();
+        if (configuration is not null)
+        {
+            node.Configure(o =>
+            {
+                o.Name = configuration[$"{RaftNodeOptions.NodeSectionName}:{nameof(RaftNodeOptions.Name)}"] ?? o.Name;
+                var initial = configuration.GetSection($"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)}");
+                if (initial.Value is not null || initial.GetChildren().Any())
+                    o.InitialNodes = RaftNodeOptions.ParseList([initial.Value, .. initial.GetChildren().Select(c => c.Value)]);
+            });
+        }
+        // The membership table lists each silo under its name: that is how a node's silo is found (RaftNodeLocator).
+        builder.Services.AddOptions<SiloOptions>().Configure<IOptions<RaftNodeOptions>>((silo, n) =>
+        {
+            if (n.Value.Name is { } name) silo.SiloName = name;
+        });
         builder.Services.AddTransient<IConfigurationValidator, RaftOptionsValidator>();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -41,7 +56,9 @@ public static class RaftSiloBuilderExtensions
         builder.Services.AddHostedService<RaftGroupBootstrapper>();
         // Replicas consult the fault state on every step; without AddRaftFaultInjection it stays empty.
         builder.Services.TryAddSingleton<FaultInjectionState>();
-        builder.AddPlacementDirector<RaftReplicaSpreadPlacement, RaftReplicaSpreadPlacementDirector>();
+        builder.Services.TryAddSingleton<RaftNodeLocator>();
+        builder.Services.TryAddSingleton<RaftGroupLayout>();
+        builder.AddPlacementDirector<RaftReplicaPlacement, RaftReplicaPlacementDirector>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using Orleans.Raft.Consensus;
 using Orleans.Raft.Hosting;
 using Orleans.Raft.StateMachine;
@@ -20,9 +21,12 @@ namespace Orleans.Raft.Replica;
 /// synchronous; all state that outlives an await is re-checked after it.
 /// </remarks>
 [Reentrant]
-[Placement.RaftReplicaSpreadPlacementAttribute]
+[Placement.RaftReplicaPlacementAttribute]
+[Immovable(ImmovableKind.Any)] // its disk does not move, so neither does it
 public sealed class RaftReplicaGrain(
     IRaftStorage storage,
+    IOptions<RaftNodeOptions> nodeOptions,
+    Placement.RaftNodeLocator nodes,
     Faults.FaultInjectionState faults,
     IOptions<RaftOptions> options,
     RaftMetrics metrics,
@@ -37,6 +41,10 @@ public sealed class RaftReplicaGrain(
     private readonly Dictionary<long, long> _sessionActivity = [];
     private string _group = "";
     private string _name = "";
+    private string _member = ""; // "name@node", or the name when not pinned to a node
+    private string? _homeNode;
+    // The stored members, by replica name: Raft knows peers by name; their grains are keyed by member.
+    private Dictionary<string, string> _members = [];
     private IRaftReplicaStore? _store;
     private RaftNode? _node;
     private KeyValueStateMachine _stateMachine = new();
@@ -58,11 +66,15 @@ public sealed class RaftReplicaGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (_group, _name) = ReplicaKey.Parse(this.GetPrimaryKeyString());
+        (_group, _member) = ReplicaKey.Parse(this.GetPrimaryKeyString());
+        (_name, _homeNode) = ReplicaKey.SplitMember(_member);
+        // Placement never puts it elsewhere; this guards against a director that would.
+        if (_homeNode is not null && _homeNode != nodeOptions.Value.Name)
+            throw new InvalidOperationException($"replica {_name} of group {_group} lives on node {_homeNode}, not on this silo's node '{nodeOptions.Value.Name}'");
         PersistedReplicaState state;
         try
         {
-            _store = await storage.OpenAsync(_group, _name, cancellationToken);
+            _store = await storage.OpenAsync(_group, _member, cancellationToken);
             state = await _store.LoadAsync(cancellationToken);
         }
         catch (StorageFailedException ex)
@@ -79,6 +91,7 @@ public sealed class RaftReplicaGrain(
     {
         _hasStoredState = state.IsConfigured;
         _progressed = state.IsConfigured && !IsPristine(state);
+        RememberMembers(state.Members);
         // A replica stopped by fault injection stays down even if Orleans reactivates it elsewhere.
         if (!state.IsConfigured || _stopped || IsStoppedByFault) return;
         if (_progressed)
@@ -104,9 +117,12 @@ public sealed class RaftReplicaGrain(
     /// </summary>
     private async Task<bool> GroupCreatedAsync(string[] members)
     {
+        // Off the turn's synchronous start: a local call made there runs under this activation's message-loop lock, and
+        // two replicas asking each other at once would each wait for the other's lock.
+        await Task.Yield();
         try
         {
-            var statuses = await Task.WhenAll(members.Where(m => m != _name)
+            var statuses = await Task.WhenAll(members.Where(m => m != _member)
                 .Select(m => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, m)).GetStatus()));
             return statuses.All(s => s.HasStoredState);
         }
@@ -158,20 +174,20 @@ public sealed class RaftReplicaGrain(
         if (IsStoppedByFault) throw new InvalidOperationException($"replica {_name} was stopped by fault injection; start it through the fault control");
         if (members.Length == 0)
         {
-            members = _node is not null ? [.. _node.Members] : (await _store!.LoadAsync()).Members;
+            members = _node is not null ? [.. _members.Values] : (await _store!.LoadAsync()).Members;
             if (members.Length == 0) throw new ArgumentException($"replica {_name} of group {_group} has no stored members; name them to start it");
         }
-        if (!ReplicaKey.IsValidName(_name)) throw new ArgumentException($"'{_name}' is not a valid replica name");
-        if (members.Length == 0 || !members.Contains(_name)) throw new ArgumentException($"members [{string.Join(",", members)}] must include {_name}");
-        if (members.Any(m => !ReplicaKey.IsValidName(m)) || members.Distinct().Count() != members.Length)
-            throw new ArgumentException($"members [{string.Join(",", members)}] must be distinct valid names");
+        if (!ReplicaKey.IsValidMember(_member)) throw new ArgumentException($"'{_member}' is not a valid replica name");
+        if (members.Length == 0 || !members.Contains(_member)) throw new ArgumentException($"members [{string.Join(",", members)}] must include {_member}");
+        if (members.Any(m => !ReplicaKey.IsValidMember(m)) || members.Select(ReplicaKey.NameOf).Distinct().Count() != members.Length)
+            throw new ArgumentException($"members [{string.Join(",", members)}] must be valid, with distinct names");
 
         if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot start: {_storageError}");
         _stopped = false;
         if (_node is not null)
         {
-            if (!_node.Members.Order().SequenceEqual(members.Order()))
-                throw new InvalidOperationException($"{_name} already runs with members [{string.Join(",", _node.Members)}]; membership changes are not supported");
+            if (!_members.Values.Order().SequenceEqual(members.Order()))
+                throw new InvalidOperationException($"{_name} already runs with members [{string.Join(",", _members.Values)}]; membership changes are not supported");
             return;
         }
 
@@ -184,6 +200,7 @@ public sealed class RaftReplicaGrain(
             await store.SaveMembersAsync(members);
             state = state with { Members = members };
         }
+        RememberMembers(state.Members);
         _hasStoredState = true;
         _progressed |= !IsPristine(state);
         if (IsPristine(state) && !await GroupCreatedAsync(state.Members))
@@ -241,7 +258,7 @@ public sealed class RaftReplicaGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Activation alone restarts the node; registering again keeps the directory whole if its silo died.
-        if (_node is not null) GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. _node.Members]).Ignore();
+        if (_node is not null) GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. _members.Values]).Ignore();
         return Task.CompletedTask;
     }
 
@@ -289,6 +306,7 @@ public sealed class RaftReplicaGrain(
         {
             Group = _group,
             Replica = _name,
+            Node = _homeNode,
             Silo = RuntimeIdentity,
             Running = status is not null,
             Role = status is null ? ReplicaRole.Stopped : ToReplicaRole(status.Role),
@@ -300,11 +318,13 @@ public sealed class RaftReplicaGrain(
             LastLogIndex = status?.LastIndex ?? 0,
             LastLogTerm = status?.LastTerm ?? 0,
             SnapshotIndex = status?.SnapshotIndex ?? 0,
-            Members = status is null ? [] : [.. status.Members],
+            Members = status is null ? [] : [.. status.Members.Select(MemberOf)],
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
             NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
-            Error = _storageError,
+            Error = _storageError ?? (_homeNode is not null && !hasStoredState && status is null
+                ? $"node {_homeNode} holds no state for replica {_name}: it was never created here, or this node's data directory was lost"
+                : null),
         });
     }
 
@@ -327,7 +347,7 @@ public sealed class RaftReplicaGrain(
             {
                 try
                 {
-                    var response = await GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, leader))
+                    var response = await GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, MemberOf(leader)))
                         .Execute(request, forward: false, remaining).WaitAsync(remaining);
                     if (response.Status != KvStatus.NotLeader && response.Status != KvStatus.Unavailable) return RetryStep<KvResponse>.Answer(response);
                     // Without a session a retry could apply the write twice: only a definite NotLeader is retried.
@@ -430,7 +450,7 @@ public sealed class RaftReplicaGrain(
         var config = new RaftConfig
         {
             Id = _name,
-            Members = state.Members,
+            Members = [.. state.Members.Select(ReplicaKey.NameOf)],
             ElectionTick = _options.ElectionTicks,
             HeartbeatTick = _options.HeartbeatTicks,
             PreVote = _options.PreVote,
@@ -667,11 +687,21 @@ public sealed class RaftReplicaGrain(
         if (ReferenceEquals(node, _node)) node.Compact(snapshot);
     }
 
+    private string MemberOf(string name) => _members.GetValueOrDefault(name, name);
+
+    private void RememberMembers(string[] members)
+    {
+        if (members.Length > 0) _members = members.ToDictionary(ReplicaKey.NameOf, m => m);
+    }
+
     private void Send(RaftMessage m)
     {
+        var member = MemberOf(m.To);
+        // A peer whose node is down is unreachable, as over a cut network; calling it would only fail in placement.
+        if (ReplicaKey.SplitMember(member).Node is { } node && !nodes.IsUp(node)) return;
         try
         {
-            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, m.To)).Deliver(EnvelopeMapper.ToWire(m)).Ignore();
+            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, member)).Deliver(EnvelopeMapper.ToWire(m)).Ignore();
         }
         catch (Exception ex)
         {

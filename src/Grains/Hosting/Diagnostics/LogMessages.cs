@@ -12,12 +12,28 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Error,
         Message = "Raft group {Group}: replica {Replica} has no stored state on the silo it was activated on, but its group exists. " +
-        "It stays down rather than start with amnesia. Its data directory is not visible from this silo: give every silo " +
-        "the same data directory (Raft:DataDirectory), or pin each replica to the silo that holds its disk.")]
+        "It stays down rather than start with amnesia. Its storage is not visible from this silo: pin each replica " +
+        "to the node that holds its disk (Node:Name, Cluster:InitialNodes).")]
     public static partial void ReplicaHasNoStoredState(this ILogger logger, string group, string replica);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Raft group {Group} started with replicas {Replicas}")]
     public static partial void GroupStarted(this ILogger logger, string group, string replicas);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Raft group {Group}: replica {Replica} started from this node's disk")]
+    public static partial void StoredReplicaStarted(this ILogger logger, string group, string replica);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning,
+        Message = "Raft group {Group}: this disk holds replica {Replica}, which does not belong to node {Node}; it is left alone")]
+    public static partial void StoredReplicaOfAnotherNode(this ILogger logger, string group, string replica, string node);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error,
+        Message = "Raft group {Group}: replica {Replica} has no state on node {Node}'s disk, but the group exists (replica {Peer} has made progress). " +
+        "It stays down rather than start with amnesia. Replace it with a membership change, or start this node on the data directory it had.")]
+    public static partial void ReplicaWouldHaveAmnesia(this ILogger logger, string group, string replica, string node, string peer);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information,
+        Message = "Raft group {Group}: waiting for replicas {Replicas} on other nodes to answer before creating this node's replicas")]
+    public static partial void WaitingForPeersToCreateGroup(this ILogger logger, string group, string replicas);
 
     // Replica: 2010-2039
 
@@ -79,6 +95,9 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2041, Level = LogLevel.Debug, Message = "{Group}: request to {Replica} failed")]
     public static partial void GatewayRequestFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2042, Level = LogLevel.Debug, Message = "{Group}: replica {Replica} stopped answering; trying the others")]
+    public static partial void GatewayReplicaSilent(this ILogger logger, string group, string replica);
 
     // Faults: 2050-2059
 

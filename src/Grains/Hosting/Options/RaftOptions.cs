@@ -13,7 +13,10 @@ public sealed class RaftOptions
 
     public static readonly string[] DefaultReplicas = ["r1", "r2", "r3", "r4", "r5"];
 
-    /// <summary>The replicas of the default group; empty means <see cref="DefaultReplicas"/>.</summary>
+    /// <summary>
+    /// The replicas of the default group; empty means one per initial node in a cluster, and <see cref="DefaultReplicas"/>
+    /// on a lone node (see <see cref="RaftGroupLayout"/>).
+    /// </summary>
     /// <remarks>Empty by default because the configuration binder appends to an array rather than replacing it.</remarks>
     public string[] Replicas { get; set; } = [];
 
@@ -42,6 +45,14 @@ public sealed class RaftOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:20")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the gateway waits for a replica's answer before it checks that the replica still answers at all; one that
+    /// does not, within this time again, is passed over for the others long before Orleans declares its node dead. A
+    /// retry is safe, since every write carries its session and sequence.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:20")]
+    public TimeSpan GatewayAttemptTimeout { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>
     /// A leader expires a client session idle this long, through the log; a later request of that session answers

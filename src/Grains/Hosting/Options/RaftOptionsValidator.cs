@@ -7,7 +7,7 @@ using Orleans.Runtime;
 namespace Orleans.Raft.Hosting;
 
 /// <summary>Checks at silo start what <see cref="RaftOptions"/>' attributes cannot: relations between settings and the host.</summary>
-public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions<ReminderOptions> reminders, IServiceProvider services) : IConfigurationValidator
+public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions<RaftNodeOptions> node, IOptions<ReminderOptions> reminders, IServiceProvider services) : IConfigurationValidator
 {
     private const string Section = RaftOptions.SectionName;
     private const string NameRule = "letters, digits, '-', '_' or '.'";
@@ -19,8 +19,15 @@ public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions
             Fail($"{Section}:{nameof(RaftOptions.HeartbeatTicks)} ({o.HeartbeatTicks}) must be less than {Section}:{nameof(RaftOptions.ElectionTicks)} ({o.ElectionTicks})");
         if (!ReplicaKey.IsValidName(o.Group))
             Fail($"{Section}:{nameof(RaftOptions.Group)} must be a name of {NameRule}, not '{o.Group}'");
-        if (o.Replicas.Length == 0 || !o.Replicas.All(ReplicaKey.IsValidName) || o.Replicas.Distinct().Count() != o.Replicas.Length)
+        if (!o.Replicas.All(ReplicaKey.IsValidName) || o.Replicas.Distinct().Count() != o.Replicas.Length)
             Fail($"{Section}:{nameof(RaftOptions.Replicas)} must be distinct names of {NameRule}, not [{string.Join(", ", o.Replicas)}]");
+        var n = node.Value;
+        if (n.Name is not null && !ReplicaKey.IsValidName(n.Name))
+            Fail($"{RaftNodeOptions.NodeSectionName}:{nameof(RaftNodeOptions.Name)} must be a name of {NameRule}, not '{n.Name}'");
+        if (!n.InitialNodes.All(ReplicaKey.IsValidName))
+            Fail($"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)} must be names of {NameRule}, not [{string.Join(", ", n.InitialNodes)}]");
+        if (n.InitialNodes.Length > 0 && n.Name is null)
+            Fail($"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)} is set, so this silo must be a node: set {RaftNodeOptions.NodeSectionName}:{nameof(RaftNodeOptions.Name)}");
         if (o.SessionTimeout < 3 * o.RequestTimeout)
             Fail($"{Section}:{nameof(RaftOptions.SessionTimeout)} ({o.SessionTimeout}) must be at least 3 times {Section}:{nameof(RaftOptions.RequestTimeout)} ({o.RequestTimeout})");
         var minimum = reminders.Value.MinimumReminderPeriod;

@@ -11,10 +11,13 @@ public static class InMemoryRaftStorageSiloBuilderExtensions
     /// Keeps replicas' term, vote, log and snapshots in process memory, shared by every silo in the process (so a
     /// replica's state outlives its silo as a disk would): for tests and demos only.
     /// </summary>
-    public static ISiloBuilder UseInMemoryRaftStorage(this ISiloBuilder builder)
+    public static ISiloBuilder UseInMemoryRaftStorage(this ISiloBuilder builder) => builder.UseInMemoryRaftStorage(InMemoryRaftStorage.Shared);
+
+    /// <summary>Keeps replicas' state in the given in-memory store: a node's own, when each silo is a node.</summary>
+    public static ISiloBuilder UseInMemoryRaftStorage(this ISiloBuilder builder, InMemoryRaftStorage storage)
     {
         builder.Services.RemoveAll<IRaftStorage>();
-        builder.Services.AddSingleton<IRaftStorage>(InMemoryRaftStorage.Shared);
+        builder.Services.AddSingleton<IRaftStorage>(storage);
         return builder;
     }
 }
