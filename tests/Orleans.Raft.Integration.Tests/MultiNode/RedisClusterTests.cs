@@ -111,6 +111,11 @@ public sealed class RedisClusterTests : IAsyncLifetime
             Assert.Equal("kill", await Http.GetStringAsync(new Uri(n2.WebAddress, "/api/kv/after")));
             Assert.Equal("v7", await Http.GetStringAsync(new Uri(n1.WebAddress, "/api/kv/k7")));
         }
+
+        // Started again, it joins the two through Redis: there is no primary silo to wait for.
+        await n0.RestartAsync();
+        await EventuallyAsync(async () => (await MembersAsync()).Count(m => m.Status == SiloStatus.Active) == 3, "the restarted silo to be a member");
+        Assert.Contains(await MembersAsync(), m => m.Port == n0.SiloPort && m.Status == SiloStatus.Active);
     }
 
     /// <summary>Until the condition holds; a call that fails while the cluster settles is tried again.</summary>

@@ -9,7 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then sudo="sudo -n"; else echo "redis: cannot install redis-server without root"; exit 0; fi
 fi
 echo "redis: installing redis-server (apt-get)..."
-# The package's own service is not wanted: the tests start their own server.
-($sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends redis-server >/dev/null) ||
+# RUNLEVEL=1 keeps the package from starting a service of its own: the tests start their own servers. The lock
+# timeout waits out the browser test's install when both test projects build at once.
+($sudo apt-get -o DPkg::Lock::Timeout=300 update -qq && $sudo env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends redis-server >/dev/null) ||
   echo "redis: could not install redis-server; the tests that need it will fail"
 exit 0
