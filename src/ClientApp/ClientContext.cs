@@ -8,14 +8,14 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
 {
     public ClientIO IO => io;
 
-    /// <summary>Connects to the gateway, runs the action, and turns a lost silo or a refused request into one error line.</summary>
+    /// <summary>Connects to a gateway, runs the action, and turns a lost silo or a refused request into one error line.</summary>
     public async Task<int> RunAsync(ParseResult result, Func<IClusterClient, Task<int>> action)
     {
-        var gateway = result.GetValue(GlobalOptions.Gateway) ?? GatewayEndpoint.Default;
+        var gateways = result.GetValue(GlobalOptions.Gateway) ?? GatewayList.Default;
         ConnectedClient connected;
         try
         {
-            connected = await connector.ConnectAsync(gateway, result.GetValue(GlobalOptions.Verbose));
+            connected = await connector.ConnectAsync(gateways, result.GetValue(GlobalOptions.Verbose));
         }
         catch (WrongPortException ex)
         {
@@ -24,7 +24,7 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
         }
         catch (Exception ex)
         {
-            await io.Error.WriteLineAsync($"error: cannot reach a silo at {gateway}: {ClusterConnection.Describe(ex)}");
+            await io.Error.WriteLineAsync($"error: cannot reach a silo at {gateways}: {ClusterConnection.Describe(ex)}");
             return ExitCodes.Unreachable;
         }
 
@@ -36,7 +36,7 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
             }
             catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or SocketException or TimeoutException)
             {
-                await io.Error.WriteLineAsync($"error: lost the silo at {gateway}: {ClusterConnection.Describe(ex)}");
+                await io.Error.WriteLineAsync($"error: lost the silo at {gateways}: {ClusterConnection.Describe(ex)}");
                 return ExitCodes.Unreachable;
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

@@ -8,7 +8,7 @@ using Orleans.Configuration;
 
 namespace Orleans.Raft.ClientApp;
 
-/// <summary>Connects a one-shot client to a silo's gateway, and fails fast with a reason a person can act on.</summary>
+/// <summary>Connects a one-shot client to silo gateways, and fails fast with a reason a person can act on.</summary>
 public static class ClusterConnection
 {
     /// <summary>How long the Orleans handshake may take before the client checks whether the port speaks HTTP.</summary>
@@ -16,15 +16,16 @@ public static class ClusterConnection
 
     public static IClusterConnector Connector { get; } = new GatewayConnector();
 
-    public static async Task<IHost> ConnectAsync(GatewayEndpoint gateway, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft")
+    public static Task<IHost> ConnectAsync(GatewayEndpoint gateway, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft") =>
+        ConnectAsync(new GatewayList([gateway]), verbose, clusterId, serviceId);
+
+    /// <summary>Connects through any of the gateways; fails with the first one's reason when none answers.</summary>
+    public static async Task<IHost> ConnectAsync(GatewayList gateways, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft")
     {
-        var address = await ResolveAsync(gateway.Host);
-        // Fail fast with the socket's own reason when nothing listens there.
-        using (var probe = new TcpClient(address.AddressFamily))
-        using (var probeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
-        {
-            await probe.ConnectAsync(address, gateway.Port, probeTimeout.Token);
-        }
+        // Fail fast with the socket's own reason when nothing listens at any of them; use only those that answer.
+        var probes = await Task.WhenAll(gateways.Endpoints.Select(ProbeAsync));
+        var reachable = probes.Where(p => p.Error is null).Select(p => (p.Gateway, p.Address)).ToList();
+        if (reachable.Count == 0) throw probes[0].Error!;
 
         // An empty builder: no appsettings, environment or command-line configuration, no logging providers to
         // load; a one-shot command needs none of them.
@@ -32,14 +33,14 @@ public static class ClusterConnection
         if (verbose) builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(new IPEndPoint(address, gateway.Port));
+            client.UseStaticClustering([.. reachable.Select(r => r.Address)]);
             // Must match the silo's Silo:ClusterId and Silo:ServiceId.
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
                 o.ServiceId = serviceId;
             });
-            // One static gateway and one command: the periodic gateway list refresh never runs in time to matter.
+            // Static gateways and one command: the periodic gateway list refresh never runs in time to matter.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromMinutes(10));
         });
         var app = builder.Build();
@@ -47,10 +48,14 @@ public static class ClusterConnection
         try
         {
             var start = app.StartAsync(cts.Token);
-            if (await Task.WhenAny(start, Task.Delay(HandshakeGrace, cts.Token)) != start && await SpeaksHttpAsync(address, gateway.Port))
+            if (await Task.WhenAny(start, Task.Delay(HandshakeGrace, cts.Token)) != start)
             {
-                await cts.CancelAsync();
-                throw new WrongPortException(gateway);
+                foreach (var (gateway, address) in reachable)
+                {
+                    if (!await SpeaksHttpAsync(address.Address, address.Port)) continue;
+                    await cts.CancelAsync();
+                    throw new WrongPortException(gateway);
+                }
             }
             await start;
         }
@@ -60,6 +65,23 @@ public static class ClusterConnection
             throw;
         }
         return app;
+    }
+
+    private static async Task<(GatewayEndpoint Gateway, IPEndPoint Address, Exception? Error)> ProbeAsync(GatewayEndpoint gateway)
+    {
+        var address = new IPEndPoint(IPAddress.Loopback, gateway.Port);
+        try
+        {
+            address = new IPEndPoint(await ResolveAsync(gateway.Host), gateway.Port);
+            using var probe = new TcpClient(address.AddressFamily);
+            using var probeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await probe.ConnectAsync(address, probeTimeout.Token);
+            return (gateway, address, null);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return (gateway, address, ex);
+        }
     }
 
     public static string Describe(Exception ex)
@@ -105,9 +127,9 @@ public static class ClusterConnection
 
     private sealed class GatewayConnector : IClusterConnector
     {
-        public async Task<ConnectedClient> ConnectAsync(GatewayEndpoint gateway, bool verbose)
+        public async Task<ConnectedClient> ConnectAsync(GatewayList gateways, bool verbose)
         {
-            var host = await ClusterConnection.ConnectAsync(gateway, verbose);
+            var host = await ClusterConnection.ConnectAsync(gateways, verbose);
             return new ConnectedClient(host.Services.GetRequiredService<IClusterClient>(), async () =>
             {
                 try

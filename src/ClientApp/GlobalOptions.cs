@@ -5,18 +5,17 @@ namespace Orleans.Raft.ClientApp;
 /// <summary>The options every verb accepts, before or after the verb.</summary>
 public static class GlobalOptions
 {
-    public static readonly Option<GatewayEndpoint> Gateway = new("--gateway")
+    public static readonly Option<GatewayList> Gateway = new("--gateway")
     {
-        Description = "The silo gateway to connect to (HOST:PORT; the gateway port, not the HTTP port)",
-        HelpName = "HOST:PORT",
+        Description = "The silo gateway to connect to (HOST:PORT; the gateway port, not the HTTP port), or several, comma-separated: any one that answers",
+        HelpName = "HOST:PORT[,HOST:PORT...]",
         Recursive = true,
-        DefaultValueFactory = _ => GatewayEndpoint.Default,
+        DefaultValueFactory = _ => GatewayList.Default,
         CustomParser = r =>
         {
-            var text = r.Tokens.Single().Value;
-            if (GatewayEndpoint.TryParse(text, out var endpoint)) return endpoint;
-            r.AddError($"--gateway wants HOST:PORT, got '{text}'");
-            return GatewayEndpoint.Default;
+            if (GatewayList.TryParse(r.Tokens.Single().Value, out var list, out var bad)) return list;
+            r.AddError($"--gateway wants HOST:PORT, got '{bad}'");
+            return GatewayList.Default;
         },
     };
 

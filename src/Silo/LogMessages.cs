@@ -10,4 +10,15 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
         Message = "Node {Node}, in a cluster of {InitialNodes}; storage: {Storage}; fault injection: {FaultInjection} ({Key})")]
     public static partial void SiloConfiguration(this ILogger logger, string node, string initialNodes, string storage, string faultInjection, string key);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
+        Message = "Clustering: Development, for silos on one machine only. The membership table and the reminders live in " +
+        "instance 0 (silo port {PrimarySiloPort}): it is a single point of failure, and when it dies the cluster stops. " +
+        "For a cluster that survives any one silo, use --cluster Redis --cluster-connection HOST:PORT")]
+    public static partial void DevelopmentClustering(this ILogger logger, int primarySiloPort);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information,
+        Message = "Clustering: Redis at {Servers} (membership and reminders), cluster {ClusterId}; this silo is {Address}, " +
+        "silo port {SiloPort}, gateway port {GatewayPort}")]
+    public static partial void RedisClustering(this ILogger logger, string servers, string clusterId, string address, int siloPort, int gatewayPort);
 }

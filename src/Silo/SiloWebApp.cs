@@ -42,6 +42,9 @@ public static class SiloWebApp
             ["--initial-nodes"] = "Cluster:InitialNodes",
             ["--bind"] = "Web:BindAddress",
             ["--access-token"] = "Web:AccessToken",
+            ["--advertise"] = "Silo:AdvertisedAddress",
+            ["--cluster"] = "Cluster:Provider",
+            ["--cluster-connection"] = "Cluster:ConnectionString",
         });
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
@@ -84,8 +87,7 @@ public static class SiloWebApp
         builder.Services.AddSingleton<RaftMetricsReader>();
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, silo.PrimarySiloPort), silo.ServiceId, silo.ClusterId);
-            orleans.UseInMemoryReminderService();
+            orleans.UseRaftClustering(builder.Configuration, silo, siloPort, gatewayPort);
             // The replicas' keep-alive reminder fires every few seconds; Orleans' default minimum is a minute.
             orleans.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             orleans.AddDashboard();

@@ -21,11 +21,11 @@ internal static class Cli
 
     private sealed class Borrowed(IClusterClient client) : IClusterConnector
     {
-        public Task<ConnectedClient> ConnectAsync(GatewayEndpoint gateway, bool verbose) => Task.FromResult(ConnectedClient.Borrowed(client));
+        public Task<ConnectedClient> ConnectAsync(GatewayList gateways, bool verbose) => Task.FromResult(ConnectedClient.Borrowed(client));
     }
 
     private sealed class Unreachable : IClusterConnector
     {
-        public Task<ConnectedClient> ConnectAsync(GatewayEndpoint gateway, bool verbose) => throw new InvalidOperationException("this command must not connect");
+        public Task<ConnectedClient> ConnectAsync(GatewayList gateways, bool verbose) => throw new InvalidOperationException("this command must not connect");
     }
 }

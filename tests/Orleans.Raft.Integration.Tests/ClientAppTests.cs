@@ -14,6 +14,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "frob" }, "error: Unrecognized command or argument 'frob'.")]
     [InlineData(new[] { "--gateway", "nohostport", "get", "k" }, "error: --gateway wants HOST:PORT, got 'nohostport'")]
     [InlineData(new[] { "--gateway", "h:99999", "get", "k" }, "error: --gateway wants HOST:PORT, got 'h:99999'")]
+    [InlineData(new[] { "--gateway", "h:1,nohostport", "get", "k" }, "error: --gateway wants HOST:PORT, got 'nohostport'")]
+    [InlineData(new[] { "--gateway", "h:1,", "get", "k" }, "error: --gateway wants HOST:PORT, got ''")]
     [InlineData(new[] { "get", "k", "--via" }, "error: Required argument missing for option: '--via'.")]
     [InlineData(new[] { "--bogus", "get", "k" }, "error: Unrecognized command or argument '--bogus'.")]
     [InlineData(new[] { "--group", "a/b", "get", "k" }, "error: 'a/b' is not a valid group name")]
@@ -105,6 +107,21 @@ public sealed class CommandLineTests
         var (code, _, error) = await Cli.RunAsync(ClusterConnection.Connector, ["--gateway", $"127.0.0.1:{port}", "get", "k"]);
         Assert.Equal(ExitCodes.Unreachable, code);
         Assert.StartsWith($"error: cannot reach a silo at 127.0.0.1:{port}: ", error);
+    }
+
+    [Fact]
+    public async Task Gateways_where_nothing_listens_are_unreachable_and_the_error_names_them_all()
+    {
+        var ports = new int[2];
+        for (var i = 0; i < ports.Length; i++)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            ports[i] = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var (code, _, error) = await Cli.RunAsync(ClusterConnection.Connector, ["--gateway", $"127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}", "get", "k"]);
+        Assert.Equal(ExitCodes.Unreachable, code);
+        Assert.StartsWith($"error: cannot reach a silo at 127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}: ", error);
     }
 }
 
