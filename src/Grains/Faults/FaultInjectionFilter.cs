@@ -23,7 +23,8 @@ public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingG
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.Grain is not RaftReplicaGrain || AdminMethods.Contains(context.MethodName))
+        // A grain's own timer ticks arrive as calls from itself: local, not over any network a fault could cut.
+        if (context.Grain is not RaftReplicaGrain || AdminMethods.Contains(context.MethodName) || context.SourceId == context.TargetId)
         {
             await context.Invoke();
             return;
