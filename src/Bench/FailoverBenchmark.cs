@@ -94,7 +94,7 @@ internal static class FailoverBenchmark
     {
         var before = await WaitForSteadyGroupAsync(cluster, cancellation);
         using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var writer = new Writer(cluster.Gateway, $"failover-{trial}");
+        var writer = new Writer(cluster.Gateway, cluster.GatewayLoss, $"failover-{trial}");
         var writing = writer.RunAsync(stopWriting.Token);
         FailoverTrial result;
         try
@@ -210,11 +210,16 @@ internal static class FailoverBenchmark
     /// <summary>One write: when it was sent and answered, and the answer, or why there was none.</summary>
     private sealed record Write(long Start, long End, KvResponse? Response, string? Error);
 
-    /// <summary>Sequential writes, each to a new key, until stopped; a failed or timed-out write is followed by the next.</summary>
-    private sealed class Writer(IKeyValueGatewayGrain gateway, string prefix)
+    /// <summary>
+    /// Sequential writes, each to a new key. An attempt that fails, times out, or was in flight when a gateway connection
+    /// closed is tried again (setting a key to the same value twice does no harm): Orleans would leave a request on a
+    /// dead gateway waiting for its 30 s response timeout, where etcd's client fails it when its connection drops.
+    /// </summary>
+    private sealed class Writer(IKeyValueGatewayGrain gateway, GatewayLossSignal gatewayLoss, string prefix)
     {
         private readonly List<Write> _writes = [];
 
+        /// <summary>Every attempt so far, in order.</summary>
         public IReadOnlyList<Write> Writes
         {
             get
@@ -225,38 +230,50 @@ internal static class FailoverBenchmark
 
         public async Task RunAsync(CancellationToken stop)
         {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
+            try
             {
-                var start = Stopwatch.GetTimestamp();
-                Write write;
-                try
+                for (var i = 0; ; i++)
                 {
-                    var response = await gateway.Set($"{prefix}-{i}", "v").WaitAsync(WriteTimeout, stop);
+                    while (!await TryAsync($"{prefix}-{i}", stop)) await Task.Delay(RetryPause, stop);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped.
+            }
+        }
+
+        private async Task<bool> TryAsync(string key, CancellationToken stop)
+        {
+            var lost = gatewayLoss.Next;
+            var start = Stopwatch.GetTimestamp();
+            var call = gateway.Set(key, "v");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(WriteTimeout);
+            Write write;
+            try
+            {
+                if (await Task.WhenAny(call, lost, Task.Delay(Timeout.Infinite, timeout.Token)) != call)
+                {
+                    stop.ThrowIfCancellationRequested();
+                    call.Ignore();
+                    var why = lost.IsCompleted ? "a gateway connection closed while it was in flight" : $"no answer within {WriteTimeout.TotalSeconds} s";
+                    write = new Write(start, Stopwatch.GetTimestamp(), null, why);
+                }
+                else
+                {
+                    var response = await call;
                     write = response.IsSuccess
                         ? new Write(start, Stopwatch.GetTimestamp(), response, null)
                         : new Write(start, Stopwatch.GetTimestamp(), null, $"{response.Status}: {response.Error}");
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    write = new Write(start, Stopwatch.GetTimestamp(), null, $"{ex.GetType().Name}: {ClusterConnection.Describe(ex)}");
-                }
-                lock (_writes) _writes.Add(write);
-                if (write.Response is null)
-                {
-                    try
-                    {
-                        await Task.Delay(RetryPause, stop);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
             }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                write = new Write(start, Stopwatch.GetTimestamp(), null, $"{ex.GetType().Name}: {ClusterConnection.Describe(ex)}");
+            }
+            lock (_writes) _writes.Add(write);
+            return write.Response is not null;
         }
 
         /// <summary>Waits until the condition on the writes so far gives a value; the times come from the writes, not from this wait.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
 using Orleans.Raft.ClientApp;
 using Orleans.Raft.Hosting;
 using Orleans.Raft.TestSupport.Processes;
@@ -27,6 +28,9 @@ internal sealed class FailoverCluster : IAsyncDisposable
     public FailoverCluster() => AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
 
     public IClusterClient Client => _client?.Services.GetRequiredService<IClusterClient>() ?? throw new InvalidOperationException("the cluster is not started");
+
+    /// <summary>Fires when a connection of the client to a gateway closes, as when that node is killed.</summary>
+    public GatewayLossSignal GatewayLoss { get; } = new();
 
     public IKeyValueGatewayGrain Gateway => Client.GetGrain<IKeyValueGatewayGrain>(Group);
 
@@ -58,7 +62,8 @@ internal sealed class FailoverCluster : IAsyncDisposable
         cancellation.ThrowIfCancellationRequested();
         await progress.WriteLineAsync($"node logs: {Path.GetDirectoryName(Node(Nodes[0]).LogPath)}");
         _client = await ClusterConnection.ConnectAsync(
-            new GatewayList([.. Nodes.Select(n => new GatewayEndpoint("127.0.0.1", Node(n).GatewayPort))]), verbose: false);
+            new GatewayList([.. Nodes.Select(n => new GatewayEndpoint("127.0.0.1", Node(n).GatewayPort))]), verbose: false,
+            configure: c => c.AddGatewayCountChangedHandler(GatewayLoss.OnGatewayCountChanged));
     }
 
     public async ValueTask DisposeAsync()

@@ -17,6 +17,6 @@ internal sealed record LatencySummary(double Median, double P90, double Max)
         return new LatencySummary(median, NearestRank(sorted, 90), sorted[^1]);
     }
 
-    /// <summary>The value at rank ceil(percent/100 * n), in integers so that 90% of 10 is 9 and not 9.000000000000002.</summary>
+    /// <summary>The value at rank ceil(percent * n / 100), counted from 1.</summary>
     private static double NearestRank(double[] sorted, int percent) => sorted[Math.Max(1, (percent * sorted.Length + 99) / 100) - 1];
 }

@@ -20,12 +20,13 @@ public sealed class KeyValueGatewayGrain(
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
 {
     private readonly RaftOptions _options = options.Value;
+    // A replica that stops answering is passed over for the longest a follower waits before it campaigns: by then the
+    // others have elected a leader without it, and no longer name it in their hints.
+    private readonly ReplicaRoute _route = new(timeProvider, 2 * options.Value.ElectionTicks * options.Value.TickInterval);
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
     private string[] _members = []; // replica names
     private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
-    private string? _leader;
-    private int _next;
     private long _session;
     private long _sequence;
     private Task<KvResponse>? _opening;
@@ -136,7 +137,7 @@ public sealed class KeyValueGatewayGrain(
 
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
-            var target = _leader ?? members[_next++ % members.Length];
+            var target = _route.Next(members);
             KvResponse response;
             try
             {
@@ -145,7 +146,7 @@ public sealed class KeyValueGatewayGrain(
                     // Its node is dead or hung: pass it over now rather than wait out the request.
                     logger.GatewayReplicaSilent(Group, target);
                     uncertain = true;
-                    _leader = null;
+                    _route.PassOver(target);
                     return RetryStep<KvResponse>.Again;
                 }
                 response = answered;
@@ -154,30 +155,31 @@ public sealed class KeyValueGatewayGrain(
             {
                 logger.GatewayRequestFailed(ex, Group, target);
                 uncertain = true;
-                _leader = null;
-                return RetryStep<KvResponse>.AfterPause;
+                _route.PassOver(target);
+                // Its node is likely down: the others may answer at once; if every replica failed, let the network settle.
+                return members.All(_route.IsPassedOver) ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Again;
             }
 
             switch (response.Status)
             {
                 case KvStatus.NotLeader:
                 case KvStatus.Unavailable:
-                    // Follow the hint; without one, try the next replica after a tick so an election can finish.
-                    // Retrying is safe either way: the same session and sequence are applied at most once.
-                    _leader = response.LeaderHint is { } hint && hint != target && members.Contains(hint) ? hint : null;
+                    // Follow the hint; without one (or naming a replica that stopped answering), try the next replica
+                    // after a tick so an election can finish. Retrying is safe either way: the same session and sequence
+                    // are applied at most once.
                     uncertain |= response.Status == KvStatus.Unavailable;
                     last = response;
-                    return _leader is null ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Again;
+                    return _route.NotLeader(target, response.LeaderHint, members) ? RetryStep<KvResponse>.Again : RetryStep<KvResponse>.AfterPause;
                 case KvStatus.Overloaded:
                     // Not applied, so safe to retry; the leader's backlog drains as entries commit.
-                    _leader = target;
+                    _route.Served(target);
                     last = response;
                     return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.Timeout:
-                    _leader = null;
+                    _route.Forget();
                     return RetryStep<KvResponse>.Answer(response);
                 default:
-                    _leader = response.ServedBy ?? target;
+                    _route.Served(response.ServedBy ?? target);
                     return RetryStep<KvResponse>.Answer(response);
             }
         });
@@ -246,7 +248,7 @@ public sealed class KeyValueGatewayGrain(
         var members = await GetMembersAsync();
         if (!members.Contains(replica)) throw new ArgumentException($"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
         await Replica(replica).StartElection();
-        _leader = null;
+        _route.Forget();
     }
 
     private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, _memberKeys.GetValueOrDefault(name, name)));

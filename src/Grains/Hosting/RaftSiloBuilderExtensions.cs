@@ -17,6 +17,9 @@ public static class RaftSiloBuilderExtensions
     /// </summary>
     public const string ReplicaClockKey = "Orleans.Raft.ReplicaClock";
 
+    /// <summary>The grain directory of the replica grains; see <see cref="AddRaft"/>.</summary>
+    public const string ReplicaDirectory = "raft-replicas";
+
     /// <summary>
     /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, the node from "Node:Name" and
     /// "Cluster:InitialNodes", metrics and node placement.
@@ -59,6 +62,19 @@ public static class RaftSiloBuilderExtensions
         builder.Services.TryAddSingleton<RaftNodeLocator>();
         builder.Services.TryAddSingleton<RaftGroupLayout>();
         builder.AddPlacementDirector<RaftReplicaPlacement, RaftReplicaPlacementDirector>();
+        // Replicas are registered in a directory of their own. In Orleans' default one, a silo's death deactivates every
+        // grain whose entry it held, wherever that grain runs, and until the death is declared no call reaches such a
+        // grain; so a dead node would take down live replicas of other nodes in the middle of the election that
+        // replaces its leader. The distributed directory recovers a dead silo's entries from the silos that hold the
+        // grains, and each silo's cache of where a replica runs stays valid while that replica's silo lives.
+#pragma warning disable ORLEANSEXP003 // Marked experimental in Orleans 10.
+        builder.AddDistributedGrainDirectory(ReplicaDirectory);
+#pragma warning restore ORLEANSEXP003
+        // Its leases keep a dead silo's grains from registering again for a while (18 s with the silo's membership
+        // settings), in case that silo still runs: a restarted node's replicas would stay down as long. A replica needs
+        // no such guard: it runs only on its node's newest silo, and its storage fences off an older activation
+        // (StaleEpochException) before that could persist, and so send, anything.
+        builder.Services.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero);
         return builder;
     }
 }
