@@ -59,6 +59,13 @@ public sealed class ReplicaRouteTests
         route.PassOver("r3");
         route.Served("r3");
         Assert.Equal("r3", route.Next(Members));
+
+        // A status probe that answers: the next hint to it is followed.
+        route.PassOver("r1");
+        Assert.False(route.NotLeader("r2", "r1", Members));
+        route.Answered("r1");
+        Assert.True(route.NotLeader("r2", "r1", Members));
+        Assert.Equal("r1", route.Next(Members));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class KeyValueGatewayGrain(
     // A replica that stops answering is passed over for the longest a follower waits before it campaigns: by then the
     // others have elected a leader without it, and no longer name it in their hints.
     private readonly ReplicaRoute _route = new(timeProvider, 2 * options.Value.ElectionTicks * options.Value.TickInterval);
+    private readonly HashSet<string> _probing = [];
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
     private string[] _members = []; // replica names
@@ -169,7 +170,9 @@ public sealed class KeyValueGatewayGrain(
                     // are applied at most once.
                     uncertain |= response.Status == KvStatus.Unavailable;
                     last = response;
-                    return _route.NotLeader(target, response.LeaderHint, members) ? RetryStep<KvResponse>.Again : RetryStep<KvResponse>.AfterPause;
+                    if (_route.NotLeader(target, response.LeaderHint, members)) return RetryStep<KvResponse>.Again;
+                    ProbeIfPassedOver(response.LeaderHint);
+                    return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.Overloaded:
                     // Not applied, so safe to retry; the leader's backlog drains as entries commit.
                     _route.Served(target);
@@ -193,6 +196,29 @@ public sealed class KeyValueGatewayGrain(
         }
         var reason = last?.Error is { } e ? $" (last answer: {e})" : "";
         return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}"), uncertain);
+    }
+
+    /// <summary>
+    /// A replica named as leader after this gateway passed it over may only have been slow (a loaded machine, a long
+    /// fsync) and now lead: ask it, once at a time, whether it answers, so that the next hint to it is followed.
+    /// </summary>
+    private void ProbeIfPassedOver(string? replica)
+    {
+        if (replica is null || !_route.IsPassedOver(replica) || !_probing.Add(replica)) return;
+        ProbeAsync(replica).Ignore();
+    }
+
+    private async Task ProbeAsync(string replica)
+    {
+        try
+        {
+            await Replica(replica).GetStatus().WaitAsync(_options.GatewayAttemptTimeout, timeProvider);
+            _route.Answered(replica);
+        }
+        finally
+        {
+            _probing.Remove(replica);
+        }
     }
 
     /// <summary>

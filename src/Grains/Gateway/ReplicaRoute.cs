@@ -4,7 +4,7 @@ namespace Orleans.Raft.Gateway;
 /// Which replica the gateway asks next: the leader it knows, else the next member in turn. A replica that failed or
 /// stopped answering is passed over, and a hint naming it is not followed, for <c>passOver</c>: long enough for the
 /// others to elect a leader without it (until then, a follower still names the dead leader as its leader). A replica
-/// that answers is trusted again at once.
+/// that answers, a request or a status probe, is trusted again at once.
 /// </summary>
 internal sealed class ReplicaRoute(TimeProvider time, TimeSpan passOver)
 {
@@ -43,6 +43,9 @@ internal sealed class ReplicaRoute(TimeProvider time, TimeSpan passOver)
         Leader = hint is not null && hint != replica && members.Contains(hint) && !IsPassedOver(hint) ? hint : null;
         return Leader is not null;
     }
+
+    /// <summary>The replica answered a status probe: it was slow, not gone.</summary>
+    public void Answered(string replica) => _passedOverUntil.Remove(replica);
 
     /// <summary>The replica failed or did not answer in time: ask the others for a while.</summary>
     public void PassOver(string replica)
