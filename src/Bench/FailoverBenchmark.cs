@@ -32,7 +32,7 @@ internal static class FailoverBenchmark
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
-    public static async Task<int> RunAsync(int trials, bool json, ClientIO io, CancellationToken cancellation)
+    public static async Task<int> RunAsync(int trials, bool json, bool verbose, ClientIO io, CancellationToken cancellation)
     {
         var results = new List<FailoverTrial>();
         var load = LoadAverage();
@@ -40,7 +40,7 @@ internal static class FailoverBenchmark
         {
             try
             {
-                await cluster.StartAsync(io.Error, cancellation);
+                await cluster.StartAsync(io.Error, verbose, cancellation);
                 for (var trial = 1; trial <= trials; trial++)
                 {
                     var result = await RunTrialAsync(cluster, trial, io.Error, cancellation);
@@ -51,8 +51,9 @@ internal static class FailoverBenchmark
                         $"{result.NewLeader} leads term {I(result.NewTerm)} after {F(result.KillToLeaderMs)} ms; a write after {F(result.KillToWriteMs)} ms{failed}");
                 }
             }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            catch (Exception) when (cancellation.IsCancellationRequested)
             {
+                // Ctrl+C reaches the nodes too (one process group), so a restart under way may fail rather than be cancelled.
                 await io.Error.WriteLineAsync("interrupted: stopping the nodes and redis-server");
                 return ExitCodes.RequestFailed;
             }
@@ -93,9 +94,10 @@ internal static class FailoverBenchmark
     private static async Task<FailoverTrial> RunTrialAsync(FailoverCluster cluster, int trial, TextWriter progress, CancellationToken cancellation)
     {
         var before = await WaitForSteadyGroupAsync(cluster, cancellation);
-        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var stopTrial = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var writer = new Writer(cluster.Gateway, cluster.GatewayLoss, $"failover-{trial}");
-        var writing = writer.RunAsync(stopWriting.Token);
+        var writing = writer.RunAsync(stopTrial.Token);
+        Task<(long At, ReplicaStatus Leader)>? newLeader = null;
         FailoverTrial result;
         try
         {
@@ -107,7 +109,7 @@ internal static class FailoverBenchmark
 
             var killed = Stopwatch.GetTimestamp();
             cluster.Node(victim).Kill();
-            var newLeader = WatchForLeaderAsync(survivors, old.CurrentTerm, cancellation);
+            newLeader = WatchForLeaderAsync(survivors, old.CurrentTerm, stopTrial.Token);
             // The write in flight at the kill may have been committed by the dead leader, which then answered it; only a
             // write served by another replica shows the group serving again.
             var first = await writer.WaitForAsync(
@@ -117,13 +119,15 @@ internal static class FailoverBenchmark
 
             var failed = writer.Writes.Where(x => x.End > killed && x.Start < first.Start && x.Response is null).ToArray();
             result = new FailoverTrial(trial, victim, old.Replica, old.CurrentTerm, leader.Replica, leader.CurrentTerm,
-                Stopwatch.GetElapsedTime(killed, leaderAt).TotalMilliseconds, Stopwatch.GetElapsedTime(killed, first.End).TotalMilliseconds,
+                Ms(Stopwatch.GetElapsedTime(killed, leaderAt)), Ms(Stopwatch.GetElapsedTime(killed, first.End)),
                 failed.Length, failed.FirstOrDefault()?.Error);
         }
         finally
         {
-            await stopWriting.CancelAsync();
+            await stopTrial.CancelAsync();
             await writing;
+            // Done, or abandoned when the trial failed.
+            newLeader?.Ignore();
         }
 
         await progress.WriteLineAsync($"trial {trial}: restarting {result.KilledNode}...");
@@ -202,6 +206,9 @@ internal static class FailoverBenchmark
             return "";
         }
     }
+
+    /// <summary>Milliseconds to a tenth: the clock and the polls are no finer than that.</summary>
+    private static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);
 
     private static string F(double ms) => ms.ToString("F0", CultureInfo.InvariantCulture);
 

@@ -44,7 +44,8 @@ internal sealed class FailoverCluster : IAsyncDisposable
         Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, ReplicaKey.Member(status.Replica, status.Node)));
 
     /// <summary>Starts Redis, the three nodes (all started before this returns or throws, so none is left unowned) and the client.</summary>
-    public async Task StartAsync(TextWriter progress, CancellationToken cancellation)
+    /// <param name="verbose">Log the client's Orleans runtime to stderr.</param>
+    public async Task StartAsync(TextWriter progress, bool verbose, CancellationToken cancellation)
     {
         _redis = await RedisServer.StartAsync();
         cancellation.ThrowIfCancellationRequested();
@@ -62,7 +63,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
         cancellation.ThrowIfCancellationRequested();
         await progress.WriteLineAsync($"node logs: {Path.GetDirectoryName(Node(Nodes[0]).LogPath)}");
         _client = await ClusterConnection.ConnectAsync(
-            new GatewayList([.. Nodes.Select(n => new GatewayEndpoint("127.0.0.1", Node(n).GatewayPort))]), verbose: false,
+            new GatewayList([.. Nodes.Select(n => new GatewayEndpoint("127.0.0.1", Node(n).GatewayPort))]), verbose,
             configure: c => c.AddGatewayCountChangedHandler(GatewayLoss.OnGatewayCountChanged));
     }
 

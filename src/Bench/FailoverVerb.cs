@@ -18,7 +18,7 @@ public sealed class FailoverVerb : IVerb
             trials,
             json,
         };
-        command.SetAction((r, cancellation) => FailoverBenchmark.RunAsync((int)r.GetValue(trials), r.GetValue(json), context.IO, cancellation));
+        command.SetAction((r, cancellation) => FailoverBenchmark.RunAsync((int)r.GetValue(trials), r.GetValue(json), r.GetValue(GlobalOptions.Verbose), context.IO, cancellation));
         return command;
     }
 }
