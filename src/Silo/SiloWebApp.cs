@@ -50,6 +50,9 @@ public static class SiloWebApp
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         if (silo.Instance < 0 || silo.Instance > 1000)
             throw new SiloConfigurationException($"Silo:Instance must be between 0 and 1000, not {silo.Instance}");
+        // Instance 0 is the development primary: its own silo port, unless told otherwise.
+        if (silo.Instance == 0 && builder.Configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.PrimarySiloPort)}"] is null)
+            silo.PrimarySiloPort = silo.SiloPort;
         var webSection = builder.Configuration.GetSection(WebOptions.SectionName);
         var web = webSection.Get<WebOptions>() ?? new WebOptions();
         var bindAddress = web.Validate();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Raft.ClientApp;
+using Orleans.Raft.TestSupport.Processes;
 
 namespace Orleans.Raft.Integration.Tests;
 
@@ -9,13 +10,12 @@ namespace Orleans.Raft.Integration.Tests;
 public sealed class ProcessTests : IAsyncLifetime
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), $"orleans-raft-{Guid.NewGuid():N}");
+    private readonly string _clusterId = $"proc-{Guid.NewGuid():N}"[..20];
     private readonly List<SiloProcess> _silos = [];
-    private SiloPorts _ports = null!;
 
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(_data);
-        _ports = SiloPorts.Allocate(3);
         return Task.CompletedTask;
     }
 
@@ -32,14 +32,29 @@ public sealed class ProcessTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A development cluster: node n1 holds the group and the membership table, n2 and n3 join it and serve clients.
+    /// Each node has its own data directory under _data, kept across restarts.
+    /// </summary>
     private async Task StartClusterAsync()
     {
+        foreach (var old in _silos) await old.DisposeAsync();
         _silos.Clear();
-        for (var i = 0; i < 3; i++) _silos.Add(await SiloProcess.StartAsync(i, _ports, _data));
+        for (var i = 1; i <= 3; i++)
+        {
+            _silos.Add(await SiloProcess.StartAsync($"n{i}",
+            [
+                "--node", $"n{i}", "--initial-nodes", "n1", "--data", Path.Combine(_data, $"n{i}"), "--Silo:ClusterId", _clusterId,
+                "--Raft:EnableFaultInjection", "true",
+                .. (i == 1 ? Array.Empty<string>() : ["--primary-port", $"{_silos[0].SiloPort}"]),
+            ]));
+        }
+        // n1 serves once it has started the group: wait for its replicas before any client uses the cluster.
+        await RaftGroup.WaitForAsync(() => Task.FromResult(File.ReadAllText(_silos[0].LogPath).Contains("Raft group default", StringComparison.Ordinal) ? "" : null), "n1 to start the group");
     }
 
-    private async Task<IHost> ConnectAsync(int instance) =>
-        await ClusterConnection.ConnectAsync(new GatewayEndpoint("127.0.0.1", _ports.Gateway + instance), verbose: false, clusterId: _ports.ClusterId);
+    private async Task<IHost> ConnectAsync(int silo) =>
+        await ClusterConnection.ConnectAsync(new GatewayEndpoint("127.0.0.1", _silos[silo].GatewayPort), verbose: false, clusterId: _clusterId);
 
     private static IKeyValueGatewayGrain Gateway(IHost client) => client.Services.GetRequiredService<IClusterClient>().GetGrain<IKeyValueGatewayGrain>("default");
 

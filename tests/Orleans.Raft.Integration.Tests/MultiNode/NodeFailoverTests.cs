@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Raft.ClientApp;
 using Orleans.Raft.TestSupport.Processes;
-using NodeProcess = Orleans.Raft.TestSupport.Processes.SiloProcess;
 
 namespace Orleans.Raft.Integration.Tests.MultiNode;
 
@@ -16,13 +15,13 @@ public sealed partial class NodeFailoverTests : IAsyncLifetime
 {
     private static readonly string[] Nodes = ["n1", "n2", "n3"];
     private readonly string _data = Directory.CreateTempSubdirectory("orleans-raft-failover-").FullName;
-    private readonly Dictionary<string, NodeProcess> _nodes = [];
+    private readonly Dictionary<string, SiloProcess> _nodes = [];
     private RedisServer _redis = null!;
 
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        var starts = Nodes.Select(n => NodeProcess.StartAsync(n,
+        var starts = Nodes.Select(n => SiloProcess.StartAsync(n,
         [
             "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
             "--node", n, "--initial-nodes", string.Join(",", Nodes), "--data", Path.Combine(_data, n),

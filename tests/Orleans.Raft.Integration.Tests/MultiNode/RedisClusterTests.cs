@@ -5,8 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Raft.ClientApp;
 using Orleans.Raft.TestSupport.Processes;
 using StackExchange.Redis;
-// Not the older Integration.Tests.SiloProcess (Development clustering, one shared data directory).
-using NodeProcess = Orleans.Raft.TestSupport.Processes.SiloProcess;
 
 namespace Orleans.Raft.Integration.Tests.MultiNode;
 
@@ -19,7 +17,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly string _data = Directory.CreateTempSubdirectory("orleans-raft-nodes-").FullName;
-    private readonly List<NodeProcess> _silos = [];
+    private readonly List<SiloProcess> _silos = [];
     private RedisServer _redis = null!;
 
     public async Task InitializeAsync()
@@ -31,7 +29,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
     private async Task StartAsync(params int[] nodes)
     {
-        var starts = nodes.Select(n => NodeProcess.StartAsync($"n{n}",
+        var starts = nodes.Select(n => SiloProcess.StartAsync($"n{n}",
         [
             "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
             "--node", $"n{n}", "--initial-nodes", "n0,n1,n2", "--data", Path.Combine(_data, $"n{n}"),
@@ -53,7 +51,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
-    private GatewayEndpoint Gateway(NodeProcess silo) => new("127.0.0.1", silo.GatewayPort);
+    private GatewayEndpoint Gateway(SiloProcess silo) => new("127.0.0.1", silo.GatewayPort);
 
     [Fact]
     public async Task Kill_9_of_the_first_silo_leaves_a_cluster_of_the_other_two()

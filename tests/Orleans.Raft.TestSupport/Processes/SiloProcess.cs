@@ -139,6 +139,22 @@ public sealed class SiloProcess : IAsyncDisposable
         _paused = false;
     }
 
+    /// <summary>A graceful stop (SIGTERM), as an operator's Ctrl+C; kill -9 if it has not ended after 30 s.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        await SignalAsync("TERM", paused: false);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
     /// <summary>SIGSTOP: the process is frozen, its sockets stay open and nothing answers, as a machine that hangs.</summary>
     public Task PauseAsync() => SignalAsync("STOP", paused: true);
 

@@ -52,6 +52,9 @@ try {
   await page.waitForFunction(sel => document.querySelectorAll(sel).length === 1, leaderRows);
   const rows = await page.locator('#replicas tbody tr').count();
   if (rows !== 5) throw new Error(`expected 5 replicas in the table, saw ${rows}`);
+  // A lone development node holds every replica.
+  const nodes = await page.locator('#replicas tbody tr td.node').allTextContents();
+  if (nodes.some(n => n !== 'n1')) throw new Error(`expected every replica on node n1, saw ${nodes.join(', ')}`);
   const leader = await page.locator(leaderRows).getAttribute('data-replica');
   console.log(`leader: ${leader}`);
 

@@ -87,6 +87,7 @@
       const live = value => value ?? '—';
       tr.append(
         cell(r.name, 'name'),
+        cell(r.node || '—', 'node'),
         cell(r.error ? 'unreachable: ' + r.error : (r.silo || '')),
         cell(r.role, 'role role-' + r.role),
         cell(live(r.term), 'term'),
