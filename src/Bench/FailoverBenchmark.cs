@@ -51,7 +51,7 @@ internal static class FailoverBenchmark
                 {
                     var result = await RunTrialAsync(cluster, trial, io.Error, cancellation);
                     results.Add(result);
-                    var failed = result.FailedWrites > 0 ? $" ({I(result.FailedWrites)} failed, the first with {result.FirstError})" : "";
+                    var failed = result.FailedWrites > 0 ? $" ({I(result.FailedWrites)} failed: {string.Join("; ", result.Errors)})" : "";
                     await io.Error.WriteLineAsync(
                         $"trial {I(trial)}/{I(trials)}: killed {result.KilledNode} ({result.OldLeader} led term {I(result.OldTerm)}); " +
                         $"{result.NewLeader} leads term {I(result.NewTerm)} after {F(result.KillToLeaderMs)} ms; a write after {F(result.KillToWriteMs)} ms, " +
@@ -135,7 +135,7 @@ internal static class FailoverBenchmark
             var stall = acknowledged.Zip(acknowledged.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).DefaultIfEmpty().Max();
             result = new FailoverTrial(trial, victim, old.Replica, old.CurrentTerm, leader.Replica, leader.CurrentTerm,
                 Ms(Stopwatch.GetElapsedTime(killed, leaderAt)), Ms(Stopwatch.GetElapsedTime(killed, first.End)), Ms(stall),
-                failed.Length, failed.FirstOrDefault()?.Error);
+                failed.Length, [.. failed.Select(x => x.Error!).Distinct()]);
         }
         finally
         {
