@@ -20,9 +20,10 @@ public sealed class KeyValueGatewayGrain(
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
 {
     private readonly RaftOptions _options = options.Value;
-    // A replica that stops answering is passed over for the longest a follower waits before it campaigns: by then the
-    // others have elected a leader without it, and no longer name it in their hints.
-    private readonly ReplicaRoute _route = new(timeProvider, 2 * options.Value.ElectionTicks * options.Value.TickInterval);
+    // A replica that stops answering is passed over for twice the longest a follower waits before it campaigns: by then
+    // the others have elected a leader without it, even after a split vote. A follower that names it as leader
+    // meanwhile gets it probed (ProbeIfPassedOver), in case it was only slow.
+    private readonly ReplicaRoute _route = new(timeProvider, 4 * options.Value.ElectionTicks * options.Value.TickInterval);
     private readonly HashSet<string> _probing = [];
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
