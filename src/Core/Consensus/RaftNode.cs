@@ -828,7 +828,12 @@ public sealed class RaftNode
     {
         _configuration = configuration;
         if (Role != RaftRole.Leader) return;
-        foreach (var peer in _progress.Keys.Where(p => !configuration.Contains(p)).ToList()) _progress.Remove(peer);
+        foreach (var peer in _progress.Keys.Where(p => !configuration.Contains(p)).ToList())
+        {
+            // One last append carries the commit, so a removed replica that hears it knows not to campaign.
+            SendAppendFrom(peer, _progress[peer], force: true);
+            _progress.Remove(peer);
+        }
         foreach (var member in configuration.All.Where(m => m.Id != Id))
         {
             if (_progress.TryGetValue(member.Id, out var pr)) pr.IsLearner = !configuration.IsVoter(member.Id);
