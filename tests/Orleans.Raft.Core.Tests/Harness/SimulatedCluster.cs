@@ -417,12 +417,13 @@ public sealed class SimulatedCluster
     public SimNode? Leader() =>
         UpNodes.Where(n => n.Raft.Role == RaftRole.Leader).OrderByDescending(n => n.Raft.CurrentTerm).FirstOrDefault();
 
-    /// <summary>A leader every live node in its partition follows at its term (a settled group), or null.</summary>
+    /// <summary>A leader every live member in its partition follows at its term (a settled group), or null.</summary>
     public SimNode? StableLeader()
     {
         var leader = Leader();
         if (leader is null) return null;
-        var followers = UpNodes.Where(n => CanTalk(n.Id, leader.Id));
+        // Replicas outside its configuration (removed, or added by a change that was lost) follow no one.
+        var followers = UpNodes.Where(n => CanTalk(n.Id, leader.Id) && leader.Raft.Configuration.Contains(n.Id));
         return followers.All(n => n.Raft.CurrentTerm == leader.Raft.CurrentTerm && n.Raft.LeaderId == leader.Id) ? leader : null;
     }
 
