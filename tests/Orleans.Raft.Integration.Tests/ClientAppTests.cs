@@ -227,7 +227,7 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
         Assert.Contains(lines, l => l.StartsWith(leader.Replica + " ") && l.Contains(" Leader "));
 
         var target = group.Members.First(m => m != leader.Replica);
-        Assert.Equal((0, $"election started on {target}\n", ""), await RunAsync(group, "elect", target));
+        Assert.Equal((0, $"leadership moved from {leader.Replica} to {target}\n", ""), await RunAsync(group, "elect", target));
         await group.WaitForLeaderAsync(s => s.Replica == target);
         Assert.Equal((1, "", $"error: unknown replica 'nosuch' in group '{group.Name}' (members: r1, r2, r3)\n"), await RunAsync(group, "elect", "nosuch"));
     }

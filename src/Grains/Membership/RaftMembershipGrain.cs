@@ -80,13 +80,16 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> TransferLeadership(string replica)
     {
-        var leader = await LeaderAsync("leader transfer");
+        const string Operation = "leader transfer";
+        var statuses = await StatusesAsync();
+        var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation);
+        if (leader.Learners.Select(ReplicaKey.NameOf).Contains(replica))
+            throw Refuse(Operation, $"{replica} is a learner of group '{Group}', which cannot lead until it is promoted (voters: {Names(leader.Members)})");
         if (!leader.Members.Select(ReplicaKey.NameOf).Contains(replica))
-        {
-            var what = leader.Learners.Select(ReplicaKey.NameOf).Contains(replica) ? "a learner, which cannot lead" : "not a member";
-            throw Refuse("leader transfer", $"{replica} is {what} of group '{Group}' (voters: {Names(leader.Members)})");
-        }
+            throw Refuse(Operation, $"unknown replica '{replica}' in group '{Group}' (members: {Names(leader.Members)})");
         if (leader.Replica == replica) return $"{replica} already leads group '{Group}'";
+        if (statuses.FirstOrDefault(s => s.Replica == replica) is { IsLive: false } down)
+            throw Refuse(Operation, down.Error is null ? $"{replica} is stopped" : $"{replica} is unreachable: {down.Error}");
         Step($"transferring leadership from {leader.Replica} to {replica}");
         await GrainFactory.GetGrain<IKeyValueGatewayGrain>(Group).TransferLeadership(replica);
         Step($"{replica} leads");
