@@ -62,6 +62,27 @@ public sealed class MembershipTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_joined_replica_restarts_from_its_own_storage_as_the_voter_it_became()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        Assert.Contains("r4 caught up and was promoted to voter", await Membership(group).Add(null));
+        for (var i = 0; i < 10; i++) Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"{i}")).Status);
+        await group.Replica("r4").Deactivate();
+        for (var i = 10; i < 20; i++) Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"k{i}", $"{i}")).Status);
+
+        var leader = await group.WaitForLeaderAsync();
+        var r4 = await RaftGroup.WaitForAsync(async () =>
+        {
+            var s = await group.Replica("r4").GetStatus();
+            return s.Running && s.LastApplied >= leader.CommitIndex ? s : null;
+        }, "r4 to run again and catch up");
+        Assert.Equal(MemberRole.Voter, r4.Membership);
+        Assert.Contains("r4", r4.Members);
+        Assert.Equal("19", await group.Replica("r4").ReadLocal("k19"));
+    }
+
+    [Fact]
     public async Task Leadership_transfer_under_load_fails_no_request()
     {
         var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
