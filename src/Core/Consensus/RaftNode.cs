@@ -852,8 +852,8 @@ public sealed class RaftNode
         if (Role != RaftRole.Leader) return;
         foreach (var peer in _progress.Keys.Where(p => !configuration.Contains(p)).ToList())
         {
-            // One last append carries the commit, so a removed replica that hears it knows not to campaign.
-            SendAppendFrom(peer, _progress[peer], force: true);
+            // One last append carries the commit, so a removed replica that holds the change learns it is out.
+            SendEmptyAppend(peer, CommitIndex);
             _progress.Remove(peer);
         }
         foreach (var member in configuration.All.Where(m => m.Id != Id))
@@ -864,8 +864,9 @@ public sealed class RaftNode
         if (_leadTransferee is not null && !configuration.IsVoter(_leadTransferee)) _leadTransferee = null;
         if (!configuration.IsVoter(Id))
         {
-            // Removed: tell the others the commit first, so they need no new leader to learn it, then step down.
-            BroadcastAppend();
+            // Removed: tell the others the commit first (even those whose window is full), so they need no new leader
+            // to learn it, then step down.
+            foreach (var peer in _progress.Keys) SendEmptyAppend(peer, CommitIndex);
             BecomeFollower(CurrentTerm, null);
         }
     }
