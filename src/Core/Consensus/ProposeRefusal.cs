@@ -20,6 +20,12 @@ public enum ProposeRefusal
     /// <summary>The leader has not yet committed an entry of its own term (Raft thesis §4.1's fix).</summary>
     NotCommittedInTerm,
 
+    /// <summary>
+    /// The leader has proposed its own removal: it appends nothing more, so the remaining voters, which may not learn
+    /// that the removal committed, never need the removed leader's vote against a log longer than theirs.
+    /// </summary>
+    LeaderBeingRemoved,
+
     /// <summary>The change itself is invalid in the current configuration (duplicate id, unknown id, no voter left, ...).</summary>
     InvalidChange,
 }

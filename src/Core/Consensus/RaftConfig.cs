@@ -6,12 +6,14 @@ public sealed record RaftConfig
     public required string Id { get; init; }
 
     /// <summary>
-    /// The voters of the group's bootstrap configuration: in force until a configuration change entry commits or a
-    /// snapshot carries a configuration.
+    /// The voters of the group's bootstrap configuration, the one before any change (at index 0): in force until a
+    /// configuration change entry commits or a snapshot carries a configuration. A replica joining an existing group is
+    /// given the group's bootstrap configuration, in which it does not appear; it learns its membership from the log or
+    /// a snapshot, and never campaigns before.
     /// </summary>
     public required IReadOnlyList<string> Members { get; init; }
 
-    /// <summary>The learners of the bootstrap configuration (a replica joining a group starts as one of them).</summary>
+    /// <summary>The learners of the bootstrap configuration.</summary>
     public IReadOnlyList<string> Learners { get; init; } = [];
 
     /// <summary>The node of each bootstrap member, as the shell names it; a member not listed has "".</summary>
@@ -69,7 +71,6 @@ public sealed record RaftConfig
     public void Validate()
     {
         if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required.");
-        if (!Members.Contains(Id) && !Learners.Contains(Id)) throw new ArgumentException($"Members or Learners must include this replica '{Id}'.");
         if (Members.Concat(Learners).Distinct().Count() != Members.Count + Learners.Count) throw new ArgumentException("Members and Learners must be distinct.");
         if (HeartbeatTick <= 0) throw new ArgumentException("HeartbeatTick must be positive.");
         if (ElectionTick <= HeartbeatTick) throw new ArgumentException("ElectionTick must be greater than HeartbeatTick.");

@@ -28,6 +28,9 @@ public sealed class RaftNode
     // Leader only: the index of its latest configuration change; none other is proposed until it commits (etcd's pendingConfIndex).
     private long _pendingConfIndex;
 
+    // Leader only: the index of an uncommitted change removing this leader (0 if none); it appends nothing after it.
+    private long _selfRemovalIndex;
+
     // Leader only: the voter it is handing leadership to, or null. Proposals are refused meanwhile, for at most an election timeout.
     private string? _leadTransferee;
 
@@ -199,6 +202,7 @@ public sealed class RaftNode
     {
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
         if (_leadTransferee is not null) return TransferRefusal();
+        if (_selfRemovalIndex > 0) return RemovalRefusal();
         if (_uncommittedEntries >= _config.MaxUncommittedEntries
             || (_uncommittedBytes > 0 && data.Length > 0 && _uncommittedBytes + data.Length > _config.MaxUncommittedBytes))
         {
@@ -220,6 +224,7 @@ public sealed class RaftNode
     {
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
         if (_leadTransferee is not null) return TransferRefusal();
+        if (_selfRemovalIndex > 0) return RemovalRefusal();
         if (_pendingConfIndex > CommitIndex)
             return ProposeResult.Refused(Id, ProposeRefusal.ConfigChangePending, $"the configuration change at index {_pendingConfIndex} is not committed yet");
         if (_log.TermAt(CommitIndex) != CurrentTerm)
@@ -228,6 +233,7 @@ public sealed class RaftNode
         if (next is null) return ProposeResult.Refused(Id, ProposeRefusal.InvalidChange, error!);
         var entry = new LogEntry(_log.LastIndex + 1, CurrentTerm, LogEntryType.ConfigChange, next.Encode());
         _pendingConfIndex = entry.Index;
+        if (!next.IsVoter(Id)) _selfRemovalIndex = entry.Index;
         AppendAsLeader(entry);
         return new ProposeResult(true, entry.Index, entry.Term, Id);
     }
@@ -265,6 +271,9 @@ public sealed class RaftNode
         }
         return Snapshot?.Configuration ?? _config.Bootstrap;
     }
+
+    private ProposeResult RemovalRefusal() =>
+        ProposeResult.Refused(Id, ProposeRefusal.LeaderBeingRemoved, $"this leader is being removed from the group (change at index {_selfRemovalIndex})");
 
     private ProposeResult TransferRefusal() =>
         ProposeResult.Refused(Id, ProposeRefusal.LeadershipTransferInProgress, $"leadership transfer in progress (to {_leadTransferee})");
@@ -412,6 +421,7 @@ public sealed class RaftNode
         _progress.Clear();
         _broadcastPending = false;
         _pendingConfIndex = 0;
+        _selfRemovalIndex = 0;
         _leadTransferee = null;
         ResetUncommitted();
     }
@@ -459,6 +469,7 @@ public sealed class RaftNode
         _leadTransferee = null;
         // Any change in the log is settled before the next: none is proposed before this term's no-op commits.
         _pendingConfIndex = _log.LastIndex;
+        _selfRemovalIndex = PendingSelfRemoval();
         foreach (var member in _configuration.All.Where(m => m.Id != Id)) Track(member.Id);
         // A leader may only count replicas for entries of its own term (§5.4.2): a no-op commits everything before it.
         AppendAsLeader(LogEntry.NoOp(_log.LastIndex + 1, CurrentTerm));
@@ -475,6 +486,17 @@ public sealed class RaftNode
         _electionElapsed = 0;
         _heartbeatElapsed = 0;
         _randomizedElectionTimeout = _config.ElectionTick + _random.Next(0, _config.ElectionTick);
+    }
+
+    /// <summary>The index of the latest uncommitted change in the log if it removes this replica, else 0.</summary>
+    private long PendingSelfRemoval()
+    {
+        for (var i = _log.LastIndex; i > CommitIndex && i >= _log.FirstIndex; i--)
+        {
+            var e = _log.At(i);
+            if (e.Type == LogEntryType.ConfigChange) return GroupConfiguration.Decode(e.Data).IsVoter(Id) ? 0 : i;
+        }
+        return 0;
     }
 
     /// <summary>Starts tracking a follower or learner at the end of the log (leader only).</summary>
@@ -830,8 +852,8 @@ public sealed class RaftNode
         if (Role != RaftRole.Leader) return;
         foreach (var peer in _progress.Keys.Where(p => !configuration.Contains(p)).ToList())
         {
-            // One last append carries the commit, so a removed replica that hears it knows not to campaign.
-            SendAppendFrom(peer, _progress[peer], force: true);
+            // One last append carries the commit, so a removed replica that holds the change learns it is out.
+            SendEmptyAppend(peer, CommitIndex);
             _progress.Remove(peer);
         }
         foreach (var member in configuration.All.Where(m => m.Id != Id))
@@ -842,8 +864,9 @@ public sealed class RaftNode
         if (_leadTransferee is not null && !configuration.IsVoter(_leadTransferee)) _leadTransferee = null;
         if (!configuration.IsVoter(Id))
         {
-            // Removed: tell the others the commit first, so they need no new leader to learn it, then step down.
-            BroadcastAppend();
+            // Removed: tell the others the commit first (even those whose window is full), so they need no new leader
+            // to learn it, then step down.
+            foreach (var peer in _progress.Keys) SendEmptyAppend(peer, CommitIndex);
             BecomeFollower(CurrentTerm, null);
         }
     }

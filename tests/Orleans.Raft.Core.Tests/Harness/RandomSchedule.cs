@@ -203,7 +203,7 @@ public static class RandomSchedule
                 var change = rng.Next(2) == 0 || configuration.Voters.Count >= 5 ? ConfigChange.AddLearner(spare, $"node-{spare}") : ConfigChange.AddVoter(spare, $"node-{spare}");
                 result = cluster.ProposeConfigChange(leader.Id, change);
                 // Started once the leader took the change, as a shell would; if the change is lost, it stays idle.
-                if (result.Accepted) cluster.Join(spare, configuration);
+                if (result.Accepted) cluster.Join(spare);
                 return result.Accepted;
             case 3 when configuration.Learners.Count > 0 && configuration.Voters.Count < 5:
                 var progress = raft.Status().Progress;
@@ -257,17 +257,18 @@ public static class RandomSchedule
             }
             // A node may hold the final entry only inside a snapshot: then what was committed there tells whether it
             // is ours or another leader's entry that replaced it (seed 3197).
-            // Replicas removed from the group (or added by a change that was lost) are not expected to follow it.
-            var members = cluster.Leader()?.Raft.Configuration;
-            var group = cluster.Nodes.Where(n => members is null || members.Contains(n.Id)).ToList();
-            bool AppliedEverywhere() => group.All(n =>
+            // Replicas removed from the group (or added by a change that was lost) are not expected to follow it. A
+            // change still pending may commit meanwhile, so the group is read afresh each time.
+            List<SimNode> Group() => [.. cluster.Nodes.Where(n => cluster.Leader()?.Raft.Configuration.Contains(n.Id) ?? true)];
+            bool AppliedEverywhere() => Group().All(n =>
                 n.StateMachine.LastAppliedIndex >= result.Index
                 && (n.Raft.Log.TermAt(result.Index) ?? checker.CommittedTerm(result.Index)) == result.Term);
             if (!RunChecked(cluster, checker, AppliedEverywhere, 10 * electionTick)) continue;
 
             // Everyone applied the same prefix, so the maps must agree.
-            var target = group.Max(n => n.Raft.CommitIndex);
-            RunChecked(cluster, checker, () => group.All(n => n.StateMachine.LastAppliedIndex == target), 10 * electionTick);
+            var target = Group().Max(n => n.Raft.CommitIndex);
+            RunChecked(cluster, checker, () => Group().All(n => n.StateMachine.LastAppliedIndex == target), 10 * electionTick);
+            var group = Group();
             var first = group.First().StateMachine;
             foreach (var n in group)
             {

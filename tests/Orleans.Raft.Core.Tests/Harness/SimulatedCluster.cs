@@ -27,30 +27,26 @@ public sealed class SimulatedCluster
         Random = new Random(seed);
         _configure = configure;
         Ids = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
-        var initial = Ids.Take(voters ?? size).ToList();
-        foreach (var id in initial)
+        _initial = Ids.Take(voters ?? size).ToList();
+        foreach (var id in _initial)
         {
-            var config = new RaftConfig { Id = id, Members = initial };
+            var config = new RaftConfig { Id = id, Members = _initial };
             if (configure is not null) config = configure(config);
             _nodes[id] = new SimNode(id, config, Random.Next());
         }
     }
 
     private readonly Func<RaftConfig, RaftConfig>? _configure;
+    private readonly List<string> _initial;
 
     /// <summary>
-    /// Starts a spare replica with an empty store, as a shell does for a member being added: its bootstrap
-    /// configuration is the group's with itself as a learner, so it never campaigns before its log says it is a voter.
+    /// Starts a spare replica with an empty store, as a shell does for a member being added: it is given the group's
+    /// bootstrap configuration, in which it does not appear, and learns its membership from the log or a snapshot.
     /// </summary>
-    public SimNode Join(string id, GroupConfiguration group)
+    public SimNode Join(string id)
     {
         if (_nodes.ContainsKey(id)) throw new InvalidOperationException($"{id} was already started");
-        var config = new RaftConfig
-        {
-            Id = id,
-            Members = group.VoterIds.Where(v => v != id).ToList(),
-            Learners = [.. group.LearnerIds.Where(l => l != id), id],
-        };
+        var config = new RaftConfig { Id = id, Members = _initial };
         if (_configure is not null) config = _configure(config);
         var node = new SimNode(id, config, Random.Next());
         _nodes[id] = node;

@@ -34,20 +34,15 @@ public sealed partial class InteractionEnv
     }
 
     /// <summary>
-    /// join ID via=ID: starts a new replica with an empty store, as a shell does for a member being added. Its bootstrap
-    /// configuration is that of the via node with itself as a learner; its settings are those of add-nodes.
+    /// join ID: starts a new replica with an empty store, as a shell does for a member being added. It gets the group's
+    /// bootstrap configuration (that of add-nodes, where it does not appear) and learns its membership from the log or
+    /// a snapshot; its settings are those of add-nodes.
     /// </summary>
     private void Join(TranscriptCommand c)
     {
         var id = c.Args[0];
         if (_nodes.Any(n => n.Id == id)) throw new InvalidOperationException($"node {id} exists");
-        var group = Node(c.Option("via", _nodes[0].Id)).Raft.Configuration;
-        var config = (_template ?? throw new InvalidOperationException("add-nodes first")) with
-        {
-            Id = id,
-            Members = group.VoterIds.Where(v => v != id).ToList(),
-            Learners = [.. group.LearnerIds.Where(l => l != id), id],
-        };
+        var config = (_template ?? throw new InvalidOperationException("add-nodes first")) with { Id = id };
         var n = new InteractionNode(config, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
         _nodes.Add(n);
         Print(Describe(n.Raft));
