@@ -57,11 +57,12 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     Task Deactivate();
 
     /// <summary>
-    /// Creates this replica, with an empty log, to join a running group as a learner: voters are the group's voters
-    /// ("name@node"). It never campaigns until a committed change makes it a voter, and it accepts the leader's
-    /// AppendEntries and InstallSnapshot. Refused if the replica already has stored state.
+    /// Creates this replica, with an empty log, to join a running group: bootstrap is the group's bootstrap
+    /// configuration ("name@node"), in which it does not appear. It accepts the leader's AppendEntries and
+    /// InstallSnapshot, learns its membership from them, and never campaigns until a committed change makes it a voter.
+    /// Refused if the replica already has stored state.
     /// </summary>
-    Task Join(string[] voters);
+    Task Join(string[] bootstrap);
 
     /// <summary>
     /// At the leader: reserves a replica name never used in the group, through the log (r&lt;N&gt;, N above every

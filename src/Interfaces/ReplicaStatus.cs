@@ -48,6 +48,9 @@ public sealed record ReplicaStatus
     /// <summary>Leader only: the replica it is handing leadership to, if any.</summary>
     [Id(22)] public string? LeadTransferee { get; init; }
 
+    /// <summary>The group's bootstrap configuration as this replica stored it ("name@node"): what a joining replica is given.</summary>
+    [Id(23)] public string[] BootstrapMembers { get; init; } = [];
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

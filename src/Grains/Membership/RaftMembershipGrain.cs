@@ -140,8 +140,8 @@ public sealed class RaftMembershipGrain(
         Step($"reserved the name {name}{(node is null ? "" : $" for node {node}")}");
 
         // Created before it is added: a learner in the configuration with no replica behind it would only be noise.
-        var voters = (await LeaderAsync(Operation)).Members;
-        await Replica(member).Join(voters);
+        // It gets the group's bootstrap configuration, not itself in it, and learns the rest from the leader.
+        await Replica(member).Join((await LeaderAsync(Operation)).BootstrapMembers);
         Step($"created {name} with an empty log{(node is null ? "" : $" on node {node}")}");
         var added = await AtLeaderAsync(Operation, (replica, remaining) => replica.ChangeMembership(new MembershipChange(MembershipChangeKind.AddLearner, name, node), remaining),
             onRefused: async () => await RetireAsync(name, member));

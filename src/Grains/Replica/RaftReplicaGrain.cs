@@ -117,7 +117,10 @@ public sealed class RaftReplicaGrain(
         }
     }
 
-    /// <summary>A replica that joined a running group stores the voters it joined, without itself: it starts as a learner.</summary>
+    /// <summary>
+    /// A replica that joined a running group stores the group's bootstrap configuration, in which it does not appear
+    /// (names are never reused): it learns its membership from the log or a snapshot, and never campaigns before.
+    /// </summary>
     private bool IsJoiner(string[] storedMembers) => storedMembers.Length > 0 && !storedMembers.Contains(_member);
 
     private static bool IsPristine(PersistedReplicaState state) =>
@@ -231,23 +234,23 @@ public sealed class RaftReplicaGrain(
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
     }
 
-    public async Task Join(string[] voters)
+    public async Task Join(string[] bootstrap)
     {
         if (IsStoppedByFault) throw new InvalidOperationException($"replica {_name} was stopped by fault injection; start it through the fault control");
         if (!ReplicaKey.IsValidMember(_member)) throw new ArgumentException($"'{_member}' is not a valid replica name");
-        if (voters.Length == 0 || voters.Any(m => !ReplicaKey.IsValidMember(m)) || voters.Select(ReplicaKey.NameOf).Contains(_name))
-            throw new ArgumentException($"voters [{string.Join(",", voters)}] must be valid members other than {_name}");
+        if (bootstrap.Length == 0 || bootstrap.Any(m => !ReplicaKey.IsValidMember(m)) || bootstrap.Select(ReplicaKey.NameOf).Contains(_name))
+            throw new ArgumentException($"the bootstrap members [{string.Join(",", bootstrap)}] must be valid and must not include {_name}: a joining replica's name is new");
         if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot join: {_storageError}");
         var store = _store;
         var state = await store.LoadAsync();
-        if (state.IsConfigured && !(IsJoiner(state.Members) && state.Members.Order().SequenceEqual(voters.Order())))
+        if (state.IsConfigured && !(IsJoiner(state.Members) && state.Members.Order().SequenceEqual(bootstrap.Order())))
             throw new InvalidOperationException($"replica {_name} of group {_group} already has stored state; only a new replica can join");
         if (!state.IsConfigured)
         {
-            await store.SaveMembersAsync(voters);
-            state = state with { Members = voters };
+            await store.SaveMembersAsync(bootstrap);
+            state = state with { Members = bootstrap };
         }
-        logger.ReplicaJoining(_group, _name, string.Join(",", voters));
+        logger.ReplicaJoining(_group, _name, string.Join(",", bootstrap));
         _stopped = false;
         _hasStoredState = true;
         if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
@@ -495,6 +498,7 @@ public sealed class RaftReplicaGrain(
                 : status.Configuration.IsVoter(_name) ? MemberRole.Voter
                 : status.Configuration.IsLearner(_name) ? MemberRole.Learner : MemberRole.None,
             ConfigChangePending = status is not null && status.PendingConfigIndex > status.CommitIndex,
+            BootstrapMembers = _storedMembers,
             LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
@@ -605,6 +609,8 @@ public sealed class RaftReplicaGrain(
         }
         if (result.Refusal == ProposeRefusal.LeadershipTransferInProgress)
             return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = _name, ServedBy = _name, Error = RefusalMessage(result) };
+        if (result.Refusal == ProposeRefusal.LeaderBeingRemoved)
+            return new KvResponse { Status = KvStatus.NotLeader, ServedBy = _name, Error = RefusalMessage(result) };
         if (!result.Accepted)
             return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = result.LeaderHint, ServedBy = _name, Error = "leadership changed" };
 
@@ -634,14 +640,12 @@ public sealed class RaftReplicaGrain(
     private void StartNode(PersistedReplicaState state)
     {
         var seed = _options.RandomSeed != 0 ? HashCode.Combine(_options.RandomSeed, _name) : Random.Shared.Next();
-        // A joiner is a learner of the voters it stored until the log's configuration entries say more.
         var joiner = IsJoiner(state.Members);
         _storedMembers = state.Members;
         var config = new RaftConfig
         {
             Id = _name,
             Members = [.. state.Members.Select(ReplicaKey.NameOf)],
-            Learners = joiner ? [_name] : [],
             Nodes = state.Members.Append(_member).Select(ReplicaKey.SplitMember).DistinctBy(m => m.Name).ToDictionary(m => m.Name, m => m.Node ?? ""),
             ElectionTick = _options.ElectionTicks,
             HeartbeatTick = _options.HeartbeatTicks,

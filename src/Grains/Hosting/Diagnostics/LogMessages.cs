@@ -101,8 +101,8 @@ internal static partial class LogMessages
         Message = "{Group}/{Replica}: promoting learner {Learner} (match index {Match}, last index {Last})")]
     public static partial void LearnerPromoting(this ILogger logger, string group, string replica, string learner, long match, long last);
 
-    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "{Group}/{Replica}: joining as a learner of voters {Voters}")]
-    public static partial void ReplicaJoining(this ILogger logger, string group, string replica, string voters);
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "{Group}/{Replica}: joining the group (bootstrap configuration {Bootstrap}); its membership comes from the log")]
+    public static partial void ReplicaJoining(this ILogger logger, string group, string replica, string bootstrap);
 
     [LoggerMessage(EventId = 2031, Level = LogLevel.Information,
         Message = "{Group}/{Replica}: removed from the group at index {Index}; stopping and retiring its storage")]
