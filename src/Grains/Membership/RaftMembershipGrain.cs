@@ -215,6 +215,16 @@ public sealed class RaftMembershipGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // It may have retired itself meanwhile, on learning of its removal.
+            try
+            {
+                if (!(await Replica(member).GetStatus().WaitAsync(_options.RequestTimeout)).HasStoredState) return true;
+            }
+            catch (Exception again) when (again is not OperationCanceledException)
+            {
+                logger.RemovedReplicaNotRetired(again, Group, name);
+                return false;
+            }
             logger.RemovedReplicaNotRetired(ex, Group, name);
             return false;
         }

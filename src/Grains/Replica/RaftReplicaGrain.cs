@@ -416,7 +416,16 @@ public sealed class RaftReplicaGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Retire()
+    // Set while retiring: a removed replica retires itself and the membership operation asks too; both await one retirement.
+    private Task? _retiring;
+
+    public Task Retire()
+    {
+        if (_retiring is { IsFaulted: true }) _retiring = null; // a failed attempt may be tried again
+        return _retiring ??= RetireOnceAsync();
+    }
+
+    private async Task RetireOnceAsync()
     {
         _stopped = true;
         StopNode("retired");
