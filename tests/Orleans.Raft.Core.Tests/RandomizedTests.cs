@@ -73,12 +73,18 @@ public sealed class RandomizedTests(ITestOutputHelper output)
     /// re-find them). 16 and 35: a lone node whose in-flight Ready is lost in a crash, which once tripped the checker.
     /// 243360: two nodes without pre-vote, where the stale one kept winning the timeout race for many rounds.
     /// 3197: the final proposal lost to another leader's entry at its index, which every node then compacted.
+    /// Membership: 378, a joining replica's snapshot before any change must carry the group's bootstrap configuration;
+    /// 1356, a removal still pending when the final write began; 2493, a removed leader that kept appending after
+    /// proposing its removal, so the remaining voter, which never learned the commit, could not win its vote.
     /// </summary>
     [Theory]
     [InlineData(16)]
     [InlineData(35)]
     [InlineData(243360)]
     [InlineData(3197)]
+    [InlineData(378)]
+    [InlineData(1356)]
+    [InlineData(2493)]
     public void Regression_seeds(int seed) => RandomSchedule.Run(seed);
 
     private static int? EnvInt(string name) =>
