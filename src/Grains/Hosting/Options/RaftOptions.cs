@@ -111,6 +111,16 @@ public sealed class RaftOptions
     [Range(0, int.MaxValue)]
     public int SnapshotCatchUpEntries { get; set; } = 5_000;
 
+    /// <summary>
+    /// The leader promotes a learner to voter once its log is within this many entries of the leader's last index, so
+    /// a new voter never holds up commits while it catches up.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int PromoteLearnerWithin { get; set; } = 16;
+
+    /// <summary>How long 'member add' and 'node drain' wait for a new learner to catch up and be promoted.</summary>
+    public TimeSpan LearnerCatchUpTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
     public int RandomSeed { get; set; }
 }
