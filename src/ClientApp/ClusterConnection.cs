@@ -20,7 +20,9 @@ public static class ClusterConnection
         ConnectAsync(new GatewayList([gateway]), verbose, clusterId, serviceId);
 
     /// <summary>Connects through any of the gateways; fails with the first one's reason when none answers.</summary>
-    public static async Task<IHost> ConnectAsync(GatewayList gateways, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft")
+    /// <param name="configure">Runs last on the client builder: for example to add a gateway count handler.</param>
+    public static async Task<IHost> ConnectAsync(
+        GatewayList gateways, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft", Action<IClientBuilder>? configure = null)
     {
         // Fail fast with the socket's own reason when nothing listens at any of them; use only those that answer.
         var probes = await Task.WhenAll(gateways.Endpoints.Select(ProbeAsync));
@@ -42,6 +44,7 @@ public static class ClusterConnection
             });
             // Static gateways and one command: the periodic gateway list refresh never runs in time to matter.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromMinutes(10));
+            configure?.Invoke(client);
         });
         var app = builder.Build();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));

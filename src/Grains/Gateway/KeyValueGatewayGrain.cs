@@ -20,13 +20,15 @@ public sealed class KeyValueGatewayGrain(
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
 {
     private readonly RaftOptions _options = options.Value;
+    // A replica that stops answering is passed over for the longest a follower waits before it campaigns: by then the
+    // others have elected a leader without it, and no longer name it in their hints.
+    private readonly ReplicaRoute _route = new(timeProvider, 2 * options.Value.ElectionTicks * options.Value.TickInterval);
+    private readonly HashSet<string> _probing = [];
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
     private string[] _members = []; // replica names
     private long _membersReadAt; // when _members was read from the directory, on the monotonic clock
     private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
-    private string? _leader;
-    private int _next;
     private long _session;
     private long _sequence;
     private Task<KvResponse>? _opening;
@@ -137,7 +139,7 @@ public sealed class KeyValueGatewayGrain(
 
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
-            var target = _leader ?? members[_next++ % members.Length];
+            var target = _route.Next(members);
             KvResponse response;
             try
             {
@@ -146,7 +148,7 @@ public sealed class KeyValueGatewayGrain(
                     // Its node is dead or hung: pass it over now rather than wait out the request.
                     logger.GatewayReplicaSilent(Group, target);
                     uncertain = true;
-                    _leader = null;
+                    _route.PassOver(target);
                     members = await RefreshMembersAsync();
                     return RetryStep<KvResponse>.Again;
                 }
@@ -156,8 +158,9 @@ public sealed class KeyValueGatewayGrain(
             {
                 logger.GatewayRequestFailed(ex, Group, target);
                 uncertain = true;
-                _leader = null;
-                return RetryStep<KvResponse>.AfterPause;
+                _route.PassOver(target);
+                // Its node is likely down: the others may answer at once; if every replica failed, let the network settle.
+                return members.All(_route.IsPassedOver) ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Again;
             }
 
             switch (response.Status)
@@ -165,28 +168,30 @@ public sealed class KeyValueGatewayGrain(
                 case KvStatus.NotLeader when response.LeaderHint == target && target == response.ServedBy:
                     // The leader is handing over (a planned transfer): wait a tick and ask it again, then follow its hint.
                     logger.GatewayWaitsForTransfer(Group, target);
-                    _leader = target;
+                    _route.Served(target);
                     last = response;
                     return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.NotLeader:
                 case KvStatus.Unavailable:
-                    // Follow the hint; without one, try the next replica after a tick so an election can finish.
-                    // Retrying is safe either way: the same session and sequence are applied at most once.
+                    // Follow the hint; without one (or naming a replica that stopped answering), try the next replica
+                    // after a tick so an election can finish. Retrying is safe either way: the same session and sequence
+                    // are applied at most once.
                     if (response.LeaderHint is { } unknown && !members.Contains(unknown)) members = await RefreshMembersAsync();
-                    _leader = response.LeaderHint is { } hint && hint != target && members.Contains(hint) ? hint : null;
                     uncertain |= response.Status == KvStatus.Unavailable;
                     last = response;
-                    return _leader is null ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Again;
+                    if (_route.NotLeader(target, response.LeaderHint, members)) return RetryStep<KvResponse>.Again;
+                    ProbeIfPassedOver(response.LeaderHint);
+                    return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.Overloaded:
                     // Not applied, so safe to retry; the leader's backlog drains as entries commit.
-                    _leader = target;
+                    _route.Served(target);
                     last = response;
                     return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.Timeout:
-                    _leader = null;
+                    _route.Forget();
                     return RetryStep<KvResponse>.Answer(response);
                 default:
-                    _leader = response.ServedBy ?? target;
+                    _route.Served(response.ServedBy ?? target);
                     return RetryStep<KvResponse>.Answer(response);
             }
         });
@@ -200,6 +205,29 @@ public sealed class KeyValueGatewayGrain(
         }
         var reason = last?.Error is { } e ? $" (last answer: {e})" : "";
         return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {timeout.TotalSeconds:0.###} s: no leader of group '{Group}' answered{reason}"), uncertain);
+    }
+
+    /// <summary>
+    /// A replica named as leader after this gateway passed it over may only have been slow (a loaded machine, a long
+    /// fsync) and now lead: ask it, once at a time, whether it answers, so that the next hint to it is followed.
+    /// </summary>
+    private void ProbeIfPassedOver(string? replica)
+    {
+        if (replica is null || !_route.IsPassedOver(replica) || !_probing.Add(replica)) return;
+        ProbeAsync(replica).Ignore();
+    }
+
+    private async Task ProbeAsync(string replica)
+    {
+        try
+        {
+            await Replica(replica).GetStatus().WaitAsync(_options.GatewayAttemptTimeout, timeProvider);
+            _route.Answered(replica);
+        }
+        finally
+        {
+            _probing.Remove(replica);
+        }
     }
 
     /// <summary>
@@ -258,7 +286,7 @@ public sealed class KeyValueGatewayGrain(
         KvResponse? last = null;
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
-            var target = _leader ?? members[_next++ % members.Length];
+            var target = _route.Next(members);
             KvResponse response;
             try
             {
@@ -267,20 +295,17 @@ public sealed class KeyValueGatewayGrain(
             catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {
                 logger.GatewayRequestFailed(ex, Group, target);
-                _leader = null;
+                _route.PassOver(target);
                 return RetryStep<KvResponse>.AfterPause;
             }
             last = response;
             if (response.Status is KvStatus.NotLeader or KvStatus.Unavailable)
-            {
-                _leader = response.LeaderHint is { } hint && hint != target && members.Contains(hint) ? hint : null;
-                return _leader is null ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Again;
-            }
+                return _route.NotLeader(target, response.LeaderHint, members) ? RetryStep<KvResponse>.Again : RetryStep<KvResponse>.AfterPause;
             return RetryStep<KvResponse>.Answer(response);
         });
         if (answer is { Status: KvStatus.Ok })
         {
-            _leader = replica;
+            _route.Served(replica);
             return;
         }
         throw new InvalidOperationException((answer ?? last)?.Error is { } error
@@ -293,7 +318,7 @@ public sealed class KeyValueGatewayGrain(
         var members = await GetMembersAsync();
         if (!members.Contains(replica)) throw new ArgumentException($"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
         await Replica(replica).StartElection();
-        _leader = null;
+        _route.Forget();
     }
 
     private static readonly TimeSpan MembersRefreshPeriod = TimeSpan.FromSeconds(1);

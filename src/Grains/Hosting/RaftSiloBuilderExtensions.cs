@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.GrainDirectory;
 using Orleans.Hosting;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Placement;
+using Orleans.Runtime.Hosting;
 
 namespace Orleans.Raft.Hosting;
 
@@ -16,6 +18,9 @@ public static class RaftSiloBuilderExtensions
     /// replica's clocks without skewing Orleans' membership, which reads the unkeyed one.
     /// </summary>
     public const string ReplicaClockKey = "Orleans.Raft.ReplicaClock";
+
+    /// <summary>The grain directory of the replica grains; see <see cref="AddRaft"/>.</summary>
+    public const string ReplicaDirectory = "raft-replicas";
 
     /// <summary>
     /// Adds the Raft replicas and gateway to a silo: options from the "Raft" section, the node from "Node:Name" and
@@ -59,6 +64,28 @@ public static class RaftSiloBuilderExtensions
         builder.Services.TryAddSingleton<RaftNodeLocator>();
         builder.Services.TryAddSingleton<RaftGroupLayout>();
         builder.AddPlacementDirector<RaftReplicaPlacement, RaftReplicaPlacementDirector>();
+        // Replicas are registered in a directory of their own. In Orleans' default one, a silo's death deactivates every
+        // grain whose entry it held, wherever that grain runs, and until the death is declared no call reaches such a
+        // grain; so a dead node would take down live replicas of other nodes in the middle of the election that
+        // replaces its leader. The distributed directory recovers a dead silo's entries from the silos that hold the
+        // grains, and each silo's cache of where a replica runs stays valid while that replica's silo lives.
+        if (builder.Services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IGrainDirectory) && Equals(d.ServiceKey, GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY)))
+        {
+            // The host chose a default directory (Orleans' TestCluster makes it the distributed one), which Orleans'
+            // registration of the distributed directory would skip under another name: replicas use the host's.
+            builder.AddGrainDirectory(ReplicaDirectory, (sp, _) => sp.GetRequiredKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY));
+        }
+        else
+        {
+#pragma warning disable ORLEANSEXP003 // Marked experimental in Orleans 10.
+            builder.AddDistributedGrainDirectory(ReplicaDirectory);
+#pragma warning restore ORLEANSEXP003
+        }
+        // Its leases keep a dead silo's grains from registering again for a while (18 s with the silo's membership
+        // settings), in case that silo still runs: a restarted node's replicas would stay down as long. A replica needs
+        // no such guard: it runs only on its node's newest silo, and its storage fences off an older activation
+        // (StaleEpochException) before that could persist, and so send, anything.
+        builder.Services.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero);
         return builder;
     }
 }

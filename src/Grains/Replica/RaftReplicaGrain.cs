@@ -23,6 +23,7 @@ namespace Orleans.Raft.Replica;
 [Reentrant]
 [Placement.RaftReplicaPlacementAttribute]
 [Immovable(ImmovableKind.Any)] // its disk does not move, so neither does it
+[Orleans.GrainDirectory.GrainDirectory(RaftSiloBuilderExtensions.ReplicaDirectory)]
 public sealed class RaftReplicaGrain(
     IRaftStorage storage,
     IOptions<RaftNodeOptions> nodeOptions,
