@@ -7,7 +7,7 @@ using Orleans.GrainDirectory;
 using Orleans.Hosting;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Placement;
-using Orleans.Runtime.Hosting;
+using Orleans.Runtime.GrainDirectory;
 
 namespace Orleans.Raft.Hosting;
 
@@ -69,18 +69,15 @@ public static class RaftSiloBuilderExtensions
         // grain; so a dead node would take down live replicas of other nodes in the middle of the election that
         // replaces its leader. The distributed directory recovers a dead silo's entries from the silos that hold the
         // grains, and each silo's cache of where a replica runs stays valid while that replica's silo lives.
-        if (builder.Services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IGrainDirectory) && Equals(d.ServiceKey, GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY)))
-        {
-            // The host chose a default directory (Orleans' TestCluster makes it the distributed one), which Orleans'
-            // registration of the distributed directory would skip under another name: replicas use the host's.
-            builder.AddGrainDirectory(ReplicaDirectory, (sp, _) => sp.GetRequiredKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY));
-        }
-        else
+        // A host with a default directory of its own keeps it for replicas too (see ReplicaDirectoryResolver): Orleans'
+        // TestCluster makes the distributed one the default before this runs, and would not get it under a second name.
+        if (!builder.Services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IGrainDirectory) && Equals(d.ServiceKey, GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY)))
         {
 #pragma warning disable ORLEANSEXP003 // Marked experimental in Orleans 10.
             builder.AddDistributedGrainDirectory(ReplicaDirectory);
 #pragma warning restore ORLEANSEXP003
         }
+        builder.Services.AddSingleton<IGrainDirectoryResolver, ReplicaDirectoryResolver>();
         // Its leases keep a dead silo's grains from registering again for a while (18 s with the silo's membership
         // settings), in case that silo still runs: a restarted node's replicas would stay down as long. A replica needs
         // no such guard: it runs only on its node's newest silo, and its storage fences off an older activation
