@@ -20,4 +20,10 @@ public interface IRaftMembershipGrain : IGrainWithStringKey
 
     /// <summary>Moves every replica of the group off node: leadership first, then a replacement added elsewhere and the replica removed, one change at a time.</summary>
     Task<string> DrainNode(string node);
+
+    /// <summary>
+    /// Self-repair, asked by the leader: replaces replica, whose node has been dead too long, with a new replica on a live
+    /// node that holds none of the group's replicas (a learner, promoted), then removes it.
+    /// </summary>
+    Task<string> ReplaceDeadReplica(string replica, string deadNode);
 }

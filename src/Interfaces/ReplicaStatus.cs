@@ -51,6 +51,9 @@ public sealed record ReplicaStatus
     /// <summary>The group's bootstrap configuration as this replica stored it ("name@node"): what a joining replica is given.</summary>
     [Id(23)] public string[] BootstrapMembers { get; init; } = [];
 
+    /// <summary>Leader only: the members' nodes with no active silo, and how long this leader has seen each so.</summary>
+    [Id(24)] public Dictionary<string, TimeSpan> DeadNodes { get; init; } = [];
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

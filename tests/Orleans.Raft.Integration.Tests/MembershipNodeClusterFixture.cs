@@ -8,7 +8,8 @@ namespace Orleans.Raft.Integration.Tests;
 
 /// <summary>
 /// Four silos, each a node named after its TestCluster silo, each with its own in-memory "disk" that outlives the
-/// silo: a group of three pinned replicas leaves one node spare for a replacement.
+/// silo: a group of three pinned replicas leaves one node spare for a replacement. Self-repair is off, so only the
+/// tests replace replicas.
 /// </summary>
 public sealed class MembershipNodeClusterFixture() : SiloClusterFixture<MembershipNodeClusterFixture.Configurator>(4)
 {
@@ -24,6 +25,7 @@ public sealed class MembershipNodeClusterFixture() : SiloClusterFixture<Membersh
                 o.ReminderPeriod = TimeSpan.FromSeconds(2);
                 o.SnapshotEvery = 64;
                 o.SnapshotCatchUpEntries = 16;
+                o.ReplaceDeadNodeAfter = TimeSpan.Zero;
             });
             silo.UseInMemoryRaftStorage(Disks.GetOrAdd(node, _ => new InMemoryRaftStorage()));
             silo.Configure<RaftNodeOptions>(o => o.Name = node);

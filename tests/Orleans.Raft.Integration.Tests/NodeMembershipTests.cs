@@ -56,6 +56,33 @@ public sealed class NodeMembershipTests(MembershipNodeClusterFixture fixture)
     }
 
     [Fact]
+    public async Task With_ReplaceDeadNodeAfter_0_a_dead_nodes_replica_is_not_replaced()
+    {
+        var (group, membership) = await StartGroupAsync();
+        var victim = Silos[2];
+        await fixture.Cluster.KillSiloAsync(victim);
+        try
+        {
+            // The leader sees the node dead for longer than the self-repair fixture waits before it replaces a replica.
+            await RaftGroup.WaitForAsync(async () =>
+            {
+                var leader = (await group.StatusAsync()).FirstOrDefault(s => s.IsLive && s.Role == ReplicaRole.Leader);
+                return leader is not null && leader.DeadNodes.TryGetValue(victim.Name, out var dead) && dead > 2 * SelfRepairClusterFixture.ReplaceDeadNodeAfter ? leader : null;
+            }, $"the leader to see node {victim.Name} dead");
+
+            var list = await membership.List();
+            Assert.False(list.ChangePending);
+            Assert.Equal(["r1", "r2", "r3"], list.Members.Select(m => m.Replica).Order());
+            Assert.All(list.Members, m => Assert.Equal(MemberRole.Voter, m.Role));
+            Assert.False(list.Members.Single(m => m.Replica == "r3").Live);
+        }
+        finally
+        {
+            await fixture.Cluster.StartAdditionalSiloAsync();
+        }
+    }
+
+    [Fact]
     public async Task Draining_the_leaders_node_moves_leadership_then_its_replica_to_the_spare_node_under_writes()
     {
         var (group, membership) = await StartGroupAsync();

@@ -20,6 +20,8 @@ public sealed class RaftMembershipGrain(
     ILogger<RaftMembershipGrain> logger) : Grain, IRaftMembershipGrain
 {
     private readonly RaftOptions _options = options.Value;
+    // Replicas whose self-repair runs now: a leader elected meanwhile may ask again, and must not add a second replacement.
+    private readonly HashSet<string> _repairing = new(StringComparer.Ordinal);
 
     private string Group => this.GetPrimaryKeyString();
 
@@ -114,6 +116,36 @@ public sealed class RaftMembershipGrain(
         steps.Add($"node {node} holds no replica of group '{Group}'");
         Step($"node {node} drained");
         return string.Join("; ", steps);
+    }
+
+    public async Task<string> ReplaceDeadReplica(string replica, string deadNode)
+    {
+        const string Operation = "self-repair";
+        if (!_repairing.Add(replica)) return $"the replacement of {replica} is already under way";
+        try
+        {
+            var steps = new List<string>();
+            await WaitForNoPendingChangeAsync();
+            var leader = await LeaderAsync(Operation);
+            var member = leader.Members.Concat(leader.Learners).FirstOrDefault(m => ReplicaKey.NameOf(m) == replica);
+            if (member is null) return $"{replica} is no longer a member of group '{Group}'";
+            if (ReplicaKey.SplitMember(member).Node != deadNode) throw Refuse(Operation, $"{replica} is not on node {deadNode}");
+            if (nodes.IsUp(deadNode)) return $"node {deadNode} is back; {replica} stays";
+            Step($"node {deadNode} is dead: replacing {replica}");
+            // A learner counts toward nothing: only a voter needs a replacement before it goes.
+            if (leader.Members.Contains(member))
+            {
+                await AddCoreAsync(null, exceptNode: deadNode, steps);
+                await WaitForNoPendingChangeAsync();
+            }
+            await RemoveCoreAsync(replica, steps, avoidNode: deadNode);
+            Step($"replaced {replica} of dead node {deadNode}");
+            return string.Join("; ", steps);
+        }
+        finally
+        {
+            _repairing.Remove(replica);
+        }
     }
 
     private async Task AddCoreAsync(string? node, string? exceptNode, List<string> steps)

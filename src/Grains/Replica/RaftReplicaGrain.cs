@@ -44,6 +44,10 @@ public sealed class RaftReplicaGrain(
     private readonly Dictionary<long, PendingProposal> _pending = [];
     // Leader only: when each session was last seen, on the monotonic clock; reset when this replica becomes leader.
     private readonly Dictionary<long, long> _sessionActivity = [];
+    // Leader only: when each member's node was first seen with no active silo, on the monotonic clock. Forgotten when
+    // the node comes back or this replica stops leading, so a new leader counts afresh.
+    private readonly Dictionary<string, long> _deadSince = new(StringComparer.Ordinal);
+    private bool _repairing;
     private string _group = "";
     private string _name = "";
     private string _member = ""; // "name@node", or the name when not pinned to a node
@@ -509,6 +513,7 @@ public sealed class RaftReplicaGrain(
                 : status.Configuration.IsLearner(_name) ? MemberRole.Learner : MemberRole.None,
             ConfigChangePending = status is not null && status.PendingConfigIndex > status.CommitIndex,
             BootstrapMembers = _storedMembers,
+            DeadNodes = _deadSince.ToDictionary(d => d.Key, d => timeProvider.GetElapsedTime(d.Value)),
             LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
@@ -712,7 +717,15 @@ public sealed class RaftReplicaGrain(
     {
         if (_node is null) return Task.CompletedTask;
         _node.Tick();
-        if (_node.Role == RaftRole.Leader) ExpireIdleSessions(_node);
+        if (_node.Role == RaftRole.Leader)
+        {
+            ExpireIdleSessions(_node);
+            WatchDeadNodes(_node);
+        }
+        else
+        {
+            _deadSince.Clear();
+        }
         return PumpAsync();
     }
 
@@ -737,6 +750,58 @@ public sealed class RaftReplicaGrain(
                 if (!node.Propose(Command.ExpireSession(id).Encode()).Accepted) return;
                 logger.SessionExpiring(_group, _name, id, _options.SessionTimeout);
             }
+        }
+    }
+
+    /// <summary>
+    /// Self-repair starts here: the leader alone knows the committed configuration with each member's node, and there is
+    /// one leader per term, so one place per group decides. The work itself is the membership grain's (one activation
+    /// per group, which also refuses a second repair of the same replica), reusing its add and remove.
+    /// </summary>
+    private void WatchDeadNodes(RaftNode node)
+    {
+        var now = timeProvider.GetTimestamp();
+        var members = node.Configuration.All.Where(m => m.Node.Length > 0 && m.Id != _name).ToArray();
+        foreach (var seen in _deadSince.Keys.ToList())
+        {
+            if (members.Any(m => m.Node == seen) && !nodes.IsUp(seen)) continue;
+            _deadSince.Remove(seen);
+            if (members.Any(m => m.Node == seen)) logger.MemberNodeBack(_group, _name, seen);
+        }
+        foreach (var member in members)
+        {
+            if (nodes.IsUp(member.Node)) continue;
+            if (!_deadSince.TryGetValue(member.Node, out var since))
+            {
+                _deadSince[member.Node] = now;
+                logger.MemberNodeDead(_group, _name, member.Node, member.Id, _options.ReplaceDeadNodeAfter);
+                continue;
+            }
+            var dead = timeProvider.GetElapsedTime(since, now);
+            if (_options.ReplaceDeadNodeAfter <= TimeSpan.Zero || dead < _options.ReplaceDeadNodeAfter || _repairing) continue;
+            if (node.Status().PendingConfigIndex > node.CommitIndex || node.LeadTransferee is not null) continue;
+            _repairing = true;
+            logger.DeadMemberReplacing(_group, _name, member.Node, member.Id, dead);
+            _ = ReplaceDeadMemberAsync(member.Id, member.Node);
+        }
+    }
+
+    private async Task ReplaceDeadMemberAsync(string replica, string deadNode)
+    {
+        try
+        {
+            var outcome = await GrainFactory.GetGrain<IRaftMembershipGrain>(_group).ReplaceDeadReplica(replica, deadNode);
+            logger.DeadMemberReplaced(_group, _name, replica, outcome);
+        }
+        catch (Exception ex)
+        {
+            logger.DeadMemberReplaceFailed(ex, _group, _name, replica);
+            // Not again at the next tick: a failure (no spare node, say) waits another full period.
+            if (_deadSince.ContainsKey(deadNode)) _deadSince[deadNode] = timeProvider.GetTimestamp();
+        }
+        finally
+        {
+            _repairing = false;
         }
     }
 

@@ -117,6 +117,21 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2034, Level = LogLevel.Warning, Message = "{Group}/{Replica}: retiring after removal failed")]
     public static partial void RetireAfterRemovalFailed(this ILogger logger, Exception exception, string group, string replica);
 
+    [LoggerMessage(EventId = 2035, Level = LogLevel.Warning, Message = "{Group}/{Replica}: node {Node} of member {Member} has no active silo (replaced after {After} dead; 0 is off)")]
+    public static partial void MemberNodeDead(this ILogger logger, string group, string replica, string node, string member, TimeSpan after);
+
+    [LoggerMessage(EventId = 2036, Level = LogLevel.Information, Message = "{Group}/{Replica}: node {Node} is back")]
+    public static partial void MemberNodeBack(this ILogger logger, string group, string replica, string node);
+
+    [LoggerMessage(EventId = 2037, Level = LogLevel.Warning, Message = "{Group}/{Replica}: node {Node} dead for {Dead}: asking for {Member} to be replaced")]
+    public static partial void DeadMemberReplacing(this ILogger logger, string group, string replica, string node, string member, TimeSpan dead);
+
+    [LoggerMessage(EventId = 2038, Level = LogLevel.Information, Message = "{Group}/{Replica}: self-repair of {Member}: {Outcome}")]
+    public static partial void DeadMemberReplaced(this ILogger logger, string group, string replica, string member, string outcome);
+
+    [LoggerMessage(EventId = 2039, Level = LogLevel.Warning, Message = "{Group}/{Replica}: self-repair of {Member} failed; trying again once its node has been dead as long again")]
+    public static partial void DeadMemberReplaceFailed(this ILogger logger, Exception exception, string group, string replica, string member);
+
     // Gateway: 2040-2049
 
     [LoggerMessage(EventId = 2040, Level = LogLevel.Debug, Message = "{Group}: session {Session} expired; opening a new one")]
