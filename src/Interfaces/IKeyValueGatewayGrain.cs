@@ -30,4 +30,10 @@ public interface IKeyValueGatewayGrain : IGrainWithStringKey
 
     /// <summary>Starts an election on the named replica.</summary>
     Task StartElection(string replica);
+
+    /// <summary>
+    /// Hands leadership to the named voter gracefully: the leader brings it up to date, then tells it to campaign.
+    /// Throws <see cref="InvalidOperationException"/> with the reason when refused or not done in time.
+    /// </summary>
+    Task TransferLeadership(string replica);
 }

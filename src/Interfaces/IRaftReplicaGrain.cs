@@ -56,6 +56,32 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     /// <summary>Deactivates this grain activation; the next call or reminder reactivates it from stable storage.</summary>
     Task Deactivate();
 
+    /// <summary>
+    /// Creates this replica, with an empty log, to join a running group: bootstrap is the group's bootstrap
+    /// configuration ("name@node"), in which it does not appear. It accepts the leader's AppendEntries and
+    /// InstallSnapshot, learns its membership from them, and never campaigns until a committed change makes it a voter.
+    /// Refused if the replica already has stored state.
+    /// </summary>
+    Task Join(string[] bootstrap);
+
+    /// <summary>
+    /// At the leader: reserves a replica name never used in the group, through the log (r&lt;N&gt;, N above every
+    /// name ever used); Value holds it. NotLeader elsewhere.
+    /// </summary>
+    Task<KvResponse> ReserveReplicaName(TimeSpan timeout);
+
+    /// <summary>
+    /// At the leader: proposes one membership change and answers once it commits (Ok), or Refused with why, NotLeader,
+    /// or Timeout (it may still commit).
+    /// </summary>
+    Task<KvResponse> ChangeMembership(MembershipChange change, TimeSpan timeout);
+
+    /// <summary>
+    /// At the leader: hands leadership to target (Raft thesis §3.10) and answers Ok once target leads, Refused with
+    /// why, NotLeader, or Timeout.
+    /// </summary>
+    Task<KvResponse> TransferLeadership(string target, TimeSpan timeout);
+
     /// <summary>Removes this replica for good: stops it, drops its reminder and deletes its stable storage.</summary>
     Task Retire();
 }

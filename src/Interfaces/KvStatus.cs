@@ -37,4 +37,7 @@ public enum KvStatus
     /// applied. Open a new session; the request may have been applied before, under the old one.
     /// </summary>
     SessionExpired,
+
+    /// <summary>A membership change or leadership transfer was refused: Error says why. Nothing was changed.</summary>
+    Refused,
 }

@@ -36,6 +36,24 @@ public sealed record ReplicaStatus
     /// <summary>The node whose disk holds this replica; null for a replica not pinned to a node.</summary>
     [Id(18)] public string? Node { get; init; }
 
+    /// <summary>This replica's place in the configuration it knows.</summary>
+    [Id(19)] public MemberRole Membership { get; init; }
+
+    /// <summary>The learners of the configuration it knows ("name@node"); <see cref="Members"/> holds the voters.</summary>
+    [Id(20)] public string[] Learners { get; init; } = [];
+
+    /// <summary>Leader only: a membership change is proposed and not yet committed.</summary>
+    [Id(21)] public bool ConfigChangePending { get; init; }
+
+    /// <summary>Leader only: the replica it is handing leadership to, if any.</summary>
+    [Id(22)] public string? LeadTransferee { get; init; }
+
+    /// <summary>The group's bootstrap configuration as this replica stored it ("name@node"): what a joining replica is given.</summary>
+    [Id(23)] public string[] BootstrapMembers { get; init; } = [];
+
+    /// <summary>Leader only: the members' nodes with no active silo, and how long this leader has seen each so.</summary>
+    [Id(24)] public Dictionary<string, TimeSpan> DeadNodes { get; init; } = [];
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

@@ -34,6 +34,11 @@ public static partial class RaftApi
         api.MapPost("/replicas/{name}/elect", ElectAsync);
         api.MapPost("/replicas/{name}/stop", StopAsync);
         api.MapPost("/replicas/{name}/start", StartAsync);
+        api.MapGet("/members", MembersAsync);
+        api.MapPost("/members", AddMemberAsync);
+        api.MapDelete("/members/{name}", RemoveMemberAsync);
+        api.MapPost("/leader/{name}", TransferLeaderAsync);
+        api.MapPost("/nodes/{node}/drain", DrainNodeAsync);
         api.MapGet("/faults", FaultsAsync);
         api.MapPost("/faults/split", SplitAsync);
         api.MapPost("/faults/join/{name}", JoinAsync);
@@ -43,6 +48,9 @@ public static partial class RaftApi
 
     /// <summary>The body of POST /api/faults/split.</summary>
     public sealed record SplitRequest(string? Name, string[]? Replicas);
+
+    /// <summary>The body of POST /api/members: the node to put the new replica on, or none to pick a spare.</summary>
+    public sealed record AddMemberRequest(string? Node);
 
     private static Task<IResult> GetAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
@@ -99,6 +107,7 @@ public static partial class RaftApi
         var statuses = await Gateway(grains, o).GetStatus();
         var faults = context.RequestServices.IsRaftFaultInjectionEnabled() ? await FaultControl(grains).GetFaults(o.Group) : GroupFaults.None;
         // During an election two replicas may both think they lead, in different terms: the newer term wins.
+        var leading = statuses.Where(s => s.IsLive && s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault();
         var leader = statuses.Where(s => s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
         return Results.Json(new
         {
@@ -108,6 +117,14 @@ public static partial class RaftApi
             faultInjection = context.RequestServices.IsRaftFaultInjectionEnabled(),
             partitions = faults.Partitions,
             stopped = faults.Stopped,
+            // The leader's configuration: null while no replica leads.
+            configuration = leading is null ? null : new
+            {
+                voters = leading.Members.Select(ReplicaKey.NameOf),
+                learners = leading.Learners.Select(ReplicaKey.NameOf),
+                changePending = leading.ConfigChangePending,
+                leadTransferee = leading.LeadTransferee,
+            },
             replicas = statuses.Select(ReplicaJson.From),
         });
     });
@@ -115,21 +132,89 @@ public static partial class RaftApi
     /// <summary>One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale.</summary>
     private sealed record ReplicaJson(
         string Name, string? Node, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
-        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error)
+        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error, string? Membership)
     {
         public static ReplicaJson From(ReplicaStatus s) => s.IsLive
             ? new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
-                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null)
+                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null, MembershipName(s.Membership))
             : new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), null, null, null,
-                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"));
+                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"), null);
     }
+
+    private static string? MembershipName(MemberRole role) => role switch
+    {
+        MemberRole.Voter => "voter",
+        MemberRole.Learner => "learner",
+        _ => null,
+    };
+
+    private static Task<IResult> MembersAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        var list = await Membership(grains, o).List();
+        return Results.Json(new
+        {
+            group = list.Group,
+            leader = list.Leader,
+            changePending = list.ChangePending,
+            members = list.Members.Select(m => new { replica = m.Replica, node = m.Node, role = MembershipName(m.Role), live = m.Live, leader = m.IsLeader, applied = m.Live ? m.Applied : (long?)null }),
+        });
+    });
+
+    private static Task<IResult> AddMemberAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        AddMemberRequest? body = null;
+        if (context.Request.ContentLength is not 0 && context.Request.HasJsonContentType())
+        {
+            try
+            {
+                body = await context.Request.ReadFromJsonAsync<AddMemberRequest>(context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad request", $"expected an empty body or a JSON body {{\"node\":\"n4\"}}: {ex.Message}");
+            }
+        }
+        if (body?.Node is { } node && !ReplicaKey.IsValidName(node))
+            return Problem(StatusCodes.Status400BadRequest, "Bad request", "'node' must be a node name of letters, digits, '-', '_' or '.'");
+        var done = await Membership(grains, o).Add(body?.Node);
+        return Results.Json(new { group = o.Group, action = "add", result = done });
+    });
+
+    private static Task<IResult> RemoveMemberAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
+        var done = await Membership(grains, o).Remove(name);
+        return Results.Json(new { group = o.Group, replica = name, action = "remove", result = done });
+    });
+
+    private static Task<IResult> TransferLeaderAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
+        var done = await Membership(grains, o).TransferLeadership(name);
+        return Results.Json(new { group = o.Group, replica = name, action = "transfer", result = done });
+    });
+
+    private static Task<IResult> DrainNodeAsync(string node, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        if (!ReplicaKey.IsValidName(node)) return Problem(StatusCodes.Status400BadRequest, "Bad request", $"'{node}' is not a valid node name");
+        var done = await Membership(grains, o).DrainNode(node);
+        return Results.Json(new { group = o.Group, node, action = "drain", result = done });
+    });
+
+    private static IRaftMembershipGrain Membership(IGrainFactory grains, RaftOptions o) => grains.GetGrain<IRaftMembershipGrain>(o.Group);
 
     private static Task<IResult> ElectAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
     {
         var o = options.Value;
         if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
-        await Gateway(grains, o).StartElection(name);
-        return Results.Json(new { replica = name, action = "elect" });
+        // A graceful transfer, not a forced election: no client request fails because of it.
+        var done = await Membership(grains, o).TransferLeadership(name);
+        return Results.Json(new { replica = name, action = "elect", result = done });
     });
 
     private static Task<IResult> StopAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>

@@ -24,10 +24,11 @@ namespace Orleans.Raft.Storage;
 /// state before the delete; and a batch of entries whose indexes are not consecutive is refused.
 /// </para>
 /// <para>
-/// Tables: <c>replicas</c> (per group and replica: fencing epoch, members, HardState, snapshot index, term and checksum),
+/// Tables: <c>replicas</c> (per group and replica: fencing epoch, members, HardState, snapshot index, term, checksum
+/// and configuration),
 /// <c>snapshots</c> (the snapshot data, kept apart so HardState updates do not rewrite it) and <c>entries</c>
 /// (keyed by group, replica and index). The schema version is <c>PRAGMA user_version</c>; a newer one is refused.
-/// Version 1 (no snapshot checksum) is migrated in place. The database is checked (<c>PRAGMA quick_check</c>) when
+/// Versions 1 (no snapshot checksum) and 2 (no snapshot configuration) are migrated in place. The database is checked (<c>PRAGMA quick_check</c>) when
 /// opened, which reads the whole file, and a snapshot is checked against its checksum when loaded.
 /// </para>
 /// <para>
@@ -41,7 +42,7 @@ namespace Orleans.Raft.Storage;
 public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposable
 {
     /// <summary>The schema this build writes, kept in <c>PRAGMA user_version</c>.</summary>
-    internal const int SchemaVersion = 2;
+    internal const int SchemaVersion = 3;
 
     private const int MaxBatch = 1024;
     private const int BusyTimeoutSeconds = 30;
@@ -208,6 +209,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                     snapshot_index INTEGER,
                     snapshot_term INTEGER,
                     snapshot_checksum INTEGER,
+                    snapshot_configuration BLOB,
                     PRIMARY KEY (grp, replica)
                 ) STRICT;
                 CREATE TABLE snapshots (
@@ -228,9 +230,10 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                 """, transaction);
             Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
         }
-        else if (version == 1)
+        else if (version is 1 or 2)
         {
-            MigrateFromVersion1(connection, transaction);
+            if (version == 1) MigrateFromVersion1(connection, transaction);
+            MigrateFromVersion2(connection, transaction);
             Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
         }
         else if (version != SchemaVersion)
@@ -266,10 +269,29 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         }
     }
 
+    /// <summary>
+    /// Version 3 adds the configuration a snapshot was taken in (etcd's ConfState). Snapshots stored so far have none:
+    /// no configuration change existed before it, so the bootstrap members stay in force for them.
+    /// </summary>
+    private static void MigrateFromVersion2(SqliteConnection connection, SqliteTransaction transaction) =>
+        Execute(connection, "ALTER TABLE replicas ADD COLUMN snapshot_configuration BLOB", transaction);
+
     private static long UserVersion(SqliteConnection connection, SqliteTransaction? transaction) =>
         Convert.ToInt64(Scalar(connection, "PRAGMA user_version", transaction), System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool IsCorruption(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is 11 or 26; // SQLITE_CORRUPT, SQLITE_NOTADB
+
+    private GroupConfiguration DecodeConfiguration(byte[] data, string group, string replica)
+    {
+        try
+        {
+            return GroupConfiguration.Decode(data);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"The Raft storage database '{_path}': {group}/{replica} has a snapshot configuration that cannot be read ({ex.Message}).", ex);
+        }
+    }
 
     private InvalidDataException Corrupt(string detail, Exception? inner) =>
         new($"The Raft storage database '{_path}' is corrupt ({detail}); refusing to open it. Restore the file from a backup.", inner);
@@ -475,7 +497,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         command.Parameters.AddWithValue("$r", replica);
         command.CommandText = """
             SELECT r.deleted, r.members, r.current_term, r.voted_for, r.commit_index, r.snapshot_index, r.snapshot_term, s.data,
-                r.snapshot_checksum
+                r.snapshot_checksum, r.snapshot_configuration
             FROM replicas r LEFT JOIN snapshots s ON s.grp = r.grp AND s.replica = r.replica
             WHERE r.grp = $g AND r.replica = $r
             """;
@@ -491,7 +513,10 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             {
                 if (reader.IsDBNull(7) || reader.IsDBNull(8))
                     throw new InvalidDataException($"The Raft storage database '{_path}': {group}/{replica} has a snapshot without data or checksum.");
-                snapshot = new RaftSnapshot(reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<byte[]>(7), reader.GetInt64(8));
+                snapshot = new RaftSnapshot(reader.GetInt64(5), reader.GetInt64(6), reader.GetFieldValue<byte[]>(7), reader.GetInt64(8))
+                {
+                    Configuration = reader.IsDBNull(9) ? null : DecodeConfiguration(reader.GetFieldValue<byte[]>(9), group, replica),
+                };
                 if (!snapshot.IsIntact)
                 {
                     throw new InvalidDataException(
@@ -642,7 +667,8 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             _insert = Prepare("INSERT INTO entries (grp, replica, idx, term, type, data) VALUES ($g, $r, $i, $t, $y, $d)", "$i", "$t", "$y", "$d");
             _hardState = Prepare("UPDATE replicas SET current_term = $t, voted_for = $v, commit_index = $c WHERE grp = $g AND replica = $r", "$t", "$v", "$c");
             _members = Prepare("UPDATE replicas SET members = $m WHERE grp = $g AND replica = $r", "$m");
-            _snapshot = Prepare("UPDATE replicas SET snapshot_index = $i, snapshot_term = $t, snapshot_checksum = $c WHERE grp = $g AND replica = $r", "$i", "$t", "$c");
+            _snapshot = Prepare("UPDATE replicas SET snapshot_index = $i, snapshot_term = $t, snapshot_checksum = $c, snapshot_configuration = $k WHERE grp = $g AND replica = $r",
+                "$i", "$t", "$c", "$k");
             _snapshotData = Prepare("""
                 INSERT INTO snapshots (grp, replica, data) VALUES ($g, $r, $d)
                 ON CONFLICT (grp, replica) DO UPDATE SET data = excluded.data
@@ -650,7 +676,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             _deleteSnapshot = Prepare("DELETE FROM snapshots WHERE grp = $g AND replica = $r");
             _tombstone = Prepare("""
                 UPDATE replicas SET deleted = 1, members = '[]', current_term = 0, voted_for = NULL, commit_index = 0,
-                    snapshot_index = NULL, snapshot_term = NULL, snapshot_checksum = NULL
+                    snapshot_index = NULL, snapshot_term = NULL, snapshot_checksum = NULL, snapshot_configuration = NULL
                 WHERE grp = $g AND replica = $r
                 """);
         }
@@ -719,7 +745,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
 
         public void SetSnapshot(Handle handle, RaftSnapshot snapshot)
         {
-            Bind(_snapshot, handle, snapshot.Index, snapshot.Term, snapshot.Checksum).ExecuteNonQuery();
+            Bind(_snapshot, handle, snapshot.Index, snapshot.Term, snapshot.Checksum, snapshot.Configuration?.Encode()).ExecuteNonQuery();
             Bind(_snapshotData, handle, snapshot.Data).ExecuteNonQuery();
         }
 

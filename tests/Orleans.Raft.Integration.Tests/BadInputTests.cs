@@ -53,7 +53,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
         var notMember = await Assert.ThrowsAsync<ArgumentException>(() => group.Replica("r1").Start(["r2", "r3"]));
         Assert.Contains("must include r1", notMember.Message);
         var changed = await Assert.ThrowsAsync<InvalidOperationException>(() => group.Replica("r1").Start(["r1", "r2", "r3", "r4"]));
-        Assert.Contains("membership changes are not supported", changed.Message);
+        Assert.Contains("change members with 'member add' and 'member remove'", changed.Message);
         Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("still", "works")).Status);
     }
 }

@@ -23,6 +23,10 @@ public sealed class CommandLineTests
     [InlineData(new[] { "delay", "50", "5" }, "error: MIN_MS (50) is more than MAX_MS (5): give the shorter delay first")]
     [InlineData(new[] { "cas", "k", "v" }, "error: cas takes KEY EXPECTED NEW (or --absent KEY NEW)")]
     [InlineData(new[] { "status", "-o", "yaml" }, "error: Argument 'yaml' not recognized.")]
+    [InlineData(new[] { "member", "remove" }, "error: Required argument missing for command: 'remove'.")]
+    [InlineData(new[] { "member", "add", "--node", "a/b" }, "error: 'a/b' is not a valid node name")]
+    [InlineData(new[] { "leader", "transfer" }, "error: Required argument missing for command: 'transfer'.")]
+    [InlineData(new[] { "node", "drain", "a b" }, "error: 'a b' is not a valid node name")]
     [InlineData(new string[0], "error: Required command was not provided.")]
     public async Task A_usage_error_is_one_error_line_and_a_pointer_to_help_not_the_usage(string[] args, string message)
     {
@@ -227,9 +231,41 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
         Assert.Contains(lines, l => l.StartsWith(leader.Replica + " ") && l.Contains(" Leader "));
 
         var target = group.Members.First(m => m != leader.Replica);
-        Assert.Equal((0, $"election started on {target}\n", ""), await RunAsync(group, "elect", target));
+        Assert.Equal((0, $"leadership moved from {leader.Replica} to {target}\n", ""), await RunAsync(group, "elect", target));
         await group.WaitForLeaderAsync(s => s.Replica == target);
         Assert.Equal((1, "", $"error: unknown replica 'nosuch' in group '{group.Name}' (members: r1, r2, r3)\n"), await RunAsync(group, "elect", "nosuch"));
+    }
+
+    [Fact]
+    public async Task Member_commands_list_add_transfer_remove_and_refuse_with_one_error_line()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        var leader = await group.WaitForLeaderAsync();
+
+        var (code, output, error) = await RunAsync(group, "member", "list");
+        Assert.Equal((0, ""), (code, error));
+        var rows = output.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 1 && l[0] == 'r' && char.IsAsciiDigit(l[1])).ToArray();
+        Assert.Equal(3, rows.Length);
+        Assert.All(rows, r => Assert.Contains(" voter ", r));
+        Assert.Single(rows, r => r.StartsWith(leader.Replica + " ") && r.Contains(" * "));
+
+        (code, output, error) = await RunAsync(group, "member", "add");
+        Assert.Equal((0, ""), (code, error));
+        Assert.Matches(@"^added r4 as a learner at index \d+; r4 caught up and was promoted to voter\n$", output);
+        (code, output, _) = await RunAsync(group, "member", "list", "-o", "json");
+        Assert.Equal(0, code);
+        var members = JsonDocument.Parse(output).RootElement.GetProperty("members").EnumerateArray().ToArray();
+        Assert.Equal(["r1", "r2", "r3", "r4"], members.Select(m => m.GetProperty("replica").GetString()).Order());
+
+        Assert.Equal((0, $"leadership moved from {leader.Replica} to r4\n", ""), await RunAsync(group, "leader", "transfer", "r4"));
+        (code, output, error) = await RunAsync(group, "member", "remove", "r4");
+        Assert.Equal((0, ""), (code, error));
+        Assert.Matches(@"^moved leadership from r4 to r[123]; removed r4 at index \d+; its storage is retired\n$", output);
+
+        Assert.Equal((1, "", $"error: r9 is not a member of group '{group.Name}' (members: r1, r2, r3)\n"), await RunAsync(group, "member", "remove", "r9"));
+        Assert.Equal((1, "", $"error: the replicas of group '{group.Name}' are not pinned to nodes; add one without --node\n"),
+            await RunAsync(group, "member", "add", "--node", "n1"));
+        Assert.Equal((0, $"node n9 holds no replica of group '{group.Name}'\n", ""), await RunAsync(group, "node", "drain", "n9"));
     }
 
     [Fact]

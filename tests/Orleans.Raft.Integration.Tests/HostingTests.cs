@@ -85,6 +85,17 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task A_ReplaceDeadNodeAfter_below_a_second_but_not_0_fails_at_start()
+    {
+        var message = await StartFailureAsync(silo =>
+        {
+            Allowed(silo);
+            silo.AddRaft(configure: o => o.ReplaceDeadNodeAfter = TimeSpan.FromMilliseconds(500)).UseInMemoryRaftStorage();
+        });
+        Assert.Equal("Raft:ReplaceDeadNodeAfter (00:00:00.5000000) must be 0 (off) or at least 1 s: a node is not dead for less", message);
+    }
+
+    [Fact]
     public async Task No_storage_fails_at_start()
     {
         var message = await StartFailureAsync(silo =>

@@ -121,6 +121,31 @@ public abstract class RaftStorageContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_snapshot_keeps_the_configuration_it_was_taken_in_and_a_newer_one_replaces_it()
+    {
+        var storage = CreateStorage();
+        var store = await storage.OpenAsync("g", "r1");
+        await store.SaveMembersAsync(["r1", "r2", "r3"]);
+        await store.SaveAsync(null, [Entry(1, 1), Entry(2, 1), Entry(3, 1)]);
+        var first = new GroupConfiguration([new("r1", "n1"), new("r2", "n2")], [new("r4", "n4")]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(2, 1, [2]) { Configuration = first });
+
+        var state = await (await storage.OpenAsync("g", "r1")).LoadAsync();
+        Assert.Equal(first, state.Snapshot!.Configuration);
+        Assert.Equal(["r1", "r2", "r3"], state.Members); // the bootstrap members stay as created
+
+        store = await storage.OpenAsync("g", "r1");
+        var second = new GroupConfiguration([new("r1", "n1"), new("r2", "n2"), new("r4", "n4")]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(3, 1, [3]) { Configuration = second });
+        Assert.Equal(second, (await store.LoadAsync()).Snapshot!.Configuration);
+
+        // A snapshot without one (as taken before configurations were recorded) loads without one.
+        await store.SaveAsync(null, [Entry(4, 1)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(4, 1, [4]));
+        Assert.Null((await store.LoadAsync()).Snapshot!.Configuration);
+    }
+
+    [Fact]
     public async Task A_stored_snapshot_that_fails_its_checksum_is_refused_on_load()
     {
         var store = await CreateStorage().OpenAsync("g", "r1");

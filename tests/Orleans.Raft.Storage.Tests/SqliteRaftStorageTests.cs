@@ -371,8 +371,9 @@ public sealed class SqliteRaftStorageTests : IDisposable
         await storage.DisposeAsync();
         using (var raw = Raw(DatabasePath))
         {
-            // Back to the version 1 schema, which had no checksum column.
+            // Back to the version 1 schema, which had no checksum column (nor a configuration column).
             Execute(raw, "ALTER TABLE replicas DROP COLUMN snapshot_checksum");
+            Execute(raw, "ALTER TABLE replicas DROP COLUMN snapshot_configuration");
             Execute(raw, "PRAGMA user_version = 1");
         }
 
@@ -384,6 +385,43 @@ public sealed class SqliteRaftStorageTests : IDisposable
         using var command = check.CreateCommand();
         command.CommandText = "PRAGMA user_version";
         Assert.Equal((long)SqliteRaftStorage.SchemaVersion, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task A_version_2_database_is_migrated_and_its_snapshots_keep_the_bootstrap_configuration()
+    {
+        var storage = Open();
+        var store = await storage.OpenAsync("g", "r1");
+        await store.SaveMembersAsync(["r1", "r2", "r3"]);
+        await store.SaveAsync(new HardState(1, null, 3), [Entry(1, 1), Entry(2, 1), Entry(3, 1)]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(2, 1, [4, 5, 6]));
+        await storage.DisposeAsync();
+        using (var raw = Raw(DatabasePath))
+        {
+            // Back to the version 2 schema, which had no configuration column.
+            Execute(raw, "ALTER TABLE replicas DROP COLUMN snapshot_configuration");
+            Execute(raw, "PRAGMA user_version = 2");
+        }
+
+        storage = Open();
+        store = await storage.OpenAsync("g", "r1");
+        var state = await store.LoadAsync();
+        Assert.Null(state.Snapshot!.Configuration);
+        Assert.Equal(SnapshotChecksum.Compute([4, 5, 6]), state.Snapshot.Checksum);
+        Assert.Equal(["r1", "r2", "r3"], state.Members);
+        Assert.Equal([3L], state.Entries.Select(e => e.Index));
+
+        // The core then runs on the bootstrap members; a newer snapshot records its configuration.
+        var node = new RaftNode(new RaftConfig { Id = "r1", Members = state.Members }, state.HardState, state.Entries, new SeededRaftRandom(1),
+            new SnapshotData(state.Snapshot.Index, state.Snapshot.Term, state.Snapshot.Data, state.Snapshot.Checksum));
+        Assert.Equal(["r1", "r2", "r3"], node.Configuration.VoterIds);
+        var configuration = new GroupConfiguration([new("r1", "n1"), new("r2", "n2"), new("r3", "n3")]);
+        await store.SaveSnapshotAsync(new RaftSnapshot(3, 1, [7]) { Configuration = configuration });
+        Assert.Equal(configuration, (await store.LoadAsync()).Snapshot!.Configuration);
+        using var check = Raw(DatabasePath);
+        using var command = check.CreateCommand();
+        command.CommandText = "PRAGMA user_version";
+        Assert.Equal(3L, command.ExecuteScalar());
     }
 
     [Fact]

@@ -351,6 +351,65 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
     }
 
     [Fact]
+    public async Task Members_list_add_transfer_remove_and_refusals()
+    {
+        using (var list = await Http.GetAsync("/api/members"))
+        {
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            var body = await list.Content.ReadFromJsonAsync<JsonElement>();
+            var members = body.GetProperty("members").EnumerateArray().ToArray();
+            Assert.Equal(["r1", "r2", "r3", "r4", "r5"], members.Select(m => m.GetProperty("replica").GetString()).Order());
+            Assert.All(members, m => Assert.Equal("voter", m.GetProperty("role").GetString()));
+            Assert.False(body.GetProperty("changePending").GetBoolean());
+        }
+        string node;
+        using (var status = await fixture.Silo.StatusAsync())
+        {
+            node = status.RootElement.GetProperty("replicas")[0].GetProperty("node").GetString()!;
+            Assert.Equal(5, status.RootElement.GetProperty("configuration").GetProperty("voters").GetArrayLength());
+        }
+
+        // One node holds all five: no spare node, so the node must be named.
+        using (var add = await Http.PostAsync("/api/members", null))
+        {
+            await AssertProblemAsync(add, HttpStatusCode.Conflict, $"every live node already holds a replica of group '{fixture.Silo.Group}'");
+        }
+        using (var add = await Http.PostAsJsonAsync("/api/members", new { node }))
+        {
+            Assert.Equal(HttpStatusCode.OK, add.StatusCode);
+            Assert.Contains($"added r6 on node {node} as a learner", (await add.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetString());
+        }
+        using (var status = await fixture.Silo.StatusAsync())
+        {
+            Assert.Contains("r6", status.RootElement.GetProperty("configuration").GetProperty("voters").EnumerateArray().Select(v => v.GetString()));
+        }
+        using (var transfer = await Http.PostAsync("/api/leader/r6", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, transfer.StatusCode);
+            Assert.EndsWith(" to r6", (await transfer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetString());
+        }
+        using (var remove = await Http.DeleteAsync("/api/members/r6"))
+        {
+            Assert.Equal(HttpStatusCode.OK, remove.StatusCode);
+            Assert.StartsWith("moved leadership from r6 to ", (await remove.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetString());
+        }
+        using (var remove = await Http.DeleteAsync("/api/members/r9"))
+        {
+            await AssertProblemAsync(remove, HttpStatusCode.NotFound, "unknown replica 'r9'");
+        }
+        using (var drain = await Http.PostAsync("/api/nodes/nosuch/drain", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, drain.StatusCode);
+            Assert.Equal($"node nosuch holds no replica of group '{fixture.Silo.Group}'", (await drain.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetString());
+        }
+        using (var list = await Http.GetAsync("/api/members"))
+        {
+            var members = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("members").EnumerateArray();
+            Assert.Equal(["r1", "r2", "r3", "r4", "r5"], members.Select(m => m.GetProperty("replica").GetString()).Order());
+        }
+    }
+
+    [Fact]
     public async Task The_console_and_the_Orleans_dashboard_share_the_port()
     {
         using (var console = await Http.GetAsync("/raft"))

@@ -7,4 +7,7 @@ public enum LogEntryType : byte
 
     /// <summary>The empty entry a new leader appends to commit entries of earlier terms (Raft §5.4.2).</summary>
     NoOp = 1,
+
+    /// <summary>A membership change: Data is the whole new <see cref="GroupConfiguration"/>, in effect once the entry commits.</summary>
+    ConfigChange = 2,
 }

@@ -10,4 +10,7 @@ public enum MessageType : byte
     AppendEntriesResponse,
     InstallSnapshot,
     InstallSnapshotResponse,
+
+    /// <summary>A leader handing over leadership tells the up-to-date target to campaign at once (Raft thesis §3.10).</summary>
+    TimeoutNow,
 }

@@ -15,6 +15,9 @@ internal sealed class Progress(long nextIndex, int maxInflight)
     /// <summary>In Probe state: an AppendEntries is out and unanswered, so send no other until a reply or heartbeat.</summary>
     public bool ProbeSent { get; private set; }
 
+    /// <summary>A learner: replicated to, but not counted toward commit or check-quorum.</summary>
+    public bool IsLearner { get; set; }
+
     /// <summary>Heard from since the last quorum check.</summary>
     public bool RecentActive { get; set; }
 
@@ -139,7 +142,8 @@ internal sealed class Progress(long nextIndex, int maxInflight)
     public ProgressStatus ToStatus() => new(
         State, NextIndex, MatchIndex,
         _inflight.Count, IsPaused, RecentActive,
-        PendingSnapshotIndex, SnapshotOffset);
+        PendingSnapshotIndex, SnapshotOffset)
+    { IsLearner = IsLearner };
 
     public override string ToString() => $"{State} next={NextIndex} match={MatchIndex} inflight={_inflight.Count}";
 }

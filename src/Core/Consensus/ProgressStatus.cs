@@ -9,4 +9,8 @@ namespace Orleans.Raft.Consensus;
 public sealed record ProgressStatus(
     ProgressState State, long NextIndex, long MatchIndex,
     int Inflight, bool IsPaused, bool RecentActive,
-    long PendingSnapshotIndex, long SnapshotOffset);
+    long PendingSnapshotIndex, long SnapshotOffset)
+{
+    /// <summary>A learner: receives the log but neither votes nor counts toward commit.</summary>
+    public bool IsLearner { get; init; }
+}

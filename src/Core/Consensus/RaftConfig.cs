@@ -5,8 +5,24 @@ public sealed record RaftConfig
     /// <summary>This replica's name.</summary>
     public required string Id { get; init; }
 
-    /// <summary>Every voting member of the group, this replica included.</summary>
+    /// <summary>
+    /// The voters of the group's bootstrap configuration, the one before any change (at index 0): in force until a
+    /// configuration change entry commits or a snapshot carries a configuration. A replica joining an existing group is
+    /// given the group's bootstrap configuration, in which it does not appear; it learns its membership from the log or
+    /// a snapshot, and never campaigns before.
+    /// </summary>
     public required IReadOnlyList<string> Members { get; init; }
+
+    /// <summary>The learners of the bootstrap configuration.</summary>
+    public IReadOnlyList<string> Learners { get; init; } = [];
+
+    /// <summary>The node of each bootstrap member, as the shell names it; a member not listed has "".</summary>
+    public IReadOnlyDictionary<string, string> Nodes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The bootstrap configuration built from <see cref="Members"/>, <see cref="Learners"/> and <see cref="Nodes"/>.</summary>
+    public GroupConfiguration Bootstrap => new(
+        Members.Select(id => new GroupMember(id, Nodes.GetValueOrDefault(id, ""))),
+        Learners.Select(id => new GroupMember(id, Nodes.GetValueOrDefault(id, ""))));
 
     /// <summary>Ticks without a leader before a follower campaigns; the actual timeout is randomized in [ElectionTick, 2*ElectionTick).</summary>
     public int ElectionTick { get; init; } = 10;
@@ -55,8 +71,7 @@ public sealed record RaftConfig
     public void Validate()
     {
         if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required.");
-        if (!Members.Contains(Id)) throw new ArgumentException($"Members must include this replica '{Id}'.");
-        if (Members.Distinct().Count() != Members.Count) throw new ArgumentException("Members must be distinct.");
+        if (Members.Concat(Learners).Distinct().Count() != Members.Count + Learners.Count) throw new ArgumentException("Members and Learners must be distinct.");
         if (HeartbeatTick <= 0) throw new ArgumentException("HeartbeatTick must be positive.");
         if (ElectionTick <= HeartbeatTick) throw new ArgumentException("ElectionTick must be greater than HeartbeatTick.");
         if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0

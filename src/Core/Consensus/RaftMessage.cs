@@ -11,6 +11,7 @@ namespace Orleans.Raft.Consensus;
 /// InstallSnapshot (Figure 13): Index/LogTerm = the snapshot's last included index and term, Offset = where Data (one chunk)
 /// goes, Done = last chunk, Checksum = the whole snapshot's. InstallSnapshotResponse: Index and Checksum = the snapshot's,
 /// Offset = bytes received so far (the next offset expected), Done = installed, Reject = start the stream over.
+/// TimeoutNow: the leader tells an up-to-date voter to campaign now, skipping pre-vote and leader leases.
 /// </remarks>
 public sealed record RaftMessage
 {
@@ -30,6 +31,9 @@ public sealed record RaftMessage
     public byte[] Data { get; init; } = [];
     public bool Done { get; init; }
     public long Checksum { get; init; }
+
+    /// <summary>InstallSnapshot: the configuration as of the snapshot's index (etcd's ConfState).</summary>
+    public GroupConfiguration? Configuration { get; init; }
 
     public override string ToString() =>
         $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? $" reject(ci{ConflictIndex},ct{ConflictTerm})" : "")}{(Force ? " force" : "")}";

@@ -22,6 +22,18 @@ public sealed class RaftNode
     private int _uncommittedEntries;
     private long _uncommittedBytes;
 
+    // The configuration in force: that of the latest committed ConfigChange entry, else the snapshot's, else the bootstrap.
+    private GroupConfiguration _configuration;
+
+    // Leader only: the index of its latest configuration change; none other is proposed until it commits (etcd's pendingConfIndex).
+    private long _pendingConfIndex;
+
+    // Leader only: the index of an uncommitted change removing this leader (0 if none); it appends nothing after it.
+    private long _selfRemovalIndex;
+
+    // Leader only: the voter it is handing leadership to, or null. Proposals are refused meanwhile, for at most an election timeout.
+    private string? _leadTransferee;
+
     // Invariant: entries are contiguous from FirstIndex; SnapshotIndex <= CommitIndex <= LastIndex; a leader only appends.
     private readonly RaftLog _log;
 
@@ -69,12 +81,24 @@ public sealed class RaftNode
             throw new RaftInvariantException($"stored commitIndex {hardState.CommitIndex} is past the last log index {log.LastIndex}");
         CommitIndex = Math.Max(hardState.CommitIndex, log.SnapshotIndex);
         LastApplied = log.SnapshotIndex;
+        _configuration = ConfigurationAt(CommitIndex);
         _unstable = new Unstable(log.LastIndex, hardState);
         BecomeFollower(CurrentTerm, null);
     }
 
     public string Id => _config.Id;
-    public IReadOnlyList<string> Members => _config.Members;
+
+    /// <summary>The voters of the configuration in force.</summary>
+    public IReadOnlyList<string> Members => _configuration.VoterIds;
+
+    /// <summary>The learners of the configuration in force.</summary>
+    public IReadOnlyList<string> Learners => _configuration.LearnerIds;
+
+    /// <summary>The configuration in force: the latest committed change, else the snapshot's, else the bootstrap one.</summary>
+    public GroupConfiguration Configuration => _configuration;
+
+    /// <summary>The voter this leader is handing leadership to, or null.</summary>
+    public string? LeadTransferee => _leadTransferee;
     public RaftRole Role { get; private set; }
     public long CurrentTerm { get; private set; }
     public string? VotedFor { get; private set; }
@@ -88,7 +112,7 @@ public sealed class RaftNode
     /// <summary>The latest snapshot: what this replica sends a follower that needs compacted entries.</summary>
     public SnapshotData? Snapshot { get; private set; }
     public HardState HardState => new(CurrentTerm, VotedFor, CommitIndex);
-    public int Quorum => _config.Members.Count / 2 + 1;
+    public int Quorum => _configuration.Quorum;
 
     /// <summary>The leader's view of each follower, as of now (empty unless leader).</summary>
     public IReadOnlyDictionary<string, ProgressStatus> Progress => _progress.ToDictionary(p => p.Key, p => p.Value.ToStatus());
@@ -103,7 +127,12 @@ public sealed class RaftNode
         CurrentTerm, VotedFor, CommitIndex, LastApplied,
         _log.FirstIndex, _log.LastIndex, _log.LastTerm, _log.SnapshotIndex, _log.SnapshotTerm,
         _uncommittedEntries, _uncommittedBytes,
-        Progress);
+        Progress)
+    {
+        Configuration = _configuration,
+        PendingConfigIndex = Role == RaftRole.Leader ? _pendingConfIndex : 0,
+        LeadTransferee = _leadTransferee,
+    };
 
     /// <summary>Commands this leader proposed in its term that have not committed yet (0 unless leader).</summary>
     public int UncommittedEntries => _uncommittedEntries;
@@ -111,7 +140,11 @@ public sealed class RaftNode
     /// <summary>The payload bytes of <see cref="UncommittedEntries"/>.</summary>
     public long UncommittedBytes => _uncommittedBytes;
 
-    private IEnumerable<string> Peers => _config.Members.Where(m => m != Id);
+    /// <summary>The other voters: those asked for votes.</summary>
+    private IEnumerable<string> VotingPeers => _configuration.Voters.Select(m => m.Id).Where(m => m != Id);
+
+    /// <summary>True when this replica may campaign: only voters do (learners and removed replicas never do).</summary>
+    private bool IsPromotable => _configuration.IsVoter(Id);
 
     // ---- inputs ----
 
@@ -125,6 +158,8 @@ public sealed class RaftNode
             if (_electionElapsed >= _config.ElectionTick)
             {
                 _electionElapsed = 0;
+                // A transfer that did not finish within an election timeout is abandoned (etcd's abortLeaderTransfer).
+                _leadTransferee = null;
                 if (_config.CheckQuorum && !QuorumActive())
                 {
                     BecomeFollower(CurrentTerm, null);
@@ -140,7 +175,7 @@ public sealed class RaftNode
         }
 
         _electionElapsed++;
-        if (_electionElapsed >= _randomizedElectionTimeout)
+        if (_electionElapsed >= _randomizedElectionTimeout && IsPromotable)
         {
             _electionElapsed = 0;
             Campaign(force: false);
@@ -149,11 +184,11 @@ public sealed class RaftNode
 
     /// <summary>
     /// Starts an election now (the paper's debug-startElection). A forced election skips pre-vote and asks voters to
-    /// ignore their leader lease; a leader ignores it.
+    /// ignore their leader lease; a leader, a learner and a replica outside the configuration ignore it.
     /// </summary>
     public void Campaign(bool force)
     {
-        if (Role == RaftRole.Leader) return;
+        if (Role == RaftRole.Leader || !IsPromotable) return;
         if (_config.PreVote && !force) BecomePreCandidate();
         else BecomeCandidate(force);
     }
@@ -166,6 +201,8 @@ public sealed class RaftNode
     public ProposeResult Propose(byte[] data)
     {
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
+        if (_leadTransferee is not null) return TransferRefusal();
+        if (_selfRemovalIndex > 0) return RemovalRefusal();
         if (_uncommittedEntries >= _config.MaxUncommittedEntries
             || (_uncommittedBytes > 0 && data.Length > 0 && _uncommittedBytes + data.Length > _config.MaxUncommittedBytes))
         {
@@ -179,12 +216,76 @@ public sealed class RaftNode
     }
 
     /// <summary>
+    /// Appends a single-server membership change (see <see cref="GroupConfiguration"/>), in effect once it commits.
+    /// Refused, with a reason, unless this replica leads, no transfer is in progress, no other change is uncommitted,
+    /// the leader has committed an entry of its own term, and the change is valid in the configuration in force.
+    /// </summary>
+    public ProposeResult ProposeConfigChange(ConfigChange change)
+    {
+        if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
+        if (_leadTransferee is not null) return TransferRefusal();
+        if (_selfRemovalIndex > 0) return RemovalRefusal();
+        if (_pendingConfIndex > CommitIndex)
+            return ProposeResult.Refused(Id, ProposeRefusal.ConfigChangePending, $"the configuration change at index {_pendingConfIndex} is not committed yet");
+        if (_log.TermAt(CommitIndex) != CurrentTerm)
+            return ProposeResult.Refused(Id, ProposeRefusal.NotCommittedInTerm, $"the leader has not committed an entry of its term {CurrentTerm} yet");
+        var next = _configuration.TryApply(change, out var error);
+        if (next is null) return ProposeResult.Refused(Id, ProposeRefusal.InvalidChange, error!);
+        var entry = new LogEntry(_log.LastIndex + 1, CurrentTerm, LogEntryType.ConfigChange, next.Encode());
+        _pendingConfIndex = entry.Index;
+        if (!next.IsVoter(Id)) _selfRemovalIndex = entry.Index;
+        AppendAsLeader(entry);
+        return new ProposeResult(true, entry.Index, entry.Term, Id);
+    }
+
+    /// <summary>
+    /// Hands leadership to a voter (Raft thesis §3.10): this leader stops taking proposals, brings the target's log up to
+    /// date, then tells it to campaign at once (TimeoutNow). Abandoned after an election timeout, or when this replica
+    /// stops leading. Accepted means the transfer began; the target leads once it wins the election.
+    /// </summary>
+    public ProposeResult TransferLeadership(string target)
+    {
+        if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
+        if (target == Id) return ProposeResult.Refused(Id, ProposeRefusal.InvalidChange, $"{target} already leads");
+        if (!_configuration.IsVoter(target))
+        {
+            var what = _configuration.IsLearner(target) ? "a learner" : "not a member of the group";
+            return ProposeResult.Refused(Id, ProposeRefusal.InvalidChange, $"cannot transfer leadership to {target}: it is {what}");
+        }
+        if (_leadTransferee == target) return new ProposeResult(true, 0, CurrentTerm, Id);
+        _leadTransferee = target;
+        _electionElapsed = 0; // the transfer has one election timeout to finish
+        var pr = _progress[target];
+        if (pr.MatchIndex == _log.LastIndex) SendTimeoutNow(target);
+        else SendAppend(target, pr);
+        return new ProposeResult(true, 0, CurrentTerm, Id);
+    }
+
+    /// <summary>The configuration as of a committed index this replica holds (or its snapshot covers).</summary>
+    public GroupConfiguration ConfigurationAt(long index)
+    {
+        for (var i = Math.Min(index, _log.LastIndex); i >= _log.FirstIndex && i > 0; i--)
+        {
+            var e = _log.At(i);
+            if (e.Type == LogEntryType.ConfigChange) return GroupConfiguration.Decode(e.Data);
+        }
+        return Snapshot?.Configuration ?? _config.Bootstrap;
+    }
+
+    private ProposeResult RemovalRefusal() =>
+        ProposeResult.Refused(Id, ProposeRefusal.LeaderBeingRemoved, $"this leader is being removed from the group (change at index {_selfRemovalIndex})");
+
+    private ProposeResult TransferRefusal() =>
+        ProposeResult.Refused(Id, ProposeRefusal.LeadershipTransferInProgress, $"leadership transfer in progress (to {_leadTransferee})");
+
+    /// <summary>
     /// Drops log entries up to index (but the last <see cref="RaftConfig.SnapshotCatchUpEntries"/>), which the shell has
     /// saved in a durable snapshot of the state machine. Only applied entries can be compacted.
     /// </summary>
     public void Compact(long index, byte[] data) => Compact(new SnapshotData(index, _log.TermAt(index) ?? 0, data));
 
     /// <inheritdoc cref="Compact(long, byte[])"/>
+    /// <remarks>A snapshot without a configuration gets the one in force at its index (<see cref="ConfigurationAt"/>).</remarks>
     public void Compact(SnapshotData snapshot)
     {
         var index = snapshot.Index;
@@ -192,15 +293,19 @@ public sealed class RaftNode
         if (index > LastApplied) throw new ArgumentOutOfRangeException(nameof(snapshot), $"cannot compact to {index}: only {LastApplied} is applied");
         var term = _log.TermAt(index)!.Value;
         if (term != snapshot.Term) throw new ArgumentException($"snapshot at {index} has term {snapshot.Term}, the log {term}", nameof(snapshot));
+        var configuration = ConfigurationAt(index);
+        if (snapshot.Configuration is { } given && !given.Equals(configuration))
+            throw new ArgumentException($"snapshot at {index} has configuration {given}, the log {configuration}", nameof(snapshot));
         _log.CompactTo(index, _config.SnapshotCatchUpEntries);
-        Snapshot = snapshot;
+        Snapshot = snapshot.Configuration is null ? snapshot with { Configuration = configuration } : snapshot;
     }
 
     /// <summary>Handles one message from a peer.</summary>
     public void Step(RaftMessage m)
     {
         if (m.To != Id) throw new ArgumentException($"message for {m.To} stepped into {Id}");
-        if (!_config.Members.Contains(m.From)) return; // not a member of this group: drop
+        // No filter on the sender's membership: a replica that has not yet committed the change adding a leader must
+        // still hear it. A term decides who leads; votes count only from voters; replies only from tracked replicas.
 
         if (m.Term > CurrentTerm)
         {
@@ -315,13 +420,16 @@ public sealed class RaftNode
         ResetTimers();
         _progress.Clear();
         _broadcastPending = false;
+        _pendingConfIndex = 0;
+        _selfRemovalIndex = 0;
+        _leadTransferee = null;
         ResetUncommitted();
     }
 
     private void BecomePreCandidate()
     {
         if (StartVoting(RaftRole.PreCandidate)) return;
-        foreach (var peer in Peers)
+        foreach (var peer in VotingPeers)
         {
             Send(new RaftMessage { Type = MessageType.RequestPreVote, From = Id, To = peer, Term = CurrentTerm + 1, Index = _log.LastIndex, LogTerm = _log.LastTerm });
         }
@@ -332,7 +440,7 @@ public sealed class RaftNode
         CurrentTerm++;
         VotedFor = Id;
         if (StartVoting(RaftRole.Candidate)) return;
-        foreach (var peer in Peers)
+        foreach (var peer in VotingPeers)
         {
             Send(new RaftMessage { Type = MessageType.RequestVote, From = Id, To = peer, Term = CurrentTerm, Index = _log.LastIndex, LogTerm = _log.LastTerm, Force = force });
         }
@@ -358,10 +466,11 @@ public sealed class RaftNode
         ResetTimers();
         _progress.Clear();
         ResetUncommitted(); // the no-op is not counted: it carries no payload
-        foreach (var peer in Peers)
-        {
-            _progress[peer] = new Progress(_log.LastIndex + 1, _config.MaxInflightMessages) { RecentActive = true };
-        }
+        _leadTransferee = null;
+        // Any change in the log is settled before the next: none is proposed before this term's no-op commits.
+        _pendingConfIndex = _log.LastIndex;
+        _selfRemovalIndex = PendingSelfRemoval();
+        foreach (var member in _configuration.All.Where(m => m.Id != Id)) Track(member.Id);
         // A leader may only count replicas for entries of its own term (§5.4.2): a no-op commits everything before it.
         AppendAsLeader(LogEntry.NoOp(_log.LastIndex + 1, CurrentTerm));
     }
@@ -379,11 +488,32 @@ public sealed class RaftNode
         _randomizedElectionTimeout = _config.ElectionTick + _random.Next(0, _config.ElectionTick);
     }
 
-    /// <summary>Counts votes; returns true when the election is decided.</summary>
+    /// <summary>The index of the latest uncommitted change in the log if it removes this replica, else 0.</summary>
+    private long PendingSelfRemoval()
+    {
+        for (var i = _log.LastIndex; i > CommitIndex && i >= _log.FirstIndex; i--)
+        {
+            var e = _log.At(i);
+            if (e.Type == LogEntryType.ConfigChange) return GroupConfiguration.Decode(e.Data).IsVoter(Id) ? 0 : i;
+        }
+        return 0;
+    }
+
+    /// <summary>Starts tracking a follower or learner at the end of the log (leader only).</summary>
+    private void Track(string peer)
+    {
+        _progress[peer] = new Progress(_log.LastIndex + 1, _config.MaxInflightMessages)
+        {
+            RecentActive = true,
+            IsLearner = !_configuration.IsVoter(peer),
+        };
+    }
+
+    /// <summary>Counts the voters' votes; returns true when the election is decided.</summary>
     private bool TryFinishElection()
     {
-        var granted = _votes.Count(v => v.Value);
-        var rejected = _votes.Count(v => !v.Value);
+        var granted = _votes.Count(v => v.Value && _configuration.IsVoter(v.Key));
+        var rejected = _votes.Count(v => !v.Value && _configuration.IsVoter(v.Key));
         if (granted >= Quorum)
         {
             if (Role == RaftRole.PreCandidate) BecomeCandidate(force: false);
@@ -425,6 +555,12 @@ public sealed class RaftNode
 
     private void StepFollower(RaftMessage m)
     {
+        if (m.Type == MessageType.TimeoutNow)
+        {
+            // etcd's campaignTransfer: no pre-vote, and voters grant despite their leader lease (Force).
+            if (IsPromotable) BecomeCandidate(force: true);
+            return;
+        }
         if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot)
         {
             _electionElapsed = 0;
@@ -466,7 +602,9 @@ public sealed class RaftNode
                 pr.MaybeUpdate(m.Index);
                 if (pr.State == ProgressState.Snapshot && pr.MatchIndex >= pr.PendingSnapshotIndex) pr.BecomeProbe();
                 if (MaybeCommit()) _broadcastPending = true;
+                if (Role != RaftRole.Leader) return; // it committed its own removal
                 SendAppend(m.From, pr);
+                MaybeSendTimeoutNow(m.From, pr);
             }
             else if (pr is { State: ProgressState.Snapshot, PendingSnapshot: { } pending } && m.Index == pending.Index
                 && m.Checksum == pending.Checksum && m.Offset <= pending.Data.Length)
@@ -509,12 +647,23 @@ public sealed class RaftNode
             if (pr.State == ProgressState.Probe) pr.BecomeReplicate();
             // Followers learn the new commitIndex with the next Ready, one message for many commits.
             if (MaybeCommit()) _broadcastPending = true;
+            if (Role != RaftRole.Leader) return; // it committed its own removal
         }
         // Catch up in batches, up to the in-flight window.
         while (pr.NextIndex <= _log.LastIndex && SendAppend(m.From, pr))
         {
         }
+        MaybeSendTimeoutNow(m.From, pr);
     }
+
+    /// <summary>The transfer target has caught up: tell it to campaign.</summary>
+    private void MaybeSendTimeoutNow(string from, Progress pr)
+    {
+        if (from == _leadTransferee && pr.MatchIndex == _log.LastIndex) SendTimeoutNow(from);
+    }
+
+    private void SendTimeoutNow(string to) =>
+        Send(new RaftMessage { Type = MessageType.TimeoutNow, From = Id, To = to, Term = CurrentTerm });
 
     /// <summary>Fast back-off (Raft §5.3): skip the follower's whole conflicting term rather than one entry at a time.</summary>
     private long NextIndexHint(RaftMessage m)
@@ -649,7 +798,7 @@ public sealed class RaftNode
             return;
         }
 
-        var snapshot = new SnapshotData(m.Index, m.LogTerm, incoming.Data.ToArray(), m.Checksum);
+        var snapshot = new SnapshotData(m.Index, m.LogTerm, incoming.Data.ToArray(), m.Checksum) { Configuration = m.Configuration };
         _incoming = null;
         if (!snapshot.IsIntact)
         {
@@ -674,11 +823,52 @@ public sealed class RaftNode
         CommitIndex = snapshot.Index;
         Snapshot = snapshot;
         _pendingSnapshot = snapshot;
+        _configuration = snapshot.Configuration ?? _config.Bootstrap;
     }
 
     private void CommitTo(long index)
     {
-        if (index > CommitIndex) CommitIndex = index;
+        if (index <= CommitIndex) return;
+        var from = CommitIndex + 1;
+        CommitIndex = index;
+        ApplyConfigurations(from, index);
+    }
+
+    /// <summary>Puts in force the latest configuration change among the newly committed entries from..to.</summary>
+    private void ApplyConfigurations(long from, long to)
+    {
+        for (var i = to; i >= from && i >= _log.FirstIndex; i--)
+        {
+            var e = _log.At(i);
+            if (e.Type != LogEntryType.ConfigChange) continue;
+            SetConfiguration(GroupConfiguration.Decode(e.Data));
+            return;
+        }
+    }
+
+    private void SetConfiguration(GroupConfiguration configuration)
+    {
+        _configuration = configuration;
+        if (Role != RaftRole.Leader) return;
+        foreach (var peer in _progress.Keys.Where(p => !configuration.Contains(p)).ToList())
+        {
+            // One last append carries the commit, so a removed replica that holds the change learns it is out.
+            SendEmptyAppend(peer, CommitIndex);
+            _progress.Remove(peer);
+        }
+        foreach (var member in configuration.All.Where(m => m.Id != Id))
+        {
+            if (_progress.TryGetValue(member.Id, out var pr)) pr.IsLearner = !configuration.IsVoter(member.Id);
+            else Track(member.Id);
+        }
+        if (_leadTransferee is not null && !configuration.IsVoter(_leadTransferee)) _leadTransferee = null;
+        if (!configuration.IsVoter(Id))
+        {
+            // Removed: tell the others the commit first (even those whose window is full), so they need no new leader
+            // to learn it, then step down.
+            foreach (var peer in _progress.Keys) SendEmptyAppend(peer, CommitIndex);
+            BecomeFollower(CurrentTerm, null);
+        }
     }
 
     private void AppendAsLeader(LogEntry entry)
@@ -689,18 +879,23 @@ public sealed class RaftNode
         MaybeCommit(); // a group of one commits at once
     }
 
-    /// <summary>The commit rule: the highest index on a majority, and only if it is of this leader's term (§5.4.2).</summary>
+    /// <summary>
+    /// The commit rule: the highest index on a majority of the voters, and only if it is of this leader's term (§5.4.2).
+    /// Returns true when the commit index moved and this replica still leads.
+    /// </summary>
     private bool MaybeCommit()
     {
-        var matches = new List<long>(_config.Members.Count) { _log.LastIndex };
-        matches.AddRange(_progress.Values.Select(p => p.MatchIndex));
+        var matches = new List<long>(_configuration.Voters.Count);
+        if (_configuration.IsVoter(Id)) matches.Add(_log.LastIndex);
+        matches.AddRange(_progress.Where(p => _configuration.IsVoter(p.Key)).Select(p => p.Value.MatchIndex));
+        if (matches.Count < Quorum) return false;
         matches.Sort();
         var quorumIndex = matches[matches.Count - Quorum];
         if (quorumIndex > CommitIndex && _log.TermAt(quorumIndex) == CurrentTerm)
         {
             ReleaseUncommitted(CommitIndex + 1, quorumIndex);
-            CommitIndex = quorumIndex;
-            return true;
+            CommitTo(quorumIndex);
+            return Role == RaftRole.Leader; // false once it committed its own removal
         }
         return false;
     }
@@ -719,7 +914,7 @@ public sealed class RaftNode
 
     private bool QuorumActive()
     {
-        var active = 1 + _progress.Values.Count(p => p.RecentActive);
+        var active = (_configuration.IsVoter(Id) ? 1 : 0) + _progress.Count(p => p.Value.RecentActive && _configuration.IsVoter(p.Key));
         foreach (var p in _progress.Values) p.RecentActive = false;
         return active >= Quorum;
     }
@@ -847,6 +1042,7 @@ public sealed class RaftNode
             Done = start + length >= snapshot.Data.Length,
             Checksum = snapshot.Checksum,
             Commit = CommitIndex,
+            Configuration = snapshot.Configuration,
         });
         return start + length;
     }

@@ -12,6 +12,12 @@ public sealed record SnapshotData(long Index, long Term, byte[] Data, long Check
     {
     }
 
+    /// <summary>
+    /// The group's configuration as of Index (etcd's ConfState); null for a snapshot taken before configurations were
+    /// recorded, which leaves the bootstrap configuration in force.
+    /// </summary>
+    public GroupConfiguration? Configuration { get; init; }
+
     /// <summary>True when Data still has the checksum it was taken with.</summary>
     public bool IsIntact => SnapshotChecksum.Compute(Data) == Checksum;
 }

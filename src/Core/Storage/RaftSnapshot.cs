@@ -12,5 +12,11 @@ public sealed record RaftSnapshot(long Index, long Term, byte[] Data, long Check
     {
     }
 
+    /// <summary>
+    /// The group's configuration as of Index (etcd's ConfState); null for a snapshot stored before configurations were
+    /// recorded.
+    /// </summary>
+    public GroupConfiguration? Configuration { get; init; }
+
     public bool IsIntact => SnapshotChecksum.Compute(Data) == Checksum;
 }

@@ -28,6 +28,7 @@ public sealed class KeyValueGatewayGrain(
     // This activation's writes still in flight, so it can tell the state machine which results it no longer needs.
     private readonly SortedSet<long> _inFlight = [];
     private string[] _members = []; // replica names
+    private long _membersReadAt; // when _members was read from the directory, on the monotonic clock
     private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
     private long _session;
     private long _sequence;
@@ -149,6 +150,7 @@ public sealed class KeyValueGatewayGrain(
                     logger.GatewayReplicaSilent(Group, target);
                     uncertain = true;
                     _route.PassOver(target);
+                    members = await RefreshMembersAsync();
                     return RetryStep<KvResponse>.Again;
                 }
                 response = answered;
@@ -164,11 +166,18 @@ public sealed class KeyValueGatewayGrain(
 
             switch (response.Status)
             {
+                case KvStatus.NotLeader when response.LeaderHint == target && target == response.ServedBy:
+                    // The leader is handing over (a planned transfer): wait a tick and ask it again, then follow its hint.
+                    logger.GatewayWaitsForTransfer(Group, target);
+                    _route.Served(target);
+                    last = response;
+                    return RetryStep<KvResponse>.AfterPause;
                 case KvStatus.NotLeader:
                 case KvStatus.Unavailable:
                     // Follow the hint; without one (or naming a replica that stopped answering), try the next replica
                     // after a tick so an election can finish. Retrying is safe either way: the same session and sequence
                     // are applied at most once.
+                    if (response.LeaderHint is { } unknown && !members.Contains(unknown)) members = await RefreshMembersAsync();
                     uncertain |= response.Status == KvStatus.Unavailable;
                     last = response;
                     if (_route.NotLeader(target, response.LeaderHint, members)) return RetryStep<KvResponse>.Again;
@@ -270,6 +279,41 @@ public sealed class KeyValueGatewayGrain(
         return statuses;
     }
 
+    public async Task TransferLeadership(string replica)
+    {
+        var members = await RefreshMembersAsync();
+        if (!members.Contains(replica)) throw new ArgumentException($"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
+        var timeout = _options.RequestTimeout;
+        KvResponse? last = null;
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
+        {
+            var target = _route.Next(members);
+            KvResponse response;
+            try
+            {
+                response = await Replica(target).TransferLeadership(replica, remaining).WaitAsync(remaining);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
+            {
+                logger.GatewayRequestFailed(ex, Group, target);
+                _route.PassOver(target);
+                return RetryStep<KvResponse>.AfterPause;
+            }
+            last = response;
+            if (response.Status is KvStatus.NotLeader or KvStatus.Unavailable)
+                return _route.NotLeader(target, response.LeaderHint, members) ? RetryStep<KvResponse>.Again : RetryStep<KvResponse>.AfterPause;
+            return RetryStep<KvResponse>.Answer(response);
+        });
+        if (answer is { Status: KvStatus.Ok })
+        {
+            _route.Served(replica);
+            return;
+        }
+        throw new InvalidOperationException((answer ?? last)?.Error is { } error
+            ? $"leadership transfer to {replica} in group '{Group}' failed: {error}"
+            : $"leadership transfer to {replica} in group '{Group}' failed: no leader answered within {timeout.TotalSeconds:0.###} s");
+    }
+
     public async Task StartElection(string replica)
     {
         var members = await GetMembersAsync();
@@ -278,18 +322,40 @@ public sealed class KeyValueGatewayGrain(
         _route.Forget();
     }
 
+    private static readonly TimeSpan MembersRefreshPeriod = TimeSpan.FromSeconds(1);
+
+    private Task<string[]> RefreshMembersAsync()
+    {
+        _membersReadAt = 0;
+        return GetMembersAsync();
+    }
+
     private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, _memberKeys.GetValueOrDefault(name, name)));
 
     /// <summary>The group's replica names, from the directory or, for the configured group, from the configuration.</summary>
     private async Task<string[]> GetMembersAsync()
     {
-        if (_members.Length == 0)
+        // Membership changes: read the directory again now and then, and whenever a replica names an unknown member.
+        if (_members.Length == 0 || timeProvider.GetElapsedTime(_membersReadAt) > MembersRefreshPeriod)
         {
-            var members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
+            _membersReadAt = timeProvider.GetTimestamp();
+            string[] members;
+            try
+            {
+                members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && _members.Length > 0)
+            {
+                logger.GatewayRequestFailed(ex, Group, "directory");
+                return _members; // its silo just died: keep the members known
+            }
             // The directory refills from the replicas' reminders after its silo dies; meanwhile every node knows its own group.
             if (members.Length == 0 && Group == _options.Group) members = layout.ConfiguredMembers;
-            _memberKeys = members.ToDictionary(ReplicaKey.NameOf, m => m);
-            _members = [.. _memberKeys.Keys];
+            if (members.Length > 0)
+            {
+                _memberKeys = members.ToDictionary(ReplicaKey.NameOf, m => m);
+                _members = [.. _memberKeys.Keys];
+            }
         }
         return _members;
     }

@@ -41,7 +41,9 @@ public sealed class RaftGroupBootstrapper(
                 logger.StoredReplicaOfAnotherNode(replica.Group, replica.Replica, node);
                 continue;
             }
-            await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(replica.Group).Register(replica.Members).WaitAsync(cancellationToken);
+            // A replica that joined stores the voters it joined, not itself.
+            string[] members = replica.Members.Contains(replica.Replica) ? replica.Members : [.. replica.Members, replica.Replica];
+            await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(replica.Group).Register(members).WaitAsync(cancellationToken);
             await grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(replica.Group, replica.Replica)).Start([]).WaitAsync(cancellationToken);
             logger.StoredReplicaStarted(replica.Group, replica.Replica);
         }

@@ -21,4 +21,9 @@ public sealed class RaftNodeLocator(IClusterMembershipService membership)
     }
 
     public bool IsUp(string node) => Find(node) is not null;
+
+    /// <summary>The names of the nodes whose silo is active, in order.</summary>
+    public IReadOnlyList<string> ActiveNodes() => [.. membership.CurrentSnapshot.Members.Values
+        .Where(m => m.Status == SiloStatus.Active && !string.IsNullOrEmpty(m.Name))
+        .Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }

@@ -36,16 +36,32 @@ public sealed class RaftReplicaGrain(
 {
     private const string KeepAliveReminder = "raft-keepalive";
 
+    // The highest replica number ever reserved, in the replicated state: clients cannot touch a key with a control
+    // character, and it travels in snapshots, so a name is never given twice even after its replica was removed.
+    private const string ReplicaNamesKey = "\u0001raft/replica-names";
+
     private readonly RaftOptions _options = options.Value;
     private readonly Dictionary<long, PendingProposal> _pending = [];
     // Leader only: when each session was last seen, on the monotonic clock; reset when this replica becomes leader.
     private readonly Dictionary<long, long> _sessionActivity = [];
+    // Leader only: when each member's node was first seen with no active silo, on the monotonic clock. Forgotten when
+    // the node comes back or this replica stops leading, so a new leader counts afresh.
+    private readonly Dictionary<string, long> _deadSince = new(StringComparer.Ordinal);
+    private bool _repairing;
     private string _group = "";
     private string _name = "";
     private string _member = ""; // "name@node", or the name when not pinned to a node
     private string? _homeNode;
-    // The stored members, by replica name: Raft knows peers by name; their grains are keyed by member.
+    // Every member this activation has known, by replica name: Raft knows peers by name; their grains are keyed by
+    // member. Filled from the stored members and from each configuration in force; a removed peer stays reachable for
+    // the leader's last append to it.
     private Dictionary<string, string> _members = [];
+    private string[] _storedMembers = []; // the bootstrap voters saved at creation or join
+    private GroupConfiguration? _configuration; // the configuration last observed in the node
+    // This replica was a member of an applied configuration (a created voter, or a joiner once its AddLearner applies):
+    // a later applied configuration without it is its removal. Names are never reused, so removal is final.
+    private bool _wasMember;
+    private long _removedAt;
     private IRaftReplicaStore? _store;
     private RaftNode? _node;
     private KeyValueStateMachine _stateMachine = new();
@@ -95,7 +111,7 @@ public sealed class RaftReplicaGrain(
         RememberMembers(state.Members);
         // A replica stopped by fault injection stays down even if Orleans reactivates it elsewhere.
         if (!state.IsConfigured || _stopped || IsStoppedByFault) return;
-        if (_progressed)
+        if (_progressed || IsJoiner(state.Members))
         {
             StartNode(state);
             await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
@@ -105,6 +121,12 @@ public sealed class RaftReplicaGrain(
             WaitForGroup();
         }
     }
+
+    /// <summary>
+    /// A replica that joined a running group stores the group's bootstrap configuration, in which it does not appear
+    /// (names are never reused): it learns its membership from the log or a snapshot, and never campaigns before.
+    /// </summary>
+    private bool IsJoiner(string[] storedMembers) => storedMembers.Length > 0 && !storedMembers.Contains(_member);
 
     private static bool IsPristine(PersistedReplicaState state) =>
         state.HardState.CurrentTerm == 0 && state.HardState.VotedFor is null && state.Entries.Count == 0 && state.Snapshot is null;
@@ -154,7 +176,7 @@ public sealed class RaftReplicaGrain(
         if (_node is null && !_stopped && !IsStoppedByFault && _store is { } store)
         {
             var state = await store.LoadAsync();
-            if (!state.IsConfigured || (IsPristine(state) && !await GroupCreatedAsync(state.Members))) return false;
+            if (!state.IsConfigured || (IsPristine(state) && !IsJoiner(state.Members) && !await GroupCreatedAsync(state.Members))) return false;
             if (_node is null && !_stopped && ReferenceEquals(store, _store)) StartNode(state);
         }
         _waitTimer?.Dispose();
@@ -173,13 +195,15 @@ public sealed class RaftReplicaGrain(
     public async Task Start(string[] members)
     {
         if (IsStoppedByFault) throw new InvalidOperationException($"replica {_name} was stopped by fault injection; start it through the fault control");
-        if (members.Length == 0)
+        var stored = members.Length == 0;
+        if (stored)
         {
-            members = _node is not null ? [.. _members.Values] : (await _store!.LoadAsync()).Members;
+            if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot start: {_storageError}");
+            members = _node is not null ? _storedMembers : (await _store.LoadAsync()).Members;
             if (members.Length == 0) throw new ArgumentException($"replica {_name} of group {_group} has no stored members; name them to start it");
         }
         if (!ReplicaKey.IsValidMember(_member)) throw new ArgumentException($"'{_member}' is not a valid replica name");
-        if (members.Length == 0 || !members.Contains(_member)) throw new ArgumentException($"members [{string.Join(",", members)}] must include {_member}");
+        if (!members.Contains(_member) && !(stored && IsJoiner(members))) throw new ArgumentException($"members [{string.Join(",", members)}] must include {_member}");
         if (members.Any(m => !ReplicaKey.IsValidMember(m)) || members.Select(ReplicaKey.NameOf).Distinct().Count() != members.Length)
             throw new ArgumentException($"members [{string.Join(",", members)}] must be valid, with distinct names");
 
@@ -187,15 +211,15 @@ public sealed class RaftReplicaGrain(
         _stopped = false;
         if (_node is not null)
         {
-            if (!_members.Values.Order().SequenceEqual(members.Order()))
-                throw new InvalidOperationException($"{_name} already runs with members [{string.Join(",", _members.Values)}]; membership changes are not supported");
+            if (!_storedMembers.Order().SequenceEqual(members.Order()))
+                throw new InvalidOperationException($"{_name} already runs, created with members [{string.Join(",", _storedMembers)}]; change members with 'member add' and 'member remove'");
             return;
         }
 
         var store = _store!;
         var state = await store.LoadAsync();
         if (state.IsConfigured && !state.Members.Order().SequenceEqual(members.Order()))
-            throw new InvalidOperationException($"{_name} is stored with members [{string.Join(",", state.Members)}]; membership changes are not supported");
+            throw new InvalidOperationException($"{_name} is stored with members [{string.Join(",", state.Members)}]; change members with 'member add' and 'member remove'");
         if (!state.IsConfigured)
         {
             await store.SaveMembersAsync(members);
@@ -204,7 +228,7 @@ public sealed class RaftReplicaGrain(
         RememberMembers(state.Members);
         _hasStoredState = true;
         _progressed |= !IsPristine(state);
-        if (IsPristine(state) && !await GroupCreatedAsync(state.Members))
+        if (IsPristine(state) && !IsJoiner(state.Members) && !await GroupCreatedAsync(state.Members))
         {
             if (_node is null && ReferenceEquals(store, _store)) WaitForGroup();
         }
@@ -214,6 +238,160 @@ public sealed class RaftReplicaGrain(
         }
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
     }
+
+    public async Task Join(string[] bootstrap)
+    {
+        if (IsStoppedByFault) throw new InvalidOperationException($"replica {_name} was stopped by fault injection; start it through the fault control");
+        if (!ReplicaKey.IsValidMember(_member)) throw new ArgumentException($"'{_member}' is not a valid replica name");
+        if (bootstrap.Length == 0 || bootstrap.Any(m => !ReplicaKey.IsValidMember(m)) || bootstrap.Select(ReplicaKey.NameOf).Contains(_name))
+            throw new ArgumentException($"the bootstrap members [{string.Join(",", bootstrap)}] must be valid and must not include {_name}: a joining replica's name is new");
+        if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot join: {_storageError}");
+        var store = _store;
+        var state = await store.LoadAsync();
+        if (state.IsConfigured && !(IsJoiner(state.Members) && state.Members.Order().SequenceEqual(bootstrap.Order())))
+            throw new InvalidOperationException($"replica {_name} of group {_group} already has stored state; only a new replica can join");
+        if (!state.IsConfigured)
+        {
+            await store.SaveMembersAsync(bootstrap);
+            state = state with { Members = bootstrap };
+        }
+        logger.ReplicaJoining(_group, _name, string.Join(",", bootstrap));
+        _stopped = false;
+        _hasStoredState = true;
+        if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+    }
+
+    public async Task<KvResponse> ReserveReplicaName(TimeSpan timeout)
+    {
+        timeout = ClampTimeout(timeout);
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
+        {
+            if (LeaderOrRefusal() is { } refusal) return RetryStep<KvResponse>.Answer(refusal);
+            var node = _node!;
+            var reserved = _stateMachine.TryGet(ReplicaNamesKey, out var value) && long.TryParse(value, out var n) ? n : 0;
+            var highest = node.Configuration.All.Select(m => m.Id).Concat(_storedMembers.Select(ReplicaKey.NameOf))
+                .Select(NumberOf).Append(reserved).Max();
+            var next = (highest + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Compare-and-set: a leader whose applied state lags, or a concurrent reservation, fails and tries again.
+            var response = await ProposeAsync(node, new Command(CommandOperation.CompareAndSet, ReplicaNamesKey, next, value), remaining);
+            switch (response.Status)
+            {
+                case KvStatus.Ok:
+                    logger.ReplicaNameReserved(_group, _name, $"r{next}");
+                    return RetryStep<KvResponse>.Answer(response with { Value = $"r{next}" });
+                case KvStatus.CompareFailed or KvStatus.NotLeader:
+                    return RetryStep<KvResponse>.AfterPause;
+                default:
+                    return RetryStep<KvResponse>.Answer(response);
+            }
+        });
+        return answer ?? KvResponse.Failure(KvStatus.Timeout, $"could not reserve a replica name within {timeout.TotalSeconds:0.###} s", _name);
+    }
+
+    /// <summary>The number in a name "r&lt;N&gt;", else 0.</summary>
+    private static long NumberOf(string name) =>
+        name.Length > 1 && name[0] == 'r' && long.TryParse(name.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    public async Task<KvResponse> ChangeMembership(MembershipChange change, TimeSpan timeout)
+    {
+        timeout = ClampTimeout(timeout);
+        var configChange = change.Kind switch
+        {
+            MembershipChangeKind.AddLearner => ConfigChange.AddLearner(change.Replica, change.Node ?? ""),
+            MembershipChangeKind.PromoteLearner => ConfigChange.Promote(change.Replica),
+            MembershipChangeKind.Remove => ConfigChange.Remove(change.Replica),
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.Kind, "unknown membership change"),
+        };
+        var describe = Describe(configChange);
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
+        {
+            if (LeaderOrRefusal() is { } refusal) return RetryStep<KvResponse>.Answer(refusal);
+            var node = _node!;
+            var result = node.ProposeConfigChange(configChange);
+            switch (result.Refusal)
+            {
+                case ProposeRefusal.None:
+                    logger.ConfigChangeProposed(_group, _name, describe, result.Index);
+                    return RetryStep<KvResponse>.Answer(await AwaitCommitAsync(result, remaining));
+                case ProposeRefusal.LeadershipTransferInProgress or ProposeRefusal.NotCommittedInTerm:
+                    // Both pass within an election timeout: a transfer ends or is abandoned; a new leader commits its no-op.
+                    return RetryStep<KvResponse>.AfterPause;
+                case ProposeRefusal.NotLeader:
+                    return RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+                default:
+                    var reason = RefusalMessage(result);
+                    logger.ConfigChangeRefused(_group, _name, describe, reason);
+                    return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, reason, _name));
+            }
+        });
+        return answer ?? KvResponse.Failure(KvStatus.Timeout,
+            $"{describe} was not committed within {timeout.TotalSeconds:0.###} s; it may still take effect: check 'member list'", _name);
+    }
+
+    private static string Describe(ConfigChange change) => change.Type switch
+    {
+        ConfigChangeType.AddLearner => $"add learner {change.Id}{(change.Node.Length > 0 ? $" on node {change.Node}" : "")}",
+        ConfigChangeType.AddVoter => $"add voter {change.Id}",
+        ConfigChangeType.PromoteLearner => $"promote learner {change.Id}",
+        _ => $"remove {change.Id}",
+    };
+
+    /// <summary>An operator's sentence for a refused membership change or transfer.</summary>
+    private static string RefusalMessage(ProposeResult result) => result.Refusal switch
+    {
+        ProposeRefusal.ConfigChangePending =>
+            $"another membership change is in progress ({result.Reason}): one change at a time; retry once it commits",
+        ProposeRefusal.LeadershipTransferInProgress => $"{result.Reason}: retry once it ends",
+        ProposeRefusal.NotCommittedInTerm => $"{result.Reason}: the new leader must commit first; retry shortly",
+        _ => result.Reason ?? result.Refusal.ToString(),
+    };
+
+    public async Task<KvResponse> TransferLeadership(string target, TimeSpan timeout)
+    {
+        timeout = ClampTimeout(timeout);
+        var started = false;
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
+        {
+            var node = _node;
+            if (node is null) return RetryStep<KvResponse>.Answer(NotRunning());
+            if (node.Role != RaftRole.Leader)
+            {
+                if (node.LeaderId == target) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = target, ServedBy = _name });
+                return started ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+            }
+            if (target == _name) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = _name, ServedBy = _name });
+            if (started)
+            {
+                if (node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
+                return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Timeout,
+                    $"leadership transfer to {target} did not finish within an election timeout ({target} did not catch up or win); {_name} still leads", _name));
+            }
+            var result = node.TransferLeadership(target);
+            if (result.Refusal == ProposeRefusal.NotLeader) return RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+            if (!result.Accepted) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, RefusalMessage(result), _name));
+            started = true;
+            logger.LeadershipTransferStarted(_group, _name, target);
+            await PumpAsync();
+            return RetryStep<KvResponse>.AfterPause;
+        });
+        return answer ?? KvResponse.Failure(KvStatus.Timeout, $"leadership did not pass to {target} within {timeout.TotalSeconds:0.###} s", _name);
+    }
+
+    private TimeSpan ClampTimeout(TimeSpan timeout) => timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout ? _options.RequestTimeout : timeout;
+
+    /// <summary>Null when this replica runs and leads; else the answer saying why not.</summary>
+    private KvResponse? LeaderOrRefusal() => _node switch
+    {
+        null => NotRunning(),
+        { Role: not RaftRole.Leader } node => NotLeaderResponse(node.LeaderId),
+        _ => null,
+    };
+
+    private KvResponse NotRunning() => KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name);
+
+    private KvResponse NotLeaderResponse(string? leader) =>
+        new() { Status = KvStatus.NotLeader, LeaderHint = leader, ServedBy = _name, Error = leader is null ? "no leader is known" : $"the leader is {leader}" };
 
     public Task Stop()
     {
@@ -243,7 +421,16 @@ public sealed class RaftReplicaGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Retire()
+    // Set while retiring: a removed replica retires itself and the membership operation asks too; both await one retirement.
+    private Task? _retiring;
+
+    public Task Retire()
+    {
+        if (_retiring is { IsFaulted: true }) _retiring = null; // a failed attempt may be tried again
+        return _retiring ??= RetireOnceAsync();
+    }
+
+    private async Task RetireOnceAsync()
     {
         _stopped = true;
         StopNode("retired");
@@ -259,7 +446,7 @@ public sealed class RaftReplicaGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Activation alone restarts the node; registering again keeps the directory whole if its silo died.
-        if (_node is not null) GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. _members.Values]).Ignore();
+        if (_node is { } node) RegisterConfiguration(node);
         return Task.CompletedTask;
     }
 
@@ -319,7 +506,15 @@ public sealed class RaftReplicaGrain(
             LastLogIndex = status?.LastIndex ?? 0,
             LastLogTerm = status?.LastTerm ?? 0,
             SnapshotIndex = status?.SnapshotIndex ?? 0,
-            Members = status is null ? [] : [.. status.Members.Select(MemberOf)],
+            Members = status is null ? [] : [.. status.Configuration.Voters.Select(MemberOf)],
+            Learners = status is null ? [] : [.. status.Configuration.Learners.Select(MemberOf)],
+            Membership = status is null ? MemberRole.None
+                : status.Configuration.IsVoter(_name) ? MemberRole.Voter
+                : status.Configuration.IsLearner(_name) ? MemberRole.Learner : MemberRole.None,
+            ConfigChangePending = status is not null && status.PendingConfigIndex > status.CommitIndex,
+            BootstrapMembers = _storedMembers,
+            DeadNodes = _deadSince.ToDictionary(d => d.Key, d => timeProvider.GetElapsedTime(d.Value)),
+            LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
             NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
@@ -338,6 +533,8 @@ public sealed class RaftReplicaGrain(
             var node = _node;
             if (node is null) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name));
 
+            // A planned handover takes no proposals for at most an election timeout: wait it out, then follow the new leader.
+            if (node.Role == RaftRole.Leader && node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
             if (node.Role == RaftRole.Leader) return RetryStep<KvResponse>.Answer(await ProposeRequestAsync(node, request, remaining));
 
             var leader = node.LeaderId;
@@ -425,10 +622,20 @@ public sealed class RaftReplicaGrain(
                 Error = $"overloaded: leader {_name} holds {node.UncommittedEntries} uncommitted writes ({node.UncommittedBytes} bytes), at its bound; the request was not applied",
             };
         }
+        if (result.Refusal == ProposeRefusal.LeadershipTransferInProgress)
+            return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = _name, ServedBy = _name, Error = RefusalMessage(result) };
+        if (result.Refusal == ProposeRefusal.LeaderBeingRemoved)
+            return new KvResponse { Status = KvStatus.NotLeader, ServedBy = _name, Error = RefusalMessage(result) };
         if (!result.Accepted)
             return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = result.LeaderHint, ServedBy = _name, Error = "leadership changed" };
 
         metrics.Proposals.Add(1);
+        return await AwaitCommitAsync(result, remaining);
+    }
+
+    /// <summary>Waits for an accepted proposal to apply, or until remaining runs out.</summary>
+    private async Task<KvResponse> AwaitCommitAsync(ProposeResult result, TimeSpan remaining)
+    {
         var pending = new PendingProposal(result.Term, new TaskCompletionSource<KvResponse>(TaskCreationOptions.RunContinuationsAsynchronously), timeProvider.GetTimestamp());
         _pending[result.Index] = pending;
         SchedulePump();
@@ -448,10 +655,13 @@ public sealed class RaftReplicaGrain(
     private void StartNode(PersistedReplicaState state)
     {
         var seed = _options.RandomSeed != 0 ? HashCode.Combine(_options.RandomSeed, _name) : Random.Shared.Next();
+        var joiner = IsJoiner(state.Members);
+        _storedMembers = state.Members;
         var config = new RaftConfig
         {
             Id = _name,
             Members = [.. state.Members.Select(ReplicaKey.NameOf)],
+            Nodes = state.Members.Append(_member).Select(ReplicaKey.SplitMember).DistinctBy(m => m.Name).ToDictionary(m => m.Name, m => m.Node ?? ""),
             ElectionTick = _options.ElectionTicks,
             HeartbeatTick = _options.HeartbeatTicks,
             PreVote = _options.PreVote,
@@ -470,8 +680,11 @@ public sealed class RaftReplicaGrain(
         {
             // Restart from the snapshot (the store verified its checksum), then replay the log after it.
             _stateMachine.Restore(stored.Data);
-            snapshot = new SnapshotData(stored.Index, stored.Term, stored.Data, stored.Checksum);
+            snapshot = new SnapshotData(stored.Index, stored.Term, stored.Data, stored.Checksum) { Configuration = stored.Configuration };
         }
+        _wasMember = !joiner || snapshot?.Configuration?.Contains(_name) == true;
+        _removedAt = 0;
+        _configuration = null;
         _node = new RaftNode(config, state.HardState, state.Entries, new SeededRaftRandom(seed), snapshot);
         _lastRole = _node.Role;
         _lastLeader = null;
@@ -483,7 +696,7 @@ public sealed class RaftReplicaGrain(
             Interleave = true,
             KeepAlive = true,
         });
-        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).Register([.. state.Members]).Ignore();
+        ObserveConfiguration(_node);
         logger.ReplicaStarted(_group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
         _ = PumpAsync(); // re-apply what was committed before a restart
     }
@@ -504,7 +717,15 @@ public sealed class RaftReplicaGrain(
     {
         if (_node is null) return Task.CompletedTask;
         _node.Tick();
-        if (_node.Role == RaftRole.Leader) ExpireIdleSessions(_node);
+        if (_node.Role == RaftRole.Leader)
+        {
+            ExpireIdleSessions(_node);
+            WatchDeadNodes(_node);
+        }
+        else
+        {
+            _deadSince.Clear();
+        }
         return PumpAsync();
     }
 
@@ -529,6 +750,58 @@ public sealed class RaftReplicaGrain(
                 if (!node.Propose(Command.ExpireSession(id).Encode()).Accepted) return;
                 logger.SessionExpiring(_group, _name, id, _options.SessionTimeout);
             }
+        }
+    }
+
+    /// <summary>
+    /// Self-repair starts here: the leader alone knows the committed configuration with each member's node, and there is
+    /// one leader per term, so one place per group decides. The work itself is the membership grain's (one activation
+    /// per group, which also refuses a second repair of the same replica), reusing its add and remove.
+    /// </summary>
+    private void WatchDeadNodes(RaftNode node)
+    {
+        var now = timeProvider.GetTimestamp();
+        var members = node.Configuration.All.Where(m => m.Node.Length > 0 && m.Id != _name).ToArray();
+        foreach (var seen in _deadSince.Keys.ToList())
+        {
+            if (members.Any(m => m.Node == seen) && !nodes.IsUp(seen)) continue;
+            _deadSince.Remove(seen);
+            if (members.Any(m => m.Node == seen)) logger.MemberNodeBack(_group, _name, seen);
+        }
+        foreach (var member in members)
+        {
+            if (nodes.IsUp(member.Node)) continue;
+            if (!_deadSince.TryGetValue(member.Node, out var since))
+            {
+                _deadSince[member.Node] = now;
+                logger.MemberNodeDead(_group, _name, member.Node, member.Id, _options.ReplaceDeadNodeAfter);
+                continue;
+            }
+            var dead = timeProvider.GetElapsedTime(since, now);
+            if (_options.ReplaceDeadNodeAfter <= TimeSpan.Zero || dead < _options.ReplaceDeadNodeAfter || _repairing) continue;
+            if (node.Status().PendingConfigIndex > node.CommitIndex || node.LeadTransferee is not null) continue;
+            _repairing = true;
+            logger.DeadMemberReplacing(_group, _name, member.Node, member.Id, dead);
+            _ = ReplaceDeadMemberAsync(member.Id, member.Node);
+        }
+    }
+
+    private async Task ReplaceDeadMemberAsync(string replica, string deadNode)
+    {
+        try
+        {
+            var outcome = await GrainFactory.GetGrain<IRaftMembershipGrain>(_group).ReplaceDeadReplica(replica, deadNode);
+            logger.DeadMemberReplaced(_group, _name, replica, outcome);
+        }
+        catch (Exception ex)
+        {
+            logger.DeadMemberReplaceFailed(ex, _group, _name, replica);
+            // Not again at the next tick: a failure (no spare node, say) waits another full period.
+            if (_deadSince.ContainsKey(deadNode)) _deadSince[deadNode] = timeProvider.GetTimestamp();
+        }
+        finally
+        {
+            _repairing = false;
         }
     }
 
@@ -564,16 +837,24 @@ public sealed class RaftReplicaGrain(
                 {
                     // The snapshot first: it replaces the log that the entries continue.
                     if (rd.Snapshot is { } incoming)
-                        await _store!.SaveSnapshotAsync(new RaftSnapshot(incoming.Index, incoming.Term, incoming.Data, incoming.Checksum), _options.SnapshotCatchUpEntries);
+                        await _store!.SaveSnapshotAsync(new RaftSnapshot(incoming.Index, incoming.Term, incoming.Data, incoming.Checksum) { Configuration = incoming.Configuration }, _options.SnapshotCatchUpEntries);
                     if (rd.HardState is not null || rd.Entries.Count > 0) await _store!.SaveAsync(rd.HardState, rd.Entries);
                     if (!ReferenceEquals(node, _node)) return; // stopped while persisting
                     StorageWorked();
                 }
+                ObserveConfiguration(node);
                 foreach (var m in rd.Messages) Send(m);
                 if (rd.Snapshot is { } installed) RestoreSnapshot(installed);
                 foreach (var e in rd.CommittedEntries) Apply(e);
                 node.Advance(rd);
+                if (_removedAt > 0)
+                {
+                    await RetireRemovedAsync();
+                    return;
+                }
                 ObserveRoleChange(node);
+                ObserveConfiguration(node);
+                if (node.Role == RaftRole.Leader) MaybePromoteLearner(node);
                 metrics.Report(_group, _name, node.CurrentTerm, node.CommitIndex, _stateMachine.LastAppliedIndex, _pending.Count);
                 await MaybeCompactAsync(node);
             }
@@ -669,6 +950,7 @@ public sealed class RaftReplicaGrain(
     private void RestoreSnapshot(SnapshotData snapshot)
     {
         _stateMachine.Restore(snapshot.Data);
+        if (snapshot.Configuration?.Contains(_name) == true) _wasMember = true;
         logger.SnapshotInstalled(_group, _name, snapshot.Index);
         foreach (var index in _pending.Keys.Where(i => i <= snapshot.Index).ToList())
         {
@@ -683,16 +965,76 @@ public sealed class RaftReplicaGrain(
         var applied = _stateMachine.LastAppliedIndex;
         if (applied - node.Log.SnapshotIndex < _options.SnapshotEvery) return;
         var term = node.Log.TermAt(applied)!.Value;
-        var snapshot = new SnapshotData(applied, term, _stateMachine.TakeSnapshot());
-        await _store!.SaveSnapshotAsync(new RaftSnapshot(applied, term, snapshot.Data, snapshot.Checksum), _options.SnapshotCatchUpEntries);
+        var configuration = node.ConfigurationAt(applied);
+        var snapshot = new SnapshotData(applied, term, _stateMachine.TakeSnapshot()) { Configuration = configuration };
+        await _store!.SaveSnapshotAsync(new RaftSnapshot(applied, term, snapshot.Data, snapshot.Checksum) { Configuration = configuration }, _options.SnapshotCatchUpEntries);
         if (ReferenceEquals(node, _node)) node.Compact(snapshot);
     }
 
     private string MemberOf(string name) => _members.GetValueOrDefault(name, name);
 
+    private string MemberOf(GroupMember member) => ReplicaKey.Member(member.Id, member.Node.Length > 0 ? member.Node : null);
+
+    /// <summary>Learns the peers of a new configuration in force, logs it, and registers it in the directory.</summary>
+    private void ObserveConfiguration(RaftNode node)
+    {
+        var configuration = node.Configuration;
+        if (ReferenceEquals(configuration, _configuration)) return;
+        var changed = _configuration is not null && !configuration.Equals(_configuration);
+        _configuration = configuration;
+        foreach (var m in configuration.All) _members[m.Id] = MemberOf(m);
+        if (changed) logger.ConfigurationChanged(_group, _name, configuration.ToString(), node.CommitIndex);
+        RegisterConfiguration(node);
+    }
+
+    private void RegisterConfiguration(RaftNode node)
+    {
+        var configuration = node.Configuration;
+        if (!configuration.Contains(_name)) return; // removed, or a joiner not yet told: it has nothing to say
+        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group)
+            .RegisterConfiguration([.. configuration.All.Select(MemberOf)], node.CommitIndex).Ignore();
+    }
+
+    /// <summary>
+    /// The leader promotes a learner once its log is within <see cref="RaftOptions.PromoteLearnerWithin"/> of the
+    /// leader's, one change at a time: a voter that lags would hold up every commit until it caught up.
+    /// </summary>
+    private void MaybePromoteLearner(RaftNode node)
+    {
+        if (node.Configuration.Learners.Count == 0 || node.LeadTransferee is not null) return;
+        var status = node.Status();
+        if (status.PendingConfigIndex > status.CommitIndex) return;
+        foreach (var learner in node.Configuration.Learners)
+        {
+            if (!status.Progress.TryGetValue(learner.Id, out var progress) || progress.MatchIndex == 0) continue;
+            if (progress.MatchIndex < node.Log.LastIndex - _options.PromoteLearnerWithin) continue;
+            var result = node.ProposeConfigChange(ConfigChange.Promote(learner.Id));
+            if (!result.Accepted) return;
+            logger.LearnerPromoting(_group, _name, learner.Id, progress.MatchIndex, node.Log.LastIndex);
+            SchedulePump();
+            return;
+        }
+    }
+
+    /// <summary>A committed configuration left this replica out: it stops for good and deletes its storage.</summary>
+    private async Task RetireRemovedAsync()
+    {
+        logger.ReplicaRemoved(_group, _name, _removedAt);
+        try
+        {
+            await Retire();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.RetireAfterRemovalFailed(ex, _group, _name);
+        }
+    }
+
     private void RememberMembers(string[] members)
     {
-        if (members.Length > 0) _members = members.ToDictionary(ReplicaKey.NameOf, m => m);
+        foreach (var m in members) _members[ReplicaKey.NameOf(m)] = m;
+        _members[_name] = _member;
+        if (members.Length > 0) _storedMembers = members;
     }
 
     private void Send(RaftMessage m)
@@ -747,6 +1089,11 @@ public sealed class RaftReplicaGrain(
         {
             _stateMachine.ApplyNoOp(entry.Index);
             response = new KvResponse { Status = KvStatus.Ok, ServedBy = _name, Index = entry.Index };
+            if (entry.Type == LogEntryType.ConfigChange)
+            {
+                if (GroupConfiguration.Decode(entry.Data).Contains(_name)) _wasMember = true;
+                else if (_wasMember) _removedAt = entry.Index;
+            }
         }
         metrics.Applied.Add(1);
 

@@ -13,7 +13,17 @@ public static class RandomSchedule
     public const int DefaultSteps = 1500;
 
     /// <summary>What a run did, so a suite can tell that its schedules were not vacuous.</summary>
-    public sealed record Stats(long Committed, int Terms, int Crashes, int Applied, int Compactions, int Restores, string Fingerprint);
+    public sealed record Stats(long Committed, int Terms, int Crashes, int Applied, int Compactions, int Restores, string Fingerprint)
+    {
+        /// <summary>Configuration changes and leadership transfers the leader accepted.</summary>
+        public int MembershipChanges { get; init; }
+
+        /// <summary>Configuration changes committed (as the safety checker recorded them).</summary>
+        public int CommittedChanges { get; init; }
+    }
+
+    /// <summary>How many spare replicas a membership seed may add (each id is used once: a replica is never re-added).</summary>
+    private const int Spares = 3;
 
     public static Stats Run(int seed, int steps = DefaultSteps)
     {
@@ -36,7 +46,10 @@ public static class RandomSchedule
         // Half the compacting runs keep a trailing window of entries below each snapshot; chunks go 1 to 4 at a time.
         var catchUp = snapshotEvery is { } every && snapshotSetup.Next(2) == 0 ? snapshotSetup.Next(1, 2 * every + 1) : 0;
         var inflightChunks = snapshotSetup.Next(1, 5);
-        var cluster = new SimulatedCluster(size, seed, c => c with
+        // Membership changes in half the seeds, from a generator of their own, so the other seeds replay as before.
+        var memberSetup = new Random(unchecked(seed * 7919 + 11));
+        var membership = memberSetup.Next(2) == 0;
+        var cluster = new SimulatedCluster(membership ? size + Spares : size, seed, c => c with
         {
             PreVote = preVote,
             CheckQuorum = checkQuorum,
@@ -49,7 +62,7 @@ public static class RandomSchedule
             SnapshotChunkBytes = chunkBytes,
             SnapshotCatchUpEntries = catchUp,
             MaxInflightSnapshotChunks = inflightChunks,
-        })
+        }, voters: size)
         {
             ManualDelivery = true,
             Reorder = true,
@@ -63,11 +76,12 @@ public static class RandomSchedule
         // Aim faults and proposals at the leader in half the larger groups: more stale leaders and divergent logs.
         // (Drawn last, so the seeds without it replay as before.)
         var targetLeader = size >= 3 && setup.Next(2) == 0;
-        cluster.Note($"config targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes} catchUp={catchUp} inflightChunks={inflightChunks}");
+        cluster.Note($"config membership={membership} targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes} catchUp={catchUp} inflightChunks={inflightChunks}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
         var sessionOf = new Dictionary<int, long>(); // a retried request keeps its session
+        var changes = 0;
 
         try
         {
@@ -77,6 +91,12 @@ public static class RandomSchedule
                 if (inFlight.Count > 0 && rng.Next(3) == 0)
                 {
                     cluster.CompleteReady(inFlight[rng.Next(inFlight.Count)].Id);
+                    checker.Check();
+                    continue;
+                }
+                if (membership && memberSetup.Next(100) < 3)
+                {
+                    if (ChangeMembership(cluster, memberSetup)) changes++;
                     checker.Check();
                     continue;
                 }
@@ -148,7 +168,11 @@ public static class RandomSchedule
 
             Converge(cluster, checker, proposals);
             return new Stats(checker.CommittedIndex, checker.LeaderTerms, cluster.Nodes.Sum(n => n.Restarts), cluster.Nodes.Sum(n => n.Applied.Count),
-                cluster.Nodes.Sum(n => n.Compactions), cluster.Nodes.Sum(n => n.Restores), cluster.TraceTail(64));
+                cluster.Nodes.Sum(n => n.Compactions), cluster.Nodes.Sum(n => n.Restores), cluster.TraceTail(64))
+            {
+                MembershipChanges = changes,
+                CommittedChanges = checker.CommittedConfigChanges,
+            };
         }
         catch (XunitException)
         {
@@ -157,6 +181,47 @@ public static class RandomSchedule
         catch (Exception e)
         {
             throw new XunitException($"seed {seed}: {e.GetType().Name}: {e.Message}{Environment.NewLine}trace tail:{Environment.NewLine}{cluster.TraceTail()}{Environment.NewLine}{e.StackTrace}");
+        }
+    }
+
+    /// <summary>
+    /// One membership operation at the leader, as a shell would drive it: add a spare as a learner (and start it),
+    /// promote a learner that has caught up, remove a member (the leader included), add a voter at once, or hand
+    /// leadership to another voter. Returns true when the leader accepted it; refusals are part of the test.
+    /// </summary>
+    private static bool ChangeMembership(SimulatedCluster cluster, Random rng)
+    {
+        if (cluster.Leader() is not { } leader) return false;
+        var raft = leader.Raft;
+        var configuration = raft.Configuration;
+        var spare = cluster.Spares.FirstOrDefault();
+        ProposeResult result;
+        switch (rng.Next(6))
+        {
+            case 0 or 1 when spare is not null:
+            case 2 when spare is not null && configuration.Voters.Count < 5:
+                var change = rng.Next(2) == 0 || configuration.Voters.Count >= 5 ? ConfigChange.AddLearner(spare, $"node-{spare}") : ConfigChange.AddVoter(spare, $"node-{spare}");
+                result = cluster.ProposeConfigChange(leader.Id, change);
+                // Started once the leader took the change, as a shell would; if the change is lost, it stays idle.
+                if (result.Accepted) cluster.Join(spare);
+                return result.Accepted;
+            case 3 when configuration.Learners.Count > 0 && configuration.Voters.Count < 5:
+                var progress = raft.Status().Progress;
+                var learner = configuration.LearnerIds[rng.Next(configuration.Learners.Count)];
+                // Promote only a learner that has caught up, so the change costs no availability (thesis §4.2.1).
+                if (!progress.TryGetValue(learner, out var p) || p.MatchIndex + 3 < raft.Log.LastIndex) return false;
+                return cluster.ProposeConfigChange(leader.Id, ConfigChange.Promote(learner)).Accepted;
+            case 4:
+                var members = configuration.All.Select(m => m.Id).ToList();
+                var victim = members[rng.Next(members.Count)];
+                if (configuration.IsVoter(victim) && configuration.Voters.Count <= 2 && rng.Next(4) != 0) return false;
+                return cluster.ProposeConfigChange(leader.Id, ConfigChange.Remove(victim)).Accepted;
+            case 5:
+                var others = configuration.VoterIds.Where(v => v != leader.Id).ToList();
+                if (others.Count == 0) return false;
+                return cluster.TransferLeadership(leader.Id, others[rng.Next(others.Count)]).Accepted;
+            default:
+                return false;
         }
     }
 
@@ -184,23 +249,32 @@ public static class RandomSchedule
                 Fail(cluster, "liveness: no leader emerged after healing");
             var result = cluster.ProposeAtLeader(data);
             checker.Check();
-            if (!result.Accepted) continue;
+            if (!result.Accepted)
+            {
+                // Refused while the leader hands over leadership (at most an election timeout): retry after it, as a gateway does.
+                RunChecked(cluster, checker, () => false, electionTick);
+                continue;
+            }
             // A node may hold the final entry only inside a snapshot: then what was committed there tells whether it
             // is ours or another leader's entry that replaced it (seed 3197).
-            bool AppliedEverywhere() => cluster.Nodes.All(n =>
+            // Replicas removed from the group (or added by a change that was lost) are not expected to follow it. A
+            // change still pending may commit meanwhile, so the group is read afresh each time.
+            List<SimNode> Group() => [.. cluster.Nodes.Where(n => cluster.Leader()?.Raft.Configuration.Contains(n.Id) ?? true)];
+            bool AppliedEverywhere() => Group().All(n =>
                 n.StateMachine.LastAppliedIndex >= result.Index
                 && (n.Raft.Log.TermAt(result.Index) ?? checker.CommittedTerm(result.Index)) == result.Term);
             if (!RunChecked(cluster, checker, AppliedEverywhere, 10 * electionTick)) continue;
 
             // Everyone applied the same prefix, so the maps must agree.
-            var target = cluster.Nodes.Max(n => n.Raft.CommitIndex);
-            RunChecked(cluster, checker, () => cluster.Nodes.All(n => n.StateMachine.LastAppliedIndex == target), 10 * electionTick);
-            var first = cluster.Nodes.First().StateMachine;
-            foreach (var n in cluster.Nodes)
+            var target = Group().Max(n => n.Raft.CommitIndex);
+            RunChecked(cluster, checker, () => Group().All(n => n.StateMachine.LastAppliedIndex == target), 10 * electionTick);
+            var group = Group();
+            var first = group.First().StateMachine;
+            foreach (var n in group)
             {
                 // Byte for byte: the same state must encode the same, whatever history (restores included) built it.
                 if (n.StateMachine.LastAppliedIndex != first.LastAppliedIndex || !n.StateMachine.TakeSnapshot().AsSpan().SequenceEqual(first.TakeSnapshot()))
-                    Fail(cluster, $"liveness: state machines differ after convergence ({n.Id} applied {n.StateMachine.LastAppliedIndex}, n1 {first.LastAppliedIndex})");
+                    Fail(cluster, $"liveness: state machines differ after convergence ({n.Id} applied {n.StateMachine.LastAppliedIndex}, {group[0].Id} {first.LastAppliedIndex})");
             }
             if (!first.TryGet("final", out var v) || v != "done") Fail(cluster, "liveness: final write not visible");
             return;

@@ -40,6 +40,9 @@ public sealed class SafetyChecker
     /// <summary>The term of the entry recorded as committed at index, or null when none is yet.</summary>
     public long? CommittedTerm(long index) => index > 0 && index < _committed.Count ? _committed[(int)index].Entry.Term : null;
 
+    /// <summary>How many configuration changes were recorded as committed.</summary>
+    public int CommittedConfigChanges => _committed.Skip(1).Count(c => c.Entry.Type == LogEntryType.ConfigChange);
+
     /// <summary>How many terms had a leader.</summary>
     public int LeaderTerms => _leaderOfTerm.Count;
 
@@ -59,6 +62,7 @@ public sealed class SafetyChecker
             CheckElectionSafety(n);
             CheckLeaderAppendOnly(n);
             CheckLeaderCompleteness(n);
+            CheckLeaderConfiguration(n);
         }
         CheckLogMatching(nodes);
     }
@@ -103,6 +107,31 @@ public sealed class SafetyChecker
         if (_leaderOfTerm.TryGetValue(term, out var other) && other != n.Id)
             Fail($"Election Safety: {n.Id} and {other} both led term {term}");
         _leaderOfTerm[term] = n.Id;
+    }
+
+    // Membership: a leader is a voter of the configuration in force, and its log holds at most one configuration change
+    // past its commit index (single-server changes, one at a time).
+    private void CheckLeaderConfiguration(SimNode n)
+    {
+        var raft = n.Raft;
+        if (!raft.Configuration.IsVoter(n.Id)) Fail($"{n.Id} leads term {raft.CurrentTerm} but is not a voter of {raft.Configuration}");
+        var pending = 0;
+        for (var i = Math.Max(raft.CommitIndex + 1, raft.Log.FirstIndex); i <= raft.Log.LastIndex; i++)
+        {
+            if (raft.Log.At(i).Type == LogEntryType.ConfigChange) pending++;
+        }
+        if (pending > 1) Fail($"{n.Id} leads term {raft.CurrentTerm} with {pending} uncommitted configuration changes");
+    }
+
+    /// <summary>The configuration the committed entries up to index put in force (the bootstrap one without a change).</summary>
+    private GroupConfiguration CommittedConfigurationAt(long index)
+    {
+        for (var i = Math.Min(index, _committed.Count - 1); i >= 1; i--)
+        {
+            var e = _committed[(int)i].Entry;
+            if (e.Type == LogEntryType.ConfigChange) return GroupConfiguration.Decode(e.Data);
+        }
+        return _cluster[_cluster.Ids[0]].Config.Bootstrap;
     }
 
     // Leader Append-Only: a leader never overwrites or deletes entries in its log.
@@ -232,6 +261,8 @@ public sealed class SafetyChecker
             Fail($"State Machine Safety: {n.Id} restored a snapshot at {snapshot.Index} but its state machine differs from a replay");
         if (_committed.Count > snapshot.Index && snapshot.Index > 0 && _committed[(int)snapshot.Index].Entry.Term != snapshot.Term)
             Fail($"{n.Id}: snapshot at {snapshot.Index} has term {snapshot.Term}, the committed entry there has term {_committed[(int)snapshot.Index].Entry.Term}");
+        if (_committed.Count > snapshot.Index && !Equals(snapshot.Configuration, CommittedConfigurationAt(snapshot.Index)))
+            Fail($"{n.Id}: snapshot at {snapshot.Index} carries {snapshot.Configuration}, the committed entries give {CommittedConfigurationAt(snapshot.Index)}");
     }
 
     /// <summary>The snapshot bytes of a state machine that applied the recorded entries 1..index.</summary>

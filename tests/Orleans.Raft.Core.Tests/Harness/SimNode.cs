@@ -83,5 +83,5 @@ public sealed class SimNode
     }
 
     public override string ToString() =>
-        $"{Id}{(IsUp ? "" : "(down)")} {Raft.Role} t{Raft.CurrentTerm} last={Raft.Log.LastIndex}/{Raft.Log.LastTerm} commit={Raft.CommitIndex} applied={StateMachine.LastAppliedIndex} snap={Raft.Log.SnapshotIndex}";
+        $"{Id}{(IsUp ? "" : "(down)")} {Raft.Role} t{Raft.CurrentTerm} last={Raft.Log.LastIndex}/{Raft.Log.LastTerm} commit={Raft.CommitIndex} applied={StateMachine.LastAppliedIndex} snap={Raft.Log.SnapshotIndex} {Raft.Configuration}";
 }

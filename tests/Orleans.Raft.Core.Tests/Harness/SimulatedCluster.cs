@@ -17,18 +17,45 @@ public sealed class SimulatedCluster
     private long _traceCount;
     private long _sequence;
 
-    public SimulatedCluster(int size, int seed, Func<RaftConfig, RaftConfig>? configure = null)
+    /// <param name="voters">
+    /// How many of the size replicas form the group at the start (all when null); the others are spares, which exist
+    /// only once <see cref="Join"/> starts them after a change adds them.
+    /// </param>
+    public SimulatedCluster(int size, int seed, Func<RaftConfig, RaftConfig>? configure = null, int? voters = null)
     {
         Seed = seed;
         Random = new Random(seed);
+        _configure = configure;
         Ids = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
-        foreach (var id in Ids)
+        _initial = Ids.Take(voters ?? size).ToList();
+        foreach (var id in _initial)
         {
-            var config = new RaftConfig { Id = id, Members = Ids };
+            var config = new RaftConfig { Id = id, Members = _initial };
             if (configure is not null) config = configure(config);
             _nodes[id] = new SimNode(id, config, Random.Next());
         }
     }
+
+    private readonly Func<RaftConfig, RaftConfig>? _configure;
+    private readonly List<string> _initial;
+
+    /// <summary>
+    /// Starts a spare replica with an empty store, as a shell does for a member being added: it is given the group's
+    /// bootstrap configuration, in which it does not appear, and learns its membership from the log or a snapshot.
+    /// </summary>
+    public SimNode Join(string id)
+    {
+        if (_nodes.ContainsKey(id)) throw new InvalidOperationException($"{id} was already started");
+        var config = new RaftConfig { Id = id, Members = _initial };
+        if (_configure is not null) config = _configure(config);
+        var node = new SimNode(id, config, Random.Next());
+        _nodes[id] = node;
+        Note($"join {id}");
+        return node;
+    }
+
+    /// <summary>Replicas not yet started.</summary>
+    public IEnumerable<string> Spares => Ids.Where(id => !_nodes.ContainsKey(id));
 
     public int Seed { get; }
 
@@ -37,7 +64,8 @@ public sealed class SimulatedCluster
 
     public IReadOnlyList<string> Ids { get; }
 
-    public IEnumerable<SimNode> Nodes => Ids.Select(id => _nodes[id]);
+    /// <summary>Every replica started so far (spares not yet joined are not).</summary>
+    public IEnumerable<SimNode> Nodes => Ids.Where(_nodes.ContainsKey).Select(id => _nodes[id]);
 
     public IEnumerable<SimNode> UpNodes => Nodes.Where(n => n.IsUp);
 
@@ -160,6 +188,26 @@ public sealed class SimulatedCluster
         return leader is null ? ProposeResult.NotLeader(null) : Propose(leader.Id, data);
     }
 
+    public ProposeResult ProposeConfigChange(string id, ConfigChange change)
+    {
+        var node = _nodes[id];
+        if (!node.IsUp) return ProposeResult.NotLeader(null);
+        var result = node.Raft.ProposeConfigChange(change);
+        Note($"conf-change {id} {change.Type} {change.Id} -> {(result.Accepted ? $"i{result.Index} t{result.Term}" : result.Reason)}");
+        ProcessReadies();
+        return result;
+    }
+
+    public ProposeResult TransferLeadership(string id, string target)
+    {
+        var node = _nodes[id];
+        if (!node.IsUp) return ProposeResult.NotLeader(null);
+        var result = node.Raft.TransferLeadership(target);
+        Note($"transfer {id} -> {target}: {(result.Accepted ? "started" : result.Reason)}");
+        ProcessReadies();
+        return result;
+    }
+
     public void Campaign(string id, bool force = false)
     {
         _nodes[id].Raft.Campaign(force);
@@ -257,7 +305,7 @@ public sealed class SimulatedCluster
         do
         {
             any = false;
-            foreach (var n in Ids.Select(id => _nodes[id]))
+            foreach (var n in Nodes)
             {
                 if (!n.IsUp || n.InFlight is not null || !n.Raft.HasReady) continue;
                 any = true;
@@ -282,7 +330,7 @@ public sealed class SimulatedCluster
 
     public void CompleteAllReadies()
     {
-        while (Ids.Any(CompleteReady))
+        while (Nodes.Select(n => n.Id).ToList().Any(CompleteReady))
         {
         }
     }
@@ -314,7 +362,7 @@ public sealed class SimulatedCluster
         var applied = n.StateMachine.LastAppliedIndex;
         if (applied - n.Raft.Log.SnapshotIndex < every) return;
         var term = n.Raft.Log.TermAt(applied) ?? throw new InvalidOperationException($"{n.Id}: no term for applied index {applied}");
-        var snapshot = new SnapshotData(applied, term, n.StateMachine.TakeSnapshot());
+        var snapshot = new SnapshotData(applied, term, n.StateMachine.TakeSnapshot()) { Configuration = n.Raft.ConfigurationAt(applied) };
         n.Store.SaveSnapshot(snapshot);
         n.Raft.Compact(snapshot);
         n.Compactions++;
@@ -348,9 +396,8 @@ public sealed class SimulatedCluster
 
     private void Receive(RaftMessage m)
     {
-        var to = _nodes[m.To];
-        // A partition or a crash between send and delivery loses the message.
-        if (!to.IsUp || !CanTalk(m.From, m.To))
+        // A partition or a crash between send and delivery loses the message, as does one to a replica not started.
+        if (!_nodes.TryGetValue(m.To, out var to) || !to.IsUp || !CanTalk(m.From, m.To))
         {
             Trace("lost", m);
             return;
@@ -366,12 +413,13 @@ public sealed class SimulatedCluster
     public SimNode? Leader() =>
         UpNodes.Where(n => n.Raft.Role == RaftRole.Leader).OrderByDescending(n => n.Raft.CurrentTerm).FirstOrDefault();
 
-    /// <summary>A leader every live node in its partition follows at its term (a settled group), or null.</summary>
+    /// <summary>A leader every live member in its partition follows at its term (a settled group), or null.</summary>
     public SimNode? StableLeader()
     {
         var leader = Leader();
         if (leader is null) return null;
-        var followers = UpNodes.Where(n => CanTalk(n.Id, leader.Id));
+        // Replicas outside its configuration (removed, or added by a change that was lost) follow no one.
+        var followers = UpNodes.Where(n => CanTalk(n.Id, leader.Id) && leader.Raft.Configuration.Contains(n.Id));
         return followers.All(n => n.Raft.CurrentTerm == leader.Raft.CurrentTerm && n.Raft.LeaderId == leader.Id) ? leader : null;
     }
 

@@ -15,7 +15,8 @@ public sealed partial class InteractionEnv
     public static IEnumerable<string> DescribeProgress(RaftNode node) =>
         node.Progress.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
             $"{p.Key}: {p.Value.State} match={p.Value.MatchIndex} next={p.Value.NextIndex}"
-            + (p.Value.PendingSnapshotIndex > 0 ? $" snapshot={p.Value.PendingSnapshotIndex}" : ""));
+            + (p.Value.PendingSnapshotIndex > 0 ? $" snapshot={p.Value.PendingSnapshotIndex}" : "")
+            + (p.Value.IsLearner ? " learner" : ""));
 
     /// <summary>The entries the node still holds, oldest first.</summary>
     public static IEnumerable<LogEntry> LogEntries(RaftNode node) =>

@@ -28,8 +28,62 @@ public sealed partial class InteractionEnv
                 SnapshotCatchUpEntries = c.IntOption("catch-up", 0),
             };
             _nodes.Add(new InteractionNode(config, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture)));
+            _template = config;
         }
         foreach (var n in _nodes) Print(Describe(n.Raft));
+    }
+
+    /// <summary>
+    /// join ID: starts a new replica with an empty store, as a shell does for a member being added. It gets the group's
+    /// bootstrap configuration (that of add-nodes, where it does not appear) and learns its membership from the log or
+    /// a snapshot; its settings are those of add-nodes.
+    /// </summary>
+    private void Join(TranscriptCommand c)
+    {
+        var id = c.Args[0];
+        if (_nodes.Any(n => n.Id == id)) throw new InvalidOperationException($"node {id} exists");
+        var config = (_template ?? throw new InvalidOperationException("add-nodes first")) with { Id = id };
+        var n = new InteractionNode(config, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+        _nodes.Add(n);
+        Print(Describe(n.Raft));
+    }
+
+    /// <summary>conf-change ID add-learner|add-voter|promote|remove TARGET: proposes a membership change at ID.</summary>
+    private void ConfChange(TranscriptCommand c)
+    {
+        var n = Node(c.Args[0]);
+        var target = c.Args[2];
+        var change = c.Args[1] switch
+        {
+            "add-learner" => ConfigChange.AddLearner(target, $"node-{target}"),
+            "add-voter" => ConfigChange.AddVoter(target, $"node-{target}"),
+            "promote" => ConfigChange.Promote(target),
+            "remove" => ConfigChange.Remove(target),
+            _ => throw new ArgumentException($"unknown change {c.Args[1]}"),
+        };
+        PrintResult(n.Raft.ProposeConfigChange(change));
+    }
+
+    /// <summary>transfer-leader ID TARGET: the leader ID hands leadership to TARGET.</summary>
+    private void TransferLeader(TranscriptCommand c)
+    {
+        var n = Node(c.Args[0]);
+        var result = n.Raft.TransferLeadership(c.Args[1]);
+        Print(result.Accepted ? $"transferring to {c.Args[1]}" : $"refused ({result.Refusal}): {result.Reason}");
+    }
+
+    /// <summary>config [ID...]: the configuration each node has in force.</summary>
+    private void Config(TranscriptCommand c)
+    {
+        foreach (var n in Named(c).Where(n => n.IsUp)) Print($"{n.Id} {n.Raft.Configuration}");
+    }
+
+    private void PrintResult(ProposeResult result)
+    {
+        if (result.Accepted) Print($"accepted at {result.Term}/{result.Index}");
+        else if (result.Refusal is ProposeRefusal.NotLeader or ProposeRefusal.Overloaded)
+            Print($"refused{(result.Overloaded ? " (overloaded)" : "")}, leader {result.LeaderHint ?? "0"}");
+        else Print($"refused ({result.Refusal}): {result.Reason}");
     }
 
     /// <summary>campaign ID [force]</summary>
@@ -45,9 +99,7 @@ public sealed partial class InteractionEnv
         var n = Node(c.Args[0]);
         var eq = c.Args[1].IndexOf('=');
         var data = Commands.Set(c.Args[1][..eq], c.Args[1][(eq + 1)..], c.Line);
-        var result = n.Raft.Propose(data);
-        if (result.Accepted) Print($"accepted at {result.Term}/{result.Index}");
-        else Print($"refused{(result.Overloaded ? " (overloaded)" : "")}, leader {result.LeaderHint ?? "0"}");
+        PrintResult(n.Raft.Propose(data));
     }
 
     /// <summary>process-ready [ID...]: each named node (all when none) handles one Ready, if it has one.</summary>
@@ -75,8 +127,38 @@ public sealed partial class InteractionEnv
         }
     }
 
-    /// <summary>stabilize [ID...]: handles Readies and delivers messages among the named nodes until nothing moves.</summary>
+    /// <summary>
+    /// stabilize [ID...] [quiet=true]: handles Readies and delivers messages among the named nodes until nothing moves;
+    /// quiet prints only the role, term and leader changes.
+    /// </summary>
     private void Stabilize(TranscriptCommand c)
+    {
+        var before = _output.Count;
+        RunStabilize(c);
+        if (!c.BoolOption("quiet", false)) return;
+        var changes = _output.Skip(before).Where(l => l.TrimStart().StartsWith("INFO ", StringComparison.Ordinal)).Select(l => l.TrimStart()).ToList();
+        _output.RemoveRange(before, _output.Count - before);
+        _output.AddRange(changes);
+    }
+
+    /// <summary>dup-msgs [ID...] [from=ID] [type=MsgApp]: every pending message to the named nodes is duplicated, the copy right after it.</summary>
+    private void DupMsgs(TranscriptCommand c)
+    {
+        foreach (var n in Named(c))
+        {
+            var from = c.Option("from", "");
+            var type = c.Option("type", "");
+            for (var i = 0; i < _network.Count; i++)
+            {
+                var m = _network[i];
+                if (m.To != n.Id || (from.Length > 0 && m.From != from) || (type.Length > 0 && TranscriptFormat.TypeName(m.Type) != type)) continue;
+                _network.Insert(++i, m);
+                Print($"duplicated: {TranscriptFormat.Message(m)}");
+            }
+        }
+    }
+
+    private void RunStabilize(TranscriptCommand c)
     {
         var nodes = Named(c).ToList();
         for (var round = 0; round < 1000; round++)
@@ -142,7 +224,7 @@ public sealed partial class InteractionEnv
         var n = Node(c.Args[0]);
         var index = n.StateMachine.LastAppliedIndex;
         var term = TermAt(n.Raft, index) ?? throw new InvalidOperationException($"{n.Id} holds no entry at {index}");
-        var snapshot = new SnapshotData(index, term, n.StateMachine.TakeSnapshot());
+        var snapshot = new SnapshotData(index, term, n.StateMachine.TakeSnapshot()) { Configuration = n.Raft.ConfigurationAt(index) };
         n.Store.SaveSnapshot(snapshot);
         n.Raft.Compact(snapshot);
         Print(Describe(n.Raft));

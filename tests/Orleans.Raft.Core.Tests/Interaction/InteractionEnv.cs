@@ -15,12 +15,18 @@ public sealed partial class InteractionEnv
     private readonly List<string> _output = [];
     private string _indent = "";
     private bool _logState = true;
+    private RaftConfig? _template;
 
     public InteractionEnv()
     {
         _handlers = new()
         {
             ["add-nodes"] = AddNodes,
+            ["join"] = Join,
+            ["conf-change"] = ConfChange,
+            ["transfer-leader"] = TransferLeader,
+            ["config"] = Config,
+            ["dup-msgs"] = DupMsgs,
             ["campaign"] = Campaign,
             ["propose"] = Propose,
             ["process-ready"] = ProcessReady,

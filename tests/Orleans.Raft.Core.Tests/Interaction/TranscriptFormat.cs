@@ -37,12 +37,16 @@ public static class TranscriptFormat
         MessageType.AppendEntriesResponse => "MsgAppResp",
         MessageType.InstallSnapshot => "MsgSnap",
         MessageType.InstallSnapshotResponse => "MsgSnapResp",
+        MessageType.TimeoutNow => "MsgTimeoutNow",
         _ => type.ToString(),
     };
 
-    public static string Entry(LogEntry e) => e.Type == LogEntryType.NoOp
-        ? $"{e.Term}/{e.Index} EntryNoOp"
-        : $"{e.Term}/{e.Index} EntryNormal \"{Command(e.Data)}\"";
+    public static string Entry(LogEntry e) => e.Type switch
+    {
+        LogEntryType.NoOp => $"{e.Term}/{e.Index} EntryNoOp",
+        LogEntryType.ConfigChange => $"{e.Term}/{e.Index} EntryConfChange {GroupConfiguration.Decode(e.Data)}",
+        _ => $"{e.Term}/{e.Index} EntryNormal \"{Command(e.Data)}\"",
+    };
 
     public static string Snapshot(SnapshotData s) => $"{s.Term}/{s.Index} Bytes:{s.Data.Length}";
 

@@ -4,7 +4,7 @@ namespace Orleans.Raft.Hosting;
 
 /// <summary>
 /// The grains' log messages, source-generated; event ids 2000-2099: hosting 2000-2009, replica 2010-2039,
-/// gateway 2040-2049, faults 2050-2059.
+/// gateway 2040-2049, faults 2050-2059, membership 2060-2079.
 /// </summary>
 internal static partial class LogMessages
 {
@@ -88,6 +88,50 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2025, Level = LogLevel.Debug, Message = "{Group}/{Replica}: leader is now {Leader} (term {Term})")]
     public static partial void LeaderChanged(this ILogger logger, string group, string replica, string leader, long term);
 
+    [LoggerMessage(EventId = 2026, Level = LogLevel.Information, Message = "{Group}/{Replica}: configuration now {Configuration} (commit {Commit})")]
+    public static partial void ConfigurationChanged(this ILogger logger, string group, string replica, string configuration, long commit);
+
+    [LoggerMessage(EventId = 2027, Level = LogLevel.Information, Message = "{Group}/{Replica}: proposed {Change} at index {Index}")]
+    public static partial void ConfigChangeProposed(this ILogger logger, string group, string replica, string change, long index);
+
+    [LoggerMessage(EventId = 2028, Level = LogLevel.Information, Message = "{Group}/{Replica}: refused {Change}: {Reason}")]
+    public static partial void ConfigChangeRefused(this ILogger logger, string group, string replica, string change, string reason);
+
+    [LoggerMessage(EventId = 2029, Level = LogLevel.Information,
+        Message = "{Group}/{Replica}: promoting learner {Learner} (match index {Match}, last index {Last})")]
+    public static partial void LearnerPromoting(this ILogger logger, string group, string replica, string learner, long match, long last);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information, Message = "{Group}/{Replica}: joining the group (bootstrap configuration {Bootstrap}); its membership comes from the log")]
+    public static partial void ReplicaJoining(this ILogger logger, string group, string replica, string bootstrap);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Information,
+        Message = "{Group}/{Replica}: removed from the group at index {Index}; stopping and retiring its storage")]
+    public static partial void ReplicaRemoved(this ILogger logger, string group, string replica, long index);
+
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Information, Message = "{Group}/{Replica}: transferring leadership to {Target}")]
+    public static partial void LeadershipTransferStarted(this ILogger logger, string group, string replica, string target);
+
+    [LoggerMessage(EventId = 2033, Level = LogLevel.Information, Message = "{Group}/{Replica}: reserved replica name {Name}")]
+    public static partial void ReplicaNameReserved(this ILogger logger, string group, string replica, string name);
+
+    [LoggerMessage(EventId = 2034, Level = LogLevel.Warning, Message = "{Group}/{Replica}: retiring after removal failed")]
+    public static partial void RetireAfterRemovalFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2035, Level = LogLevel.Warning, Message = "{Group}/{Replica}: node {Node} of member {Member} has no active silo (replaced after {After} dead; 0 is off)")]
+    public static partial void MemberNodeDead(this ILogger logger, string group, string replica, string node, string member, TimeSpan after);
+
+    [LoggerMessage(EventId = 2036, Level = LogLevel.Information, Message = "{Group}/{Replica}: node {Node} is back")]
+    public static partial void MemberNodeBack(this ILogger logger, string group, string replica, string node);
+
+    [LoggerMessage(EventId = 2037, Level = LogLevel.Warning, Message = "{Group}/{Replica}: node {Node} dead for {Dead}: asking for {Member} to be replaced")]
+    public static partial void DeadMemberReplacing(this ILogger logger, string group, string replica, string node, string member, TimeSpan dead);
+
+    [LoggerMessage(EventId = 2038, Level = LogLevel.Information, Message = "{Group}/{Replica}: self-repair of {Member}: {Outcome}")]
+    public static partial void DeadMemberReplaced(this ILogger logger, string group, string replica, string member, string outcome);
+
+    [LoggerMessage(EventId = 2039, Level = LogLevel.Warning, Message = "{Group}/{Replica}: self-repair of {Member} failed; trying again once its node has been dead as long again")]
+    public static partial void DeadMemberReplaceFailed(this ILogger logger, Exception exception, string group, string replica, string member);
+
     // Gateway: 2040-2049
 
     [LoggerMessage(EventId = 2040, Level = LogLevel.Debug, Message = "{Group}: session {Session} expired; opening a new one")]
@@ -115,4 +159,18 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2054, Level = LogLevel.Debug, Message = "fault agent: subscription failed; retrying")]
     public static partial void FaultSubscriptionFailed(this ILogger logger, Exception exception);
+
+    // Membership: 2060-2079
+
+    [LoggerMessage(EventId = 2060, Level = LogLevel.Information, Message = "{Group}: {Step}")]
+    public static partial void MembershipStep(this ILogger logger, string group, string step);
+
+    [LoggerMessage(EventId = 2061, Level = LogLevel.Warning, Message = "{Group}: {Operation} refused: {Reason}")]
+    public static partial void MembershipRefused(this ILogger logger, string group, string operation, string reason);
+
+    [LoggerMessage(EventId = 2062, Level = LogLevel.Warning, Message = "{Group}: could not retire removed replica {Replica}; it retires itself when it learns of its removal")]
+    public static partial void RemovedReplicaNotRetired(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2063, Level = LogLevel.Debug, Message = "{Group}: leadership transfer in progress at {Replica}; retrying after a tick")]
+    public static partial void GatewayWaitsForTransfer(this ILogger logger, string group, string replica);
 }

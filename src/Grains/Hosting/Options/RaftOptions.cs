@@ -111,6 +111,23 @@ public sealed class RaftOptions
     [Range(0, int.MaxValue)]
     public int SnapshotCatchUpEntries { get; set; } = 5_000;
 
+    /// <summary>
+    /// The leader promotes a learner to voter once its log is within this many entries of the leader's last index, so
+    /// a new voter never holds up commits while it catches up.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int PromoteLearnerWithin { get; set; } = 16;
+
+    /// <summary>How long 'member add' and 'node drain' wait for a new learner to catch up and be promoted.</summary>
+    public TimeSpan LearnerCatchUpTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Self-repair: once a member's node has had no active silo this long, the leader has its replica replaced on a live
+    /// node that holds none of the group's replicas. Zero turns it off; otherwise at least 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan ReplaceDeadNodeAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
     public int RandomSeed { get; set; }
 }

@@ -30,6 +30,8 @@ public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions
             Fail($"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)} is set, so this silo must be a node: set {RaftNodeOptions.NodeSectionName}:{nameof(RaftNodeOptions.Name)}");
         if (o.SessionTimeout < 3 * o.RequestTimeout)
             Fail($"{Section}:{nameof(RaftOptions.SessionTimeout)} ({o.SessionTimeout}) must be at least 3 times {Section}:{nameof(RaftOptions.RequestTimeout)} ({o.RequestTimeout})");
+        if (o.ReplaceDeadNodeAfter != TimeSpan.Zero && o.ReplaceDeadNodeAfter < TimeSpan.FromSeconds(1))
+            Fail($"{Section}:{nameof(RaftOptions.ReplaceDeadNodeAfter)} ({o.ReplaceDeadNodeAfter}) must be 0 (off) or at least 1 s: a node is not dead for less");
         var minimum = reminders.Value.MinimumReminderPeriod;
         if (o.ReminderPeriod < minimum)
             Fail($"{Section}:{nameof(RaftOptions.ReminderPeriod)} ({o.ReminderPeriod}) is below the host's {nameof(ReminderOptions)}.{nameof(ReminderOptions.MinimumReminderPeriod)} ({minimum}): lower that minimum in the host's configuration, or raise {nameof(RaftOptions.ReminderPeriod)}");

@@ -10,7 +10,8 @@ internal static class EnvelopeMapper
         m.Term, m.LogTerm, m.Index, m.Commit,
         [.. m.Entries.Select(e => new WireLogEntry(e.Index, e.Term, (byte)e.Type, e.Data))],
         m.Reject, m.ConflictIndex, m.ConflictTerm, m.Force,
-        m.Offset, m.Data, m.Done, m.Checksum);
+        m.Offset, m.Data, m.Done, m.Checksum,
+        m.Configuration?.Encode());
 
     public static RaftMessage FromWire(RaftEnvelope e) => new()
     {
@@ -30,5 +31,6 @@ internal static class EnvelopeMapper
         Data = e.Data,
         Done = e.Done,
         Checksum = e.Checksum,
+        Configuration = e.Configuration is { } configuration ? GroupConfiguration.Decode(configuration) : null,
     };
 }

@@ -90,6 +90,7 @@
         cell(r.node || '—', 'node'),
         cell(r.error ? 'unreachable: ' + r.error : (r.silo || '')),
         cell(r.role, 'role role-' + r.role),
+        cell(r.membership || '—', 'membership'),
         cell(live(r.term), 'term'),
         cell(live(r.leader), 'leader'),
         cell(live(r.commitIndex), 'commit'),
@@ -97,10 +98,12 @@
         cell(live(r.lastLogIndex), 'last-log'),
         cell(live(r.snapshotIndex), 'snapshot'));
       const actions = document.createElement('td');
+      // A graceful leadership transfer: the leader brings it up to date, then hands over.
       const elect = button('Elect', 'elect', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/elect`, undefined, `elect ${r.name}`));
-      elect.disabled = !r.running;
-      if (!r.running) elect.title = `${r.name} is stopped`;
+      elect.disabled = !r.running || r.membership === 'learner';
+      elect.title = !r.running ? `${r.name} is stopped` : r.membership === 'learner' ? `${r.name} is a learner` : `transfer leadership to ${r.name}`;
       actions.append(elect);
+      actions.append(button('Remove', 'remove', () => act('DELETE', `/api/members/${encodeURIComponent(r.name)}`, undefined, `remove ${r.name}`)));
       if (faultInjection) {
         if (isolated.has(r.name)) {
           actions.append(button('Rejoin', 'rejoin', () => act('POST', `/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`, undefined, `rejoin ${r.name}`)));
@@ -142,6 +145,8 @@
       const campaigners = next.replicas.filter(r => r.term === term && (r.role === 'Candidate' || r.role === 'PreCandidate' || r.role === 'Leader')).map(r => r.name);
       addEvent(`election: term ${term}${campaigners.length ? ' (' + campaigners.join(', ') + ')' : ''}`, next.time);
     }
+    const config = s => s.configuration ? `voters [${s.configuration.voters.join(', ')}], learners [${s.configuration.learners.join(', ')}]` : null;
+    if (config(next) && config(prev) && config(next) !== config(prev)) addEvent(`configuration: ${config(next)}`, next.time);
     if (next.leader !== prev.leader) {
       const leaderTerm = (next.replicas.find(r => r.name === next.leader) || {}).term;
       addEvent(next.leader ? `leader changed: ${prev.leader || 'none'} → ${next.leader} (term ${leaderTerm})` : `no leader (was ${prev.leader})`, next.time);
@@ -305,6 +310,14 @@
   $('kv-delete').addEventListener('click', () => kv('DELETE'));
   $('kv-form').addEventListener('submit', e => { e.preventDefault(); kv('GET'); });
   $('heal').addEventListener('click', () => act('POST', '/api/faults/heal', undefined, 'heal'));
+  $('member-add').addEventListener('click', () => {
+    const node = $('member-node').value.trim();
+    act('POST', '/api/members', node ? { node } : undefined, node ? `add a replica on ${node}` : 'add a replica');
+  });
+  $('node-drain').addEventListener('click', () => {
+    const node = $('member-node').value.trim();
+    if (node) act('POST', `/api/nodes/${encodeURIComponent(node)}/drain`, undefined, `drain ${node}`);
+  });
 
   refresh();
   refreshMetrics();
