@@ -84,4 +84,20 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
 
     /// <summary>Removes this replica for good: stops it, drops its reminder and deletes its stable storage.</summary>
     Task Retire();
+
+    /// <summary>
+    /// A peer whose applied state records this replica as removed from the group says so (by names the peer), in
+    /// answer to a message or a <see cref="CheckRemoved"/> from it. Names are never reused, so the removal is final:
+    /// the replica retires.
+    /// </summary>
+    [OneWay]
+    Task NotifyRemoved(string replica, string by);
+
+    /// <summary>
+    /// A replica that has heard from no peer for an election timeout asks whether it was removed (member is
+    /// "name@node"); a replica whose applied state records it as removed answers with <see cref="NotifyRemoved"/>,
+    /// any other stays silent.
+    /// </summary>
+    [OneWay]
+    Task CheckRemoved(string member);
 }

@@ -54,6 +54,12 @@ public sealed record ReplicaStatus
     /// <summary>Leader only: the members' nodes with no active silo, and how long this leader has seen each so.</summary>
     [Id(24)] public Dictionary<string, TimeSpan> DeadNodes { get; init; } = [];
 
+    /// <summary>
+    /// The replicas this replica's applied state records as removed from the group, for good ("name@node"): a message
+    /// from one of them is answered with a removed notice, and it retires.
+    /// </summary>
+    [Id(25)] public string[] RemovedReplicas { get; init; } = [];
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

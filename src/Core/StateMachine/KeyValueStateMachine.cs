@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Orleans.Raft.StateMachine;
 
@@ -21,12 +22,20 @@ public sealed class KeyValueStateMachine
     /// </summary>
     public const int MaxRecordedValueChars = 256;
 
+    /// <summary>
+    /// The replicas removed from the group, for good: a JSON object from replica id to node, in id order. Kept in the
+    /// map, so it travels in snapshots; no client request may use a key with a control character.
+    /// </summary>
+    public const string RemovedReplicasKey = "\u0001raft/removed-replicas";
+
     // Per entry in a snapshot: two 1-5 byte length prefixes; counted as their maximum.
     private const int EntryOverheadBytes = 10;
     private const byte SnapshotFormat = 4;
 
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ClientSession> _sessions = [];
+    // Read from RemovedReplicasKey whenever it is written or restored.
+    private IReadOnlyDictionary<string, string> _removed = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public long LastAppliedIndex { get; private set; }
 
@@ -48,6 +57,12 @@ public sealed class KeyValueStateMachine
     }
 
     public bool HasSession(long clientId) => _sessions.ContainsKey(clientId);
+
+    /// <summary>The replicas removed from the group by an applied configuration change, by id, with their node.</summary>
+    public IReadOnlyDictionary<string, string> RemovedReplicas => _removed;
+
+    /// <summary>True when an applied configuration change removed the replica: names are never reused, so this is final.</summary>
+    public bool WasRemoved(string id) => _removed.ContainsKey(id);
 
     /// <summary>The encoded size of one key and value.</summary>
     public static long EntryBytes(string key, string value) => Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value) + EntryOverheadBytes;
@@ -94,6 +109,23 @@ public sealed class KeyValueStateMachine
     {
         if (index <= LastAppliedIndex) throw new InvalidOperationException($"entry {index} applied twice (last applied {LastAppliedIndex})");
         LastAppliedIndex = index;
+    }
+
+    /// <summary>
+    /// Applies a committed configuration entry: every member of the configuration before it (previous) that is not in
+    /// it (next) is recorded as removed, for good. A member of next is never recorded, so a replica in the
+    /// configuration in force is never reported removed. The same log gives the same record on every replica.
+    /// </summary>
+    /// <returns>The members this entry removed.</returns>
+    public IReadOnlyList<GroupMember> ApplyConfiguration(long index, GroupConfiguration previous, GroupConfiguration next)
+    {
+        if (index <= LastAppliedIndex) throw new InvalidOperationException($"entry {index} applied twice (last applied {LastAppliedIndex})");
+        LastAppliedIndex = index;
+        var gone = previous.All.Where(m => !next.Contains(m.Id)).ToList();
+        var removed = new SortedDictionary<string, string>(_removed.Where(r => !next.Contains(r.Key)).ToDictionary(), StringComparer.Ordinal);
+        foreach (var m in gone) removed[m.Id] = m.Node;
+        if (removed.Count != _removed.Count || gone.Count > 0) Put(RemovedReplicasKey, JsonSerializer.Serialize(removed));
+        return gone;
     }
 
     /// <summary>Everything needed to rebuild this state machine, sessions included.</summary>
@@ -170,13 +202,19 @@ public sealed class KeyValueStateMachine
             }
         }
 
+        var removed = ReadRemoved(data.GetValueOrDefault(RemovedReplicasKey));
+
         _data.Clear();
         foreach (var (k, v) in data) _data[k] = v;
         _sessions.Clear();
         foreach (var (id, s) in sessions) _sessions[id] = s;
         LastAppliedIndex = lastApplied;
         DataBytes = bytes;
+        _removed = removed;
     }
+
+    private static Dictionary<string, string> ReadRemoved(string? json) =>
+        json is null ? new(StringComparer.Ordinal) : new(JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [], StringComparer.Ordinal);
 
     /// <summary>What a session remembers of a result: no value for a success (a retry carries it), and a bounded one for a failed compare.</summary>
     private static ApplyResult Summarize(ApplyResult result) => result.Status switch
@@ -196,6 +234,7 @@ public sealed class KeyValueStateMachine
             case CommandOperation.Delete:
                 if (!_data.Remove(command.Key, out var old)) return new(ApplyStatus.NotFound, null);
                 DataBytes -= EntryBytes(command.Key, old);
+                if (command.Key == RemovedReplicasKey) _removed = ReadRemoved(null);
                 return new(ApplyStatus.Ok, old);
             case CommandOperation.CompareAndSet:
                 var exists = _data.TryGetValue(command.Key, out var current);
@@ -217,5 +256,6 @@ public sealed class KeyValueStateMachine
         if (_data.TryGetValue(key, out var old)) DataBytes -= EntryBytes(key, old);
         _data[key] = value;
         DataBytes += EntryBytes(key, value);
+        if (key == RemovedReplicasKey) _removed = ReadRemoved(value);
     }
 }

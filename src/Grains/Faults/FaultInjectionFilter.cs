@@ -21,6 +21,9 @@ public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingG
         nameof(IRemindable.ReceiveReminder),
     ];
 
+    // One-way calls between replicas besides Deliver; each names its addressee first, and ignores a call to nobody.
+    private static readonly HashSet<string> OneWayNotices = [nameof(IRaftReplicaGrain.NotifyRemoved), nameof(IRaftReplicaGrain.CheckRemoved)];
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         // A grain's own timer ticks arrive as calls from itself: local, not over any network a fault could cut.
@@ -67,10 +70,20 @@ public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingG
 
     private static Task DropAsync(IIncomingGrainCallContext context, bool isMessage, string reason)
     {
-        if (!isMessage) throw new InvalidOperationException(reason);
         // Lost on the way: the sender never learns.
-        var envelope = (RaftEnvelope)context.Request.GetArgument(0)!;
-        context.Request.SetArgument(0, envelope with { To = "" });
+        if (isMessage)
+        {
+            var envelope = (RaftEnvelope)context.Request.GetArgument(0)!;
+            context.Request.SetArgument(0, envelope with { To = "" });
+        }
+        else if (OneWayNotices.Contains(context.MethodName))
+        {
+            context.Request.SetArgument(0, "");
+        }
+        else
+        {
+            throw new InvalidOperationException(reason);
+        }
         return context.Invoke();
     }
 

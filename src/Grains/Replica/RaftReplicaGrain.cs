@@ -78,6 +78,11 @@ public sealed class RaftReplicaGrain(
     private IGrainTimer? _recoveryTimer;
     private RaftRole _lastRole;
     private string? _lastLeader;
+    // Ticks since a peer's message last arrived: a replica that hears from no one for an election timeout asks
+    // whether it was removed (a removed learner never campaigns, so no peer would otherwise tell it).
+    private int _silentTicks;
+    private bool _askingWhetherRemoved;
+    private readonly HashSet<string> _toldRemoved = new(StringComparer.Ordinal); // logged once per activation
 
     private sealed record PendingProposal(long Term, TaskCompletionSource<KvResponse> Completion, long StartTimestamp);
 
@@ -308,6 +313,13 @@ public sealed class RaftReplicaGrain(
         {
             if (LeaderOrRefusal() is { } refusal) return RetryStep<KvResponse>.Answer(refusal);
             var node = _node!;
+            if (configChange.Type is ConfigChangeType.AddLearner or ConfigChangeType.AddVoter && _stateMachine.WasRemoved(configChange.Id))
+            {
+                // As etcd refuses a removed member's id: its old replica may still hear from the group, and is told it is out.
+                var removed = $"{configChange.Id} was removed from group '{_group}', and a removed replica's name is never used again";
+                logger.ConfigChangeRefused(_group, _name, describe, removed);
+                return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, removed, _name));
+            }
             var result = node.ProposeConfigChange(configChange);
             switch (result.Refusal)
             {
@@ -457,6 +469,13 @@ public sealed class RaftReplicaGrain(
         // or a forced election right after creation loses its votes to replicas still waiting.
         if (_node is null && _waitTimer is not null) return StartThenDeliverAsync(message);
         if (_node is null) return Task.CompletedTask;
+        if (_stateMachine.RemovedReplicas.TryGetValue(message.From, out var removedNode))
+        {
+            // etcd's rafthttp answers a removed member "410 Gone" and its server refuses the message: so here.
+            TellRemoved(message.From, removedNode, ((MessageType)message.Type).ToString());
+            return Task.CompletedTask;
+        }
+        _silentTicks = 0;
         RaftMessage m;
         try
         {
@@ -475,6 +494,82 @@ public sealed class RaftReplicaGrain(
     private async Task StartThenDeliverAsync(RaftEnvelope message)
     {
         if (await TryStartCreatedGroupAsync()) await Deliver(message);
+    }
+
+    /// <summary>Tells a replica that this one's applied state records as removed that it is out, so that it retires.</summary>
+    private void TellRemoved(string removed, string node, string what)
+    {
+        if (_toldRemoved.Add(removed)) logger.RemovedSenderTold(_group, _name, removed, what);
+        if (node.Length > 0 && !nodes.IsUp(node)) return;
+        try
+        {
+            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, ReplicaKey.Member(removed, node.Length > 0 ? node : null)))
+                .NotifyRemoved(removed, _name).Ignore();
+        }
+        catch (Exception ex)
+        {
+            logger.SendFailed(ex, _name, removed);
+        }
+    }
+
+    public async Task NotifyRemoved(string replica, string by)
+    {
+        if (replica != _name)
+        {
+            if (replica.Length > 0) logger.RemovedNoticeIgnored(_group, _name, replica, by);
+            return;
+        }
+        // Already retiring, or nothing here to retire (a later activation of a retired replica).
+        if (_retiring is { IsFaulted: false } || (_node is null && !_hasStoredState && _store is not null)) return;
+        logger.RemovedNoticeReceived(_group, _name, by);
+        try
+        {
+            await Retire();
+            logger.RetiredAfterNotice(_group, _name);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.RetireAfterNoticeFailed(ex, _group, _name, by);
+        }
+    }
+
+    public Task CheckRemoved(string member)
+    {
+        if (_node is null || member.Length == 0) return Task.CompletedTask;
+        var name = ReplicaKey.NameOf(member);
+        if (_stateMachine.RemovedReplicas.TryGetValue(name, out var node)) TellRemoved(name, node, "asked whether it was removed");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks the peers of its configuration, and the members the group's directory lists, whether this replica was
+    /// removed. Only a peer whose applied state records the removal answers, so a replica that is still a member, or
+    /// one that just joined, is never told it is out.
+    /// </summary>
+    private async Task AskWhetherRemovedAsync(RaftNode node)
+    {
+        if (_askingWhetherRemoved) return;
+        _askingWhetherRemoved = true;
+        try
+        {
+            var peers = node.Configuration.All.Where(m => m.Id != _name).Select(MemberOf).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                foreach (var m in await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).GetMembers()) peers.Add(m);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.RemovalCheckFailed(ex, _group, _name);
+            }
+            var reachable = peers.Where(p => ReplicaKey.NameOf(p) != _name && (ReplicaKey.SplitMember(p).Node is not { } n || nodes.IsUp(n))).Order(StringComparer.Ordinal).ToArray();
+            if (reachable.Length == 0 || !ReferenceEquals(node, _node)) return;
+            logger.AskingWhetherRemoved(_group, _name, string.Join(",", reachable.Select(ReplicaKey.NameOf)));
+            foreach (var peer in reachable) GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, peer)).CheckRemoved(_member).Ignore();
+        }
+        finally
+        {
+            _askingWhetherRemoved = false;
+        }
     }
 
     public async Task StartElection()
@@ -514,12 +609,13 @@ public sealed class RaftReplicaGrain(
             ConfigChangePending = status is not null && status.PendingConfigIndex > status.CommitIndex,
             BootstrapMembers = _storedMembers,
             DeadNodes = _deadSince.ToDictionary(d => d.Key, d => timeProvider.GetElapsedTime(d.Value)),
+            RemovedReplicas = status is null ? [] : [.. _stateMachine.RemovedReplicas.Select(r => ReplicaKey.Member(r.Key, r.Value.Length > 0 ? r.Value : null))],
             LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
             NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
             Error = _storageError ?? (_homeNode is not null && !hasStoredState && status is null
-                ? $"node {_homeNode} holds no state for replica {_name}: it was never created here, or this node's data directory was lost"
+                ? $"node {_homeNode} holds no state for replica {_name}: it was never created here, it was retired after its removal from the group, or this node's data directory was lost"
                 : null),
         });
     }
@@ -719,12 +815,18 @@ public sealed class RaftReplicaGrain(
         _node.Tick();
         if (_node.Role == RaftRole.Leader)
         {
+            _silentTicks = 0;
             ExpireIdleSessions(_node);
             WatchDeadNodes(_node);
         }
         else
         {
             _deadSince.Clear();
+            if (++_silentTicks >= _options.ElectionTicks)
+            {
+                _silentTicks = 0;
+                _ = AskWhetherRemovedAsync(_node);
+            }
         }
         return PumpAsync();
     }
@@ -845,7 +947,7 @@ public sealed class RaftReplicaGrain(
                 ObserveConfiguration(node);
                 foreach (var m in rd.Messages) Send(m);
                 if (rd.Snapshot is { } installed) RestoreSnapshot(installed);
-                foreach (var e in rd.CommittedEntries) Apply(e);
+                foreach (var e in rd.CommittedEntries) Apply(node, e);
                 node.Advance(rd);
                 if (_removedAt > 0)
                 {
@@ -1053,7 +1155,7 @@ public sealed class RaftReplicaGrain(
         }
     }
 
-    private void Apply(LogEntry entry)
+    private void Apply(RaftNode node, LogEntry entry)
     {
         KvResponse response;
         if (entry.Type == LogEntryType.Command)
@@ -1085,15 +1187,20 @@ public sealed class RaftReplicaGrain(
                 },
             };
         }
+        else if (entry.Type == LogEntryType.ConfigChange)
+        {
+            // The configuration before it is the same on every replica (the log's), so is the record of who was removed.
+            var configuration = GroupConfiguration.Decode(entry.Data);
+            foreach (var gone in _stateMachine.ApplyConfiguration(entry.Index, node.ConfigurationAt(entry.Index - 1), configuration))
+                logger.RemovalRecorded(_group, _name, gone.Id, gone.Node, entry.Index);
+            response = new KvResponse { Status = KvStatus.Ok, ServedBy = _name, Index = entry.Index };
+            if (configuration.Contains(_name)) _wasMember = true;
+            else if (_wasMember) _removedAt = entry.Index;
+        }
         else
         {
             _stateMachine.ApplyNoOp(entry.Index);
             response = new KvResponse { Status = KvStatus.Ok, ServedBy = _name, Index = entry.Index };
-            if (entry.Type == LogEntryType.ConfigChange)
-            {
-                if (GroupConfiguration.Decode(entry.Data).Contains(_name)) _wasMember = true;
-                else if (_wasMember) _removedAt = entry.Index;
-            }
         }
         metrics.Applied.Add(1);
 

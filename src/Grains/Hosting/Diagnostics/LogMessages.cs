@@ -4,7 +4,8 @@ namespace Orleans.Raft.Hosting;
 
 /// <summary>
 /// The grains' log messages, source-generated; event ids 2000-2099: hosting 2000-2009, replica 2010-2039,
-/// gateway 2040-2049, faults 2050-2059, membership 2060-2079.
+/// gateway 2040-2049, faults 2050-2059, membership 2060-2079,
+/// removed replicas 2080-2089.
 /// </summary>
 internal static partial class LogMessages
 {
@@ -173,4 +174,34 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2063, Level = LogLevel.Debug, Message = "{Group}: leadership transfer in progress at {Replica}; retrying after a tick")]
     public static partial void GatewayWaitsForTransfer(this ILogger logger, string group, string replica);
+
+    // Removed replicas: 2080-2089
+
+    [LoggerMessage(EventId = 2080, Level = LogLevel.Information,
+        Message = "{Group}/{Replica}: {Removed} (node {Node}) was removed from the group at index {Index}; recorded for good")]
+    public static partial void RemovalRecorded(this ILogger logger, string group, string replica, string removed, string node, long index);
+
+    [LoggerMessage(EventId = 2081, Level = LogLevel.Information,
+        Message = "{Group}/{Replica}: {Removed} was removed from the group but still sends ({Message}); telling it so, and not processing it")]
+    public static partial void RemovedSenderTold(this ILogger logger, string group, string replica, string removed, string message);
+
+    [LoggerMessage(EventId = 2082, Level = LogLevel.Warning,
+        Message = "{Group}/{Replica}: {By} says this replica was removed from the group; retiring (its storage on this node is deleted, and it will not start again)")]
+    public static partial void RemovedNoticeReceived(this ILogger logger, string group, string replica, string by);
+
+    [LoggerMessage(EventId = 2083, Level = LogLevel.Information, Message = "{Group}/{Replica}: retired after its removal from the group")]
+    public static partial void RetiredAfterNotice(this ILogger logger, string group, string replica);
+
+    [LoggerMessage(EventId = 2084, Level = LogLevel.Warning, Message = "{Group}/{Replica}: retiring after the removed notice from {By} failed; it retires at the next notice")]
+    public static partial void RetireAfterNoticeFailed(this ILogger logger, Exception exception, string group, string replica, string by);
+
+    [LoggerMessage(EventId = 2085, Level = LogLevel.Debug,
+        Message = "{Group}/{Replica}: heard from no peer for an election timeout; asking {Peers} whether it was removed")]
+    public static partial void AskingWhetherRemoved(this ILogger logger, string group, string replica, string peers);
+
+    [LoggerMessage(EventId = 2086, Level = LogLevel.Debug, Message = "{Group}/{Replica}: ignored a removed notice for {Target} from {By}")]
+    public static partial void RemovedNoticeIgnored(this ILogger logger, string group, string replica, string target, string by);
+
+    [LoggerMessage(EventId = 2087, Level = LogLevel.Debug, Message = "{Group}/{Replica}: could not read the group's members to ask whether it was removed")]
+    public static partial void RemovalCheckFailed(this ILogger logger, Exception exception, string group, string replica);
 }
