@@ -274,11 +274,22 @@ public sealed class SafetyChecker
         {
             if (!_applied.TryGetValue(i, out var e)) Fail($"{n.Id}: a snapshot at {index} covers entry {i}, which no node applied");
             if (e!.Type == LogEntryType.Command) _reference.Apply(i, Command.Decode(e.Data));
+            else if (e.Type == LogEntryType.ConfigChange) _reference.ApplyConfiguration(i, AppliedConfigurationAt(i - 1), GroupConfiguration.Decode(e.Data));
             else _reference.ApplyNoOp(i);
         }
         var bytes = _reference.TakeSnapshot();
         _referenceSnapshots[index] = bytes;
         return bytes;
+    }
+
+    /// <summary>The configuration as of index, from the applied entries: what the removed replicas are recorded against.</summary>
+    private GroupConfiguration AppliedConfigurationAt(long index)
+    {
+        for (var i = index; i >= 1; i--)
+        {
+            if (_applied.TryGetValue(i, out var e) && e.Type == LogEntryType.ConfigChange) return GroupConfiguration.Decode(e.Data);
+        }
+        return _cluster[_cluster.Ids[0]].Config.Bootstrap;
     }
 
     private static bool SameEntry(LogEntry a, LogEntry b) =>

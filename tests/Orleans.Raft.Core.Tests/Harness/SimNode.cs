@@ -78,6 +78,8 @@ public sealed class SimNode
         if (e.Index != StateMachine.LastAppliedIndex + 1)
             throw new InvalidOperationException($"{Id}: applying {e.Index} after {StateMachine.LastAppliedIndex}: out of order");
         if (e.Type == LogEntryType.Command) StateMachine.Apply(e.Index, Command.Decode(e.Data));
+        // As the real shell: the configuration before the entry is the log's, the same on every replica.
+        else if (e.Type == LogEntryType.ConfigChange) StateMachine.ApplyConfiguration(e.Index, Raft.ConfigurationAt(e.Index - 1), GroupConfiguration.Decode(e.Data));
         else StateMachine.ApplyNoOp(e.Index);
         _applied.Add(e);
     }
