@@ -88,7 +88,14 @@ public sealed class RaftGroupBootstrapper(
             }));
             if (answers.FirstOrDefault(s => s is { HasStoredState: true, NeverProgressed: false }) is { } progressed)
             {
-                foreach (var m in own) logger.ReplicaWouldHaveAmnesia(group, ReplicaKey.NameOf(m), ReplicaKey.SplitMember(m).Node!, progressed.Replica);
+                foreach (var m in own)
+                {
+                    // A replica retired after its removal left no state, as one with amnesia would; the group says which.
+                    if (answers.FirstOrDefault(s => s is not null && s.RemovedReplicas.Contains(m)) is { } told)
+                        logger.OwnReplicaWasRemoved(group, ReplicaKey.NameOf(m), ReplicaKey.SplitMember(m).Node!, told.Replica);
+                    else
+                        logger.ReplicaWouldHaveAmnesia(group, ReplicaKey.NameOf(m), ReplicaKey.SplitMember(m).Node!, progressed.Replica);
+                }
                 return;
             }
             if (answers.All(s => s is not null))

@@ -204,4 +204,8 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2087, Level = LogLevel.Debug, Message = "{Group}/{Replica}: could not read the group's members to ask whether it was removed")]
     public static partial void RemovalCheckFailed(this ILogger logger, Exception exception, string group, string replica);
+
+    [LoggerMessage(EventId = 2088, Level = LogLevel.Information,
+        Message = "Raft group {Group}: replica {Replica} of node {Node} was removed from the group (so says {Peer}); it is not created again")]
+    public static partial void OwnReplicaWasRemoved(this ILogger logger, string group, string replica, string node, string peer);
 }
