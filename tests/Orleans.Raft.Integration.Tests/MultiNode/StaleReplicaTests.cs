@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Raft.ClientApp;
+using Orleans.Raft.Hosting;
 using Orleans.Raft.TestSupport.Processes;
 
 namespace Orleans.Raft.Integration.Tests.MultiNode;
@@ -106,10 +107,10 @@ public sealed class StaleReplicaTests : IAsyncLifetime
         await load.WaitForMoreAsync(20);
 
         // Back from its own disk, the stale replica starts with its old configuration, hears it was removed, and retires.
-        var started = $"Raft group {Group}: replica {stale} started from this node's disk";
+        var started = $"Raft group {Group}: replica {staleMember} started from this node's disk";
         var retired = $"{Group}/{stale}: retired after its removal from the group";
         await victim.RestartAsync();
-        Assert.Equal(1, Count(victim, started));
+        await RaftGroup.WaitForAsync(() => Task.FromResult(Count(victim, started) == 1 ? "" : null), $"{stale} to start from {victim.Name}'s disk");
         await RaftGroup.WaitForAsync(() => Task.FromResult(Count(victim, retired) > 0 ? "" : null), $"{stale} to retire on {victim.Name}");
         var gone = await EventuallyAsync(async () => await Replica(staleMember).GetStatus() is { Running: false } s ? s : null, $"the status of {stale}");
         Assert.False(gone.HasStoredState);
