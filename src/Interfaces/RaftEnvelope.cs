@@ -2,7 +2,8 @@ namespace Orleans.Raft;
 
 /// <summary>
 /// A Raft RPC between replicas of one group, as a one-way grain call (see the core's RaftMessage). Configuration is an
-/// InstallSnapshot's encoded group configuration, if any.
+/// InstallSnapshot's encoded group configuration, if any. FromMember is the sender's "name@node": how to reach a
+/// sender that the receiver's configuration does not list yet (a leader added while it was cut off).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RaftEnvelope(
@@ -11,4 +12,5 @@ public sealed record RaftEnvelope(
     [property: Id(7)] WireLogEntry[] Entries,
     [property: Id(8)] bool Reject, [property: Id(9)] long ConflictIndex, [property: Id(10)] long ConflictTerm, [property: Id(11)] bool Force,
     [property: Id(12)] long Offset, [property: Id(13)] byte[] Data, [property: Id(14)] bool Done, [property: Id(15)] long Checksum,
-    [property: Id(16)] byte[]? Configuration = null);
+    [property: Id(16)] byte[]? Configuration = null,
+    [property: Id(17)] string? FromMember = null);

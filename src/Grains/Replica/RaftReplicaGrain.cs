@@ -476,6 +476,10 @@ public sealed class RaftReplicaGrain(
             return Task.CompletedTask;
         }
         _silentTicks = 0;
+        // A peer this replica's configuration does not list yet (a leader added while it was cut off) must get its replies.
+        if (!_members.ContainsKey(message.From) && message.FromMember is { } fromMember && ReplicaKey.IsValidMember(fromMember)
+            && ReplicaKey.NameOf(fromMember) == message.From)
+            _members[message.From] = fromMember;
         RaftMessage m;
         try
         {
@@ -1146,7 +1150,7 @@ public sealed class RaftReplicaGrain(
         if (ReplicaKey.SplitMember(member).Node is { } node && !nodes.IsUp(node)) return;
         try
         {
-            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, member)).Deliver(EnvelopeMapper.ToWire(m)).Ignore();
+            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, member)).Deliver(EnvelopeMapper.ToWire(m) with { FromMember = _member }).Ignore();
         }
         catch (Exception ex)
         {
