@@ -109,13 +109,14 @@ internal static class TransferBenchmark
         foreach (var t in done)
         {
             var inFlight = requests.Where(r => r.InFlightDuring(t.StartMs, t.EndMs)).ToArray();
-            perTransfer.AddRow(I(t.Number), t.From, t.To, t.Error is null ? F(t.DurationMs) : $"failed: {t.Error}", I(inFlight.Length),
+            perTransfer.AddRow(I(t.Number), t.From, t.To, t.Error is null ? F(t.DurationMs) : $"{F(t.DurationMs)} failed", I(inFlight.Length),
                 I(inFlight.Count(r => !r.Acknowledged)), F(inFlight.Select(r => r.LatencyMs).DefaultIfEmpty().Max()));
         }
         var console = Tables.Console(io.Out);
         console.Write(perTransfer);
         console.Write(SummaryTable(summary, clients, done.Count, load));
-        foreach (var e in summary.Errors) await io.Out.WriteLineAsync($"failed {I(e.Count)}x: {e.Error}");
+        foreach (var t in done.Where(t => t.Error is not null)) await io.Out.WriteLineAsync($"transfer {I(t.Number)} failed: {t.Error}");
+        foreach (var e in summary.Errors) await io.Out.WriteLineAsync($"{I(e.Count)} requests failed: {e.Error}");
         return ExitCodes.Ok;
     }
 
@@ -132,10 +133,12 @@ internal static class TransferBenchmark
         Row("request latency, ms", s.Latency);
         Row("  of requests in flight during a transfer", s.DuringTransfers);
         Row("transfer duration, ms", s.TransferDurations);
+        table.AddRow("failed transfers", I(s.FailedTransfers), "", "", "");
         table.AddRow("failed requests", I(s.Failed), "", "", "");
         table.AddRow("  of them in flight during a transfer", I(s.FailedDuringTransfers), "", "", "");
         table.AddRow("throughput, acknowledged writes/s", F(s.ThroughputPerSecond), "", "", "");
-        table.AddRow($"longest stall between acknowledged writes, ms{(s.LongestStallDuringTransfer ? " (during a transfer)" : "")}", "", "", "", F(s.LongestStallMs));
+        table.AddRow("longest stall between acknowledged writes, ms", "", "", "", F(s.LongestStallMs));
+        table.AddRow("  it overlapped a transfer", s.LongestStallDuringTransfer ? "yes" : "no", "", "", "");
         return table;
     }
 

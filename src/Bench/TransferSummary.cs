@@ -3,7 +3,8 @@ namespace Orleans.Raft.Bench;
 /// <summary>
 /// What the transfer benchmark reports of a run: every request sent in the measured window, failed ones with their
 /// distinct errors, throughput, latency overall and of the requests in flight during a transfer (sent before it was
-/// answered and answered after it was asked for), and the longest wait between two acknowledged writes, from any client.
+/// answered and answered after it was asked for), the longest wait between two acknowledged writes, from any client,
+/// and how long the transfers that succeeded took.
 /// </summary>
 internal sealed record TransferSummary(
     int Requests,
@@ -16,7 +17,8 @@ internal sealed record TransferSummary(
     double LongestStallMs,
     double LongestStallAtMs,
     bool LongestStallDuringTransfer,
-    Percentiles TransferDurations)
+    Percentiles TransferDurations,
+    int FailedTransfers)
 {
     public static TransferSummary Of(IReadOnlyList<TimedRequest> requests, IReadOnlyList<TimedTransfer> transfers, double windowMs)
     {
@@ -46,6 +48,7 @@ internal sealed record TransferSummary(
             stall,
             stallAt,
             stallDuringTransfer,
-            Percentiles.Of(transfers.Select(t => t.DurationMs)));
+            Percentiles.Of(transfers.Where(t => t.Error is null).Select(t => t.DurationMs)),
+            transfers.Count(t => t.Error is not null));
     }
 }
