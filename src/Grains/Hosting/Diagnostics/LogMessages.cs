@@ -154,6 +154,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2052, Level = LogLevel.Information, Message = "{Group}: links cut between {Side} and {Other}")]
     public static partial void LinksCut(this ILogger logger, string group, string side, string other);
 
+    [LoggerMessage(EventId = 2055, Level = LogLevel.Information, Message = "{Group}: links cut from {From} to {To}, one way")]
+    public static partial void LinksCutOneWay(this ILogger logger, string group, string from, string to);
+
     [LoggerMessage(EventId = 2053, Level = LogLevel.Debug, Message = "fault push to a silo failed; dropping its subscription")]
     public static partial void FaultPushFailed(this ILogger logger, Exception exception);
 
