@@ -154,14 +154,14 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2052, Level = LogLevel.Information, Message = "{Group}: links cut between {Side} and {Other}")]
     public static partial void LinksCut(this ILogger logger, string group, string side, string other);
 
-    [LoggerMessage(EventId = 2055, Level = LogLevel.Information, Message = "{Group}: links cut from {From} to {To}, one way")]
-    public static partial void LinksCutOneWay(this ILogger logger, string group, string from, string to);
-
     [LoggerMessage(EventId = 2053, Level = LogLevel.Debug, Message = "fault push to a silo failed; dropping its subscription")]
     public static partial void FaultPushFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2054, Level = LogLevel.Debug, Message = "fault agent: subscription failed; retrying")]
     public static partial void FaultSubscriptionFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2055, Level = LogLevel.Information, Message = "{Group}: links cut from {From} to {To}, one way")]
+    public static partial void LinksCutOneWay(this ILogger logger, string group, string from, string to);
 
     // Membership: 2060-2079
 
@@ -176,4 +176,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2063, Level = LogLevel.Debug, Message = "{Group}: leadership transfer in progress at {Replica}; retrying after a tick")]
     public static partial void GatewayWaitsForTransfer(this ILogger logger, string group, string replica);
+
+    [LoggerMessage(EventId = 2064, Level = LogLevel.Information, Message = "{Group}: {Replica} cannot tell whether {Target} won its transfer election (term {Term}); asking the replicas")]
+    public static partial void GatewayChecksTransferOutcome(this ILogger logger, string group, string replica, string target, long term);
 }
