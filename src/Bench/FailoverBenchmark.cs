@@ -151,7 +151,7 @@ internal static class FailoverBenchmark
     }
 
     /// <summary>Every replica live, one leader, and each replica has applied what the leader has committed (no writes run meanwhile).</summary>
-    private static Task<ReplicaStatus[]> WaitForSteadyGroupAsync(FailoverCluster cluster, CancellationToken cancellation) =>
+    internal static Task<ReplicaStatus[]> WaitForSteadyGroupAsync(FailoverCluster cluster, CancellationToken cancellation) =>
         UntilAsync(async () =>
         {
             var all = await cluster.Gateway.GetStatus();
@@ -190,7 +190,7 @@ internal static class FailoverBenchmark
     }
 
     /// <summary>Calls the probe until it returns a value; a call that fails while the cluster settles is tried again.</summary>
-    private static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, CancellationToken cancellation) where T : class
+    internal static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, CancellationToken cancellation) where T : class
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         Exception? last = null;
@@ -210,7 +210,7 @@ internal static class FailoverBenchmark
     }
 
     /// <summary>", load average N" from /proc/loadavg where there is one: the machine may be shared, and the numbers depend on it.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

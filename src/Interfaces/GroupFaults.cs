@@ -17,14 +17,20 @@ public sealed record GroupFaults
     /// <summary>Crash-stopped replicas: they answer nothing until started.</summary>
     [Id(4)] public string[] Stopped { get; init; } = [];
 
-    /// <summary>Single links cut in both directions, as "a|b" with a before b; unlike partitions they need not be transitive (a bridge).</summary>
+    /// <summary>
+    /// Single links cut, as "a|b" with a before b in both directions, or "a>b" from a to b only; unlike partitions they
+    /// need not be transitive (a bridge) or symmetric.
+    /// </summary>
     [Id(5)] public string[] CutLinks { get; init; } = [];
 
     public bool IsEmpty => Partitions.Count == 0 && CutLinks.Length == 0 && DropRate == 0 && MaxDelay == TimeSpan.Zero && Stopped.Length == 0;
 
-    /// <summary>True when some partition has one replica inside and the other outside, or their link is cut.</summary>
+    /// <summary>True when a message from a to b is lost: some partition has one inside and the other outside, or the link is cut.</summary>
     public bool Separates(string a, string b) =>
-        Partitions.Values.Any(members => members.Contains(a) != members.Contains(b)) || (CutLinks.Length > 0 && CutLinks.Contains(Link(a, b)));
+        Partitions.Values.Any(members => members.Contains(a) != members.Contains(b))
+        || (CutLinks.Length > 0 && (CutLinks.Contains(Link(a, b)) || CutLinks.Contains(OneWayLink(a, b))));
 
     public static string Link(string a, string b) => string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
+
+    public static string OneWayLink(string from, string to) => $"{from}>{to}";
 }

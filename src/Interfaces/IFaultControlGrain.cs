@@ -19,6 +19,12 @@ public interface IFaultControlGrain : IGrainWithStringKey
     /// </summary>
     Task Cut(string group, string[] side, string[] otherSide);
 
+    /// <summary>
+    /// Cuts the links from each replica of <paramref name="from"/> to each of <paramref name="to"/> in that direction
+    /// only: those messages are lost, the ones back still arrive. A replica can then be heard without hearing.
+    /// </summary>
+    Task CutOneWay(string group, string[] from, string[] to);
+
     /// <summary>Heals every partition and cut link and clears message loss and delay (stopped replicas stay stopped).</summary>
     Task Heal(string group);
 

@@ -33,7 +33,8 @@ public interface IKeyValueGatewayGrain : IGrainWithStringKey
 
     /// <summary>
     /// Hands leadership to the named voter gracefully: the leader brings it up to date, then tells it to campaign.
-    /// Throws <see cref="InvalidOperationException"/> with the reason when refused or not done in time.
+    /// Throws <see cref="InvalidOperationException"/> with the reason when refused or not done in time. When the old
+    /// leader gave up without hearing whether the voter won, the replicas are asked for up to one more election timeout.
     /// </summary>
     Task TransferLeadership(string replica);
 }

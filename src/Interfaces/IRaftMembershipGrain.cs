@@ -26,4 +26,10 @@ public interface IRaftMembershipGrain : IGrainWithStringKey
     /// node that holds none of the group's replicas (a learner, promoted), then removes it.
     /// </summary>
     Task<string> ReplaceDeadReplica(string replica, string deadNode);
+
+    /// <summary>
+    /// The steps and refusals of this group's membership operations (self-repair's too) recorded after sequence number
+    /// after, oldest first: 0 for all the bounded record holds. The record is in memory and lost with the grain's silo.
+    /// </summary>
+    Task<MembershipEvents> Events(long after);
 }

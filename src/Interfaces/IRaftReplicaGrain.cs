@@ -78,7 +78,8 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
 
     /// <summary>
     /// At the leader: hands leadership to target (Raft thesis §3.10) and answers Ok once target leads, Refused with
-    /// why, NotLeader, or Timeout.
+    /// why, NotLeader, or Timeout. A Timeout with <see cref="KvResponse.UndecidedTransferTerm"/> set means target was told
+    /// to campaign and this replica cannot tell whether it won.
     /// </summary>
     Task<KvResponse> TransferLeadership(string target, TimeSpan timeout);
 

@@ -15,6 +15,12 @@ public sealed record KvResponse
     /// <summary>The log index at which the request took effect.</summary>
     [Id(5)] public long Index { get; init; }
 
+    /// <summary>
+    /// Set only on a leadership transfer's Timeout when the old leader told the target to campaign but heard no outcome:
+    /// the term it led in. Whether the target won is then for the replicas' statuses to tell.
+    /// </summary>
+    [Id(6)] public long UndecidedTransferTerm { get; init; }
+
     public bool IsSuccess => Status is KvStatus.Ok;
 
     public static KvResponse Failure(KvStatus status, string error, string? servedBy = null) => new() { Status = status, Error = error, ServedBy = servedBy };

@@ -35,6 +35,7 @@ public static partial class RaftApi
         api.MapPost("/replicas/{name}/stop", StopAsync);
         api.MapPost("/replicas/{name}/start", StartAsync);
         api.MapGet("/members", MembersAsync);
+        api.MapGet("/members/events", MemberEventsAsync);
         api.MapPost("/members", AddMemberAsync);
         api.MapDelete("/members/{name}", RemoveMemberAsync);
         api.MapPost("/leader/{name}", TransferLeaderAsync);
@@ -158,6 +159,30 @@ public static partial class RaftApi
             leader = list.Leader,
             changePending = list.ChangePending,
             members = list.Members.Select(m => new { replica = m.Replica, node = m.Node, role = MembershipName(m.Role), live = m.Live, leader = m.IsLeader, applied = m.Live ? m.Applied : (long?)null }),
+        });
+    });
+
+    /// <summary>
+    /// GET /api/members/events?after=N: the membership steps recorded after sequence number N (default 0, all that are
+    /// held), oldest first. Numbers restart from 1 under a new epoch when the membership grain is activated again.
+    /// </summary>
+    private static Task<IResult> MemberEventsAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    {
+        var o = options.Value;
+        long after = 0;
+        if (context.Request.Query.TryGetValue("after", out var text)
+            && (!long.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad request", $"'after' must be a sequence number (0 or more), not '{text}'");
+        }
+        var page = await Membership(grains, o).Events(after);
+        return Results.Json(new
+        {
+            group = page.Group,
+            epoch = page.Epoch,
+            last = page.Last,
+            missed = page.Missed,
+            events = page.Events.Select(e => new { seq = e.Sequence, time = e.Time, operation = e.Operation, text = e.Text, refused = e.Refused }),
         });
     });
 

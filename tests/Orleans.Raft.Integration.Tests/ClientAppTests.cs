@@ -266,6 +266,30 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
         Assert.Equal((1, "", $"error: the replicas of group '{group.Name}' are not pinned to nodes; add one without --node\n"),
             await RunAsync(group, "member", "add", "--node", "n1"));
         Assert.Equal((0, $"node n9 holds no replica of group '{group.Name}'\n", ""), await RunAsync(group, "node", "drain", "n9"));
+
+        // Every step above, and each refusal, in order, numbered and timed.
+        (code, output, error) = await RunAsync(group, "member", "events");
+        Assert.Equal((0, ""), (code, error));
+        string[] expected =
+        [
+            "member add: reserved the name r4",
+            "member add: created r4 with an empty log",
+            @"member add: added r4 as a learner at index \d+",
+            "member add: r4 promoted to voter",
+            $"leader transfer: transferring leadership from {leader.Replica} to r4",
+            "leader transfer: r4 leads",
+            "member remove: r4 leads: transferring leadership to r[123] first",
+            @"member remove: removed r4 at index \d+",
+            "member remove: (retired r4's storage|r4 had retired its storage itself)",
+            $"member remove refused: r9 is not a member of group '{group.Name}'.*",
+            $"member add refused: the replicas of group '{group.Name}' are not pinned to nodes.*",
+        ];
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(expected.Length, lines.Length);
+        for (var i = 0; i < expected.Length; i++) Assert.Matches($@"^ *{i + 1}  \d\d:\d\d:\d\d\.\d{{3}}  {expected[i]}$", lines[i]);
+        (code, output, error) = await RunAsync(group, "member", "events", "--after", "10");
+        Assert.Equal((0, ""), (code, error));
+        Assert.Matches($@"^ *11  .{{12}}  {expected[10]}\n$", output);
     }
 
     [Fact]

@@ -55,6 +55,44 @@ public sealed class FaultTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_one_way_cut_loses_messages_in_its_direction_only()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await Faults.CutOneWay(group.Name, ["r1", "r2"], ["r3"]);
+        var faults = await Faults.GetFaults(group.Name);
+        Assert.True(faults.Separates("r1", "r3") && faults.Separates("r2", "r3"));
+        Assert.False(faults.Separates("r3", "r1") || faults.Separates("r3", "r2") || faults.Separates("r1", "r2"));
+        await Faults.Heal(group.Name);
+        Assert.True((await Faults.GetFaults(group.Name)).IsEmpty);
+    }
+
+    [Fact]
+    public async Task A_transfer_succeeds_when_the_target_wins_unheard_by_the_old_leader_which_gives_up()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        var leader = await group.WaitForLeaderAsync();
+        var target = group.Members.First(m => m != leader.Replica);
+        var third = group.Members.First(m => m != leader.Replica && m != target);
+        await group.WaitForConvergenceAsync(); // the target is up to date: the leader tells it to campaign at once
+
+        // The old leader still reaches both, so the target gets TimeoutNow and wins with the third's vote; but it hears
+        // neither, so it never learns of the win and abandons the transfer when its election timeout runs out.
+        await Faults.CutOneWay(group.Name, [target, third], [leader.Replica]);
+        var membership = fixture.Client.GetGrain<IRaftMembershipGrain>(group.Name);
+        Assert.Equal($"leadership moved from {leader.Replica} to {target}", await membership.TransferLeadership(target));
+
+        var won = await group.Replica(target).GetStatus();
+        Assert.Equal(ReplicaRole.Leader, won.Role);
+        Assert.True(won.CurrentTerm > leader.CurrentTerm);
+        var stale = await group.Replica(leader.Replica).GetStatus();
+        Assert.Equal(leader.CurrentTerm, stale.CurrentTerm); // it heard nothing of the new term
+
+        await Faults.Heal(group.Name);
+        var next = await group.WaitForLeaderAsync(s => s.CurrentTerm >= won.CurrentTerm);
+        Assert.Equal(target, next.Replica);
+    }
+
+    [Fact]
     public async Task A_minority_partition_makes_no_progress_while_the_majority_commits()
     {
         var group = await RaftGroup.StartAsync(fixture.Client);

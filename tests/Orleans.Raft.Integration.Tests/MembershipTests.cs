@@ -1,3 +1,5 @@
+using RaftMembershipGrain = Orleans.Raft.Membership.RaftMembershipGrain;
+
 namespace Orleans.Raft.Integration.Tests;
 
 /// <summary>Membership changes and leadership transfer on groups whose replicas are not pinned to nodes.</summary>
@@ -47,6 +49,31 @@ public sealed class MembershipTests(ClusterFixture fixture)
         // The replicas that joined hold what was written before they joined.
         var joined = Voters(shrunk).Intersect(["r4", "r5"]).First();
         await RaftGroup.WaitForAsync(async () => await group.Replica(joined).ReadLocal("w0-0") == "0" ? "" : null, $"{joined} to hold w0-0");
+    }
+
+    [Fact]
+    public async Task The_record_of_steps_keeps_the_newest_and_counts_the_ones_it_dropped()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        var membership = Membership(group);
+        // Each refused transfer is one refusal on the record.
+        var calls = RaftMembershipGrain.RecordedSteps + 4;
+        for (var i = 1; i <= calls; i++)
+            await Assert.ThrowsAsync<InvalidOperationException>(() => membership.TransferLeadership($"zz{i}"));
+
+        var all = await membership.Events(0);
+        Assert.Equal(calls, all.Last);
+        Assert.Equal(4, all.Missed);
+        Assert.Equal(RaftMembershipGrain.RecordedSteps, all.Events.Length);
+        Assert.Equal(5, all.Events[0].Sequence);
+        Assert.All(all.Events, e => Assert.True(e.Refused));
+        Assert.StartsWith($"leader transfer refused: unknown replica 'zz{calls}'", all.Events[^1].Text);
+
+        var tail = await membership.Events(calls - 1);
+        Assert.Equal((0L, calls), (tail.Missed, tail.Events.Single().Sequence));
+        Assert.Equal(all.Epoch, tail.Epoch);
+        Assert.Equal(2, (await membership.Events(2)).Missed);
     }
 
     [Fact]

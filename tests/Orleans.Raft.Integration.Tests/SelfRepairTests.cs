@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Orleans.Raft.Hosting;
 using Orleans.TestingHost;
 
@@ -33,6 +34,26 @@ public sealed class SelfRepairTests(SelfRepairClusterFixture fixture)
             Assert.Equal(["r1", "r2", "r4"], repaired.Members.Select(m => m.Replica).Order());
             Assert.Equal(spare.Name, repaired.Members.Single(m => m.Replica == "r4").Node);
             Assert.DoesNotContain(repaired.Members, m => m.Node == victim.Name);
+
+            // Nobody asked for it, yet each step is on the record, in order.
+            // The group is whole once the removal commits; self-repair then still tries to retire r3 on its dead node.
+            var record = await RaftGroup.WaitForAsync(async () =>
+            {
+                var events = await membership.Events(0);
+                return events.Events.Any(e => e.Text.StartsWith("replaced r3 ", StringComparison.Ordinal)) ? events : null;
+            }, "self-repair's last step");
+            Assert.All(record.Events, e => Assert.Equal("self-repair", e.Operation));
+            Assert.Equal(record.Events.Select(e => e.Sequence).Order(), record.Events.Select(e => e.Sequence));
+            Assert.Equal(record.Events.Select(e => e.Time).Order(), record.Events.Select(e => e.Time));
+            AssertInOrder(record.Events.Where(e => !e.Refused).Select(e => e.Text).ToArray(),
+                $"^node {victim.Name} is dead: replacing r3$",
+                $"^reserved the name r4 for node {spare.Name}$",
+                $"^created r4 with an empty log on node {spare.Name}$",
+                @"^added r4 as a learner at index \d+$",
+                "^r4 promoted to voter$",
+                @"^removed r3 at index \d+$",
+                "^(retired r3's storage|r3 had retired its storage itself|r3 did not answer: .*)$",
+                $"^replaced r3 of dead node {victim.Name}$");
             await load.WaitForMoreAsync(20);
             await load.StopAsync();
             await load.AssertNoneLostAsync(group.Gateway);
@@ -45,6 +66,18 @@ public sealed class SelfRepairTests(SelfRepairClusterFixture fixture)
         {
             // A new node in its place, so a later test again finds four (the dead node's disk is never used again).
             await fixture.Cluster.StartAdditionalSiloAsync();
+        }
+    }
+
+    /// <summary>Each pattern matches a step after the one the previous pattern matched.</summary>
+    private static void AssertInOrder(string[] steps, params string[] patterns)
+    {
+        var at = 0;
+        foreach (var pattern in patterns)
+        {
+            while (at < steps.Length && !Regex.IsMatch(steps[at], pattern)) at++;
+            Assert.True(at < steps.Length, $"no step matching {pattern} in order among:\n{string.Join("\n", steps)}");
+            at++;
         }
     }
 

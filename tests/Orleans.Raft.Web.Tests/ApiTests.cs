@@ -410,6 +410,59 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
     }
 
     [Fact]
+    public async Task Member_events_list_each_step_and_refusal_in_order_after_a_sequence_number()
+    {
+        var before = await MemberEventsAsync(0);
+        var epoch = before.GetProperty("epoch").GetString();
+        var after = before.GetProperty("last").GetInt64();
+
+        var leader = await fixture.Silo.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var target = leader == "r1" ? "r2" : "r1";
+        using (var transfer = await Http.PostAsync($"/api/leader/{target}", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, transfer.StatusCode);
+        }
+        using (var add = await Http.PostAsync("/api/members", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, add.StatusCode);
+        }
+
+        var page = await MemberEventsAsync(after);
+        Assert.Equal(epoch, page.GetProperty("epoch").GetString());
+        Assert.Equal(0, page.GetProperty("missed").GetInt64());
+        var events = page.GetProperty("events").EnumerateArray().ToArray();
+        Assert.Equal(
+            [
+                ("leader transfer", $"transferring leadership from {leader} to {target}", false),
+                ("leader transfer", $"{target} leads", false),
+                ("member add", $"member add refused: every live node already holds a replica of group '{fixture.Silo.Group}'", true),
+            ],
+            events.Select(e => (e.GetProperty("operation").GetString(), Cut(e.GetProperty("text").GetString()!), e.GetProperty("refused").GetBoolean())));
+        Assert.Equal([after + 1, after + 2, after + 3], events.Select(e => e.GetProperty("seq").GetInt64()));
+        var times = events.Select(e => e.GetProperty("time").GetDateTimeOffset()).ToArray();
+        Assert.Equal(times.Order(), times);
+        Assert.Equal(after + 3, page.GetProperty("last").GetInt64());
+
+        // Only what follows the number asked for.
+        var rest = await MemberEventsAsync(after + 2);
+        Assert.Equal([after + 3], rest.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()));
+        Assert.Empty((await MemberEventsAsync(after + 3)).GetProperty("events").EnumerateArray());
+
+        using var bad = await Http.GetAsync("/api/members/events?after=-1");
+        await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "'after' must be a sequence number");
+
+        // The refusal's reason goes on to name the nodes; the part before is what this test knows.
+        static string Cut(string text) => text.Split(" (", 2)[0];
+    }
+
+    private async Task<JsonElement> MemberEventsAsync(long after)
+    {
+        using var response = await Http.GetAsync($"/api/members/events?after={after}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
     public async Task The_console_and_the_Orleans_dashboard_share_the_port()
     {
         using (var console = await Http.GetAsync("/raft"))

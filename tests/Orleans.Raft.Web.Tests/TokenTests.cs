@@ -46,7 +46,7 @@ public sealed class TokenTests
         await using var silo = await WebSilo.StartAsync("--access-token", Token);
         using var anonymous = new HttpClient { BaseAddress = silo.BaseAddress };
 
-        foreach (var path in new[] { "/api/status", "/api/kv/x", "/raft/", "/raft/raft.js", "/" })
+        foreach (var path in new[] { "/api/status", "/api/members/events?after=0", "/api/kv/x", "/raft/", "/raft/raft.js", "/" })
         {
             using var response = await anonymous.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{path}: {(int)response.StatusCode}");

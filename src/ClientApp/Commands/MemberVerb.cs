@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Orleans.Raft.ClientApp.Commands;
 
-/// <summary>'member list|add|remove': the group's configuration, changed one replica at a time.</summary>
+/// <summary>'member list|add|remove|events': the group's configuration, changed one replica at a time, and the steps taken.</summary>
 public sealed class MemberVerb : IVerb
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
@@ -42,10 +42,38 @@ public sealed class MemberVerb : IVerb
             return ExitCodes.Ok;
         }));
 
-        return new Command("member", "The group's members: list, add, remove") { list, add, remove };
+        var after = new Option<long>("--after") { Description = "Only the steps after this sequence number", DefaultValueFactory = _ => 0, HelpName = "SEQ" };
+        after.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 0) r.AddError("--after must be 0 or more");
+        });
+        var eventsOutput = new Option<string>("--output", "-o") { Description = "How to print the steps", DefaultValueFactory = _ => "text" };
+        eventsOutput.AcceptOnlyFromAmong("text", "json");
+        var events = new Command("events", "Print the recent steps of membership operations (self-repair's too) and refusals, oldest first: the silo's in-memory record") { after, eventsOutput };
+        events.SetAction(r => context.RunAsync(r, async client =>
+        {
+            var page = await Membership(client, r).Events(r.GetValue(after));
+            if (r.GetValue(eventsOutput) == "json")
+            {
+                await context.IO.Out.WriteLineAsync(JsonSerializer.Serialize(page, Json));
+                return ExitCodes.Ok;
+            }
+            if (page.Missed > 0) await context.IO.Out.WriteLineAsync($"({page.Missed} earlier step{(page.Missed == 1 ? "" : "s")} no longer held)");
+            foreach (var e in page.Events) await context.IO.Out.WriteLineAsync(FormatEvent(e));
+            return ExitCodes.Ok;
+        }));
+
+        return new Command("member", "The group's members: list, add, remove, events") { list, add, remove, events };
     }
 
     private static IRaftMembershipGrain Membership(IClusterClient client, ParseResult r) => client.GetGrain<IRaftMembershipGrain>(GlobalOptions.GroupName(r));
+
+    /// <summary>One line: sequence number, local time, operation and step; a refusal says so in its text.</summary>
+    private static string FormatEvent(MembershipEvent e)
+    {
+        var text = e.Text.StartsWith(e.Operation, StringComparison.Ordinal) ? e.Text : $"{e.Operation}: {e.Text}";
+        return FormattableString.Invariant($"{e.Sequence,4}  {e.Time.ToLocalTime():HH:mm:ss.fff}  {text}");
+    }
 
     private static void WriteTable(TextWriter writer, MemberList members)
     {

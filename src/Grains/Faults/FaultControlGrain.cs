@@ -58,6 +58,17 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         logger.LinksCut(group, string.Join(",", side), string.Join(",", otherSide));
     }
 
+    public async Task CutOneWay(string group, string[] from, string[] to)
+    {
+        EnsureEnabled();
+        if (from.Length == 0 || to.Length == 0) throw new ArgumentException("a cut needs replicas on both sides");
+        if (from.Intersect(to).FirstOrDefault() is { } both) throw new ArgumentException($"replica '{both}' is on both sides of the cut");
+        await EnsureMembersAsync(group, from.Concat(to));
+        var links = from.SelectMany(a => to.Select(b => GroupFaults.OneWayLink(a, b)));
+        await ChangeAsync(group, f => f with { CutLinks = [.. f.CutLinks.Concat(links).Distinct().Order(StringComparer.Ordinal)] });
+        logger.LinksCutOneWay(group, string.Join(",", from), string.Join(",", to));
+    }
+
     public Task Heal(string group)
     {
         EnsureEnabled();

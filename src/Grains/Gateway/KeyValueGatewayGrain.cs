@@ -262,14 +262,15 @@ public sealed class KeyValueGatewayGrain(
         }
     }
 
-    public async Task<ReplicaStatus[]> GetStatus()
+    public async Task<ReplicaStatus[]> GetStatus() => await StatusesAsync(await GetMembersAsync(), _options.RequestTimeout);
+
+    private async Task<ReplicaStatus[]> StatusesAsync(string[] members, TimeSpan timeout)
     {
-        var members = await GetMembersAsync();
         var statuses = await Task.WhenAll(members.Select(async m =>
         {
             try
             {
-                return await Replica(m).GetStatus().WaitAsync(_options.RequestTimeout);
+                return await Replica(m).GetStatus().WaitAsync(timeout, timeProvider);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -304,6 +305,12 @@ public sealed class KeyValueGatewayGrain(
                 return _route.NotLeader(target, response.LeaderHint, members) ? RetryStep<KvResponse>.Again : RetryStep<KvResponse>.AfterPause;
             return RetryStep<KvResponse>.Answer(response);
         });
+        if (answer is { Status: KvStatus.Timeout, UndecidedTransferTerm: > 0 } undecided)
+        {
+            logger.GatewayChecksTransferOutcome(Group, undecided.ServedBy ?? "the leader", replica, undecided.UndecidedTransferTerm);
+            if (await TransferOutcomeAsync(members, replica, undecided) is { } outcome) throw new InvalidOperationException(outcome);
+            answer = answer with { Status = KvStatus.Ok };
+        }
         if (answer is { Status: KvStatus.Ok })
         {
             _route.Served(replica);
@@ -312,6 +319,37 @@ public sealed class KeyValueGatewayGrain(
         throw new InvalidOperationException((answer ?? last)?.Error is { } error
             ? $"leadership transfer to {replica} in group '{Group}' failed: {error}"
             : $"leadership transfer to {replica} in group '{Group}' failed: no leader answered within {timeout.TotalSeconds:0.###} s");
+    }
+
+    /// <summary>
+    /// After the old leader told the target to campaign but heard no outcome: asks the replicas, for up to one more
+    /// election timeout, who leads in a term after the old leader's. Null when the target won; else what became of it.
+    /// </summary>
+    private async Task<string?> TransferOutcomeAsync(string[] members, string target, KvResponse undecided)
+    {
+        var term = undecided.UndecidedTransferTerm;
+        var oldLeader = undecided.ServedBy;
+        var prefix = $"leadership transfer to {target} in group '{Group}'";
+        var started = timeProvider.GetTimestamp();
+        while (true)
+        {
+            var statuses = await StatusesAsync(members, _options.GatewayAttemptTimeout);
+            // A leader of the old term may not know it was superseded: only a newer term's leader tells.
+            if (statuses.Where(s => s.CurrentTerm > term && s.LeaderId is not null).MaxBy(s => s.CurrentTerm) is { } newer)
+            {
+                if (newer.LeaderId == target) return null;
+                return newer.LeaderId == oldLeader
+                    ? $"{prefix} failed: {target} did not win; {oldLeader} was elected again (term {newer.CurrentTerm})"
+                    : $"{prefix} failed: leadership moved to {newer.LeaderId} instead (term {newer.CurrentTerm})";
+            }
+            if (timeProvider.GetElapsedTime(started) >= _options.ElectionTicks * _options.TickInterval)
+            {
+                return statuses.FirstOrDefault(s => s.Replica == oldLeader) is { Role: ReplicaRole.Leader } old && old.CurrentTerm == term
+                    ? $"{prefix} failed: {target} was told to campaign but did not win; {oldLeader} still leads (term {term})"
+                    : $"{prefix} has an unknown outcome: {target} was told to campaign, but no replica knows of a leader after term {term} yet; check 'member list'";
+            }
+            await Task.Delay(_options.TickInterval, timeProvider);
+        }
     }
 
     public async Task StartElection(string replica)

@@ -10,16 +10,25 @@ namespace Orleans.Raft.Membership;
 /// Membership operations on one group, each a series of single-server changes proposed at the leader. The leader's
 /// core refuses a second change while one is uncommitted, so operations need no lock here; this grain adds the checks
 /// that need the replicas' liveness (a majority of live voters after a removal), moves leadership off a replica
-/// before it is removed, and creates and retires the replicas themselves. Every step is logged.
+/// before it is removed, and creates and retires the replicas themselves. Every step and refusal is logged and kept in
+/// a bounded record, in order, for the console's timeline (<see cref="Events"/>); the record is lost with the activation.
 /// </summary>
 [Reentrant]
+// Not collected when idle: that would lose the record of steps. One activation per group.
+[KeepAlive]
 public sealed class RaftMembershipGrain(
     IOptions<RaftOptions> options,
     RaftNodeLocator nodes,
     TimeProvider timeProvider,
     ILogger<RaftMembershipGrain> logger) : Grain, IRaftMembershipGrain
 {
+    /// <summary>How many recent steps the record keeps.</summary>
+    public const int RecordedSteps = 256;
+
     private readonly RaftOptions _options = options.Value;
+    private readonly Queue<MembershipEvent> _record = new();
+    private readonly string _epoch = Guid.NewGuid().ToString("N");
+    private long _sequence;
     // Replicas whose self-repair runs now: a leader elected meanwhile may ask again, and must not add a second replacement.
     private readonly HashSet<string> _repairing = new(StringComparer.Ordinal);
 
@@ -66,17 +75,30 @@ public sealed class RaftMembershipGrain(
         };
     }
 
+    public Task<MembershipEvents> Events(long after)
+    {
+        var first = _record.Count == 0 ? _sequence + 1 : _record.Peek().Sequence;
+        return Task.FromResult(new MembershipEvents
+        {
+            Group = Group,
+            Epoch = _epoch,
+            Last = _sequence,
+            Missed = Math.Max(0, first - Math.Max(after, 0) - 1),
+            Events = [.. _record.Where(e => e.Sequence > after)],
+        });
+    }
+
     public async Task<string> Add(string? node)
     {
         var steps = new List<string>();
-        await AddCoreAsync(node, exceptNode: null, steps);
+        await AddCoreAsync("member add", node, exceptNode: null, steps);
         return string.Join("; ", steps);
     }
 
     public async Task<string> Remove(string replica)
     {
         var steps = new List<string>();
-        await RemoveCoreAsync(replica, steps);
+        await RemoveCoreAsync("member remove", replica, steps);
         return string.Join("; ", steps);
     }
 
@@ -84,37 +106,38 @@ public sealed class RaftMembershipGrain(
     {
         const string Operation = "leader transfer";
         var statuses = await StatusesAsync();
-        var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation);
+        var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation, Operation);
         if (leader.Learners.Select(ReplicaKey.NameOf).Contains(replica))
-            throw Refuse(Operation, $"{replica} is a learner of group '{Group}', which cannot lead until it is promoted (voters: {Names(leader.Members)})");
+            throw Refuse(Operation, Operation, $"{replica} is a learner of group '{Group}', which cannot lead until it is promoted (voters: {Names(leader.Members)})");
         if (!leader.Members.Select(ReplicaKey.NameOf).Contains(replica))
-            throw Refuse(Operation, $"unknown replica '{replica}' in group '{Group}' (members: {Names(leader.Members)})");
+            throw Refuse(Operation, Operation, $"unknown replica '{replica}' in group '{Group}' (members: {Names(leader.Members)})");
         if (leader.Replica == replica) return $"{replica} already leads group '{Group}'";
         if (statuses.FirstOrDefault(s => s.Replica == replica) is { IsLive: false } down)
-            throw Refuse(Operation, down.Error is null ? $"{replica} is stopped" : $"{replica} is unreachable: {down.Error}");
-        Step($"transferring leadership from {leader.Replica} to {replica}");
+            throw Refuse(Operation, Operation, down.Error is null ? $"{replica} is stopped" : $"{replica} is unreachable: {down.Error}");
+        Step(Operation, $"transferring leadership from {leader.Replica} to {replica}");
         await GrainFactory.GetGrain<IKeyValueGatewayGrain>(Group).TransferLeadership(replica);
-        Step($"{replica} leads");
+        Step(Operation, $"{replica} leads");
         return $"leadership moved from {leader.Replica} to {replica}";
     }
 
     public async Task<string> DrainNode(string node)
     {
+        const string Operation = "node drain";
         var steps = new List<string>();
-        var leader = await LeaderAsync("node drain");
+        var leader = await LeaderAsync(Operation, Operation);
         var onNode = leader.Members.Concat(leader.Learners).Where(m => ReplicaKey.SplitMember(m).Node == node).ToArray();
         if (onNode.Length == 0) return $"node {node} holds no replica of group '{Group}'";
-        Step($"draining node {node}: {Names(onNode)}");
+        Step(Operation, $"draining node {node}: {Names(onNode)}");
         foreach (var member in onNode)
         {
             await WaitForNoPendingChangeAsync();
             // A replacement first, while the replica still counts: the group never runs with one voter fewer.
-            if (SpareNode(await LeaderAsync("node drain"), exceptNode: node) is not null) await AddCoreAsync(null, exceptNode: node, steps);
+            if (SpareNode(await LeaderAsync(Operation, Operation), exceptNode: node) is not null) await AddCoreAsync(Operation, null, exceptNode: node, steps);
             await WaitForNoPendingChangeAsync();
-            await RemoveCoreAsync(ReplicaKey.NameOf(member), steps, avoidNode: node);
+            await RemoveCoreAsync(Operation, ReplicaKey.NameOf(member), steps, avoidNode: node);
         }
         steps.Add($"node {node} holds no replica of group '{Group}'");
-        Step($"node {node} drained");
+        Step(Operation, $"node {node} drained");
         return string.Join("; ", steps);
     }
 
@@ -126,20 +149,20 @@ public sealed class RaftMembershipGrain(
         {
             var steps = new List<string>();
             await WaitForNoPendingChangeAsync();
-            var leader = await LeaderAsync(Operation);
+            var leader = await LeaderAsync(Operation, Operation);
             var member = leader.Members.Concat(leader.Learners).FirstOrDefault(m => ReplicaKey.NameOf(m) == replica);
             if (member is null) return $"{replica} is no longer a member of group '{Group}'";
-            if (ReplicaKey.SplitMember(member).Node != deadNode) throw Refuse(Operation, $"{replica} is not on node {deadNode}");
+            if (ReplicaKey.SplitMember(member).Node != deadNode) throw Refuse(Operation, Operation, $"{replica} is not on node {deadNode}");
             if (nodes.IsUp(deadNode)) return $"node {deadNode} is back; {replica} stays";
-            Step($"node {deadNode} is dead: replacing {replica}");
+            Step(Operation, $"node {deadNode} is dead: replacing {replica}");
             // A learner counts toward nothing: only a voter needs a replacement before it goes.
             if (leader.Members.Contains(member))
             {
-                await AddCoreAsync(null, exceptNode: deadNode, steps);
+                await AddCoreAsync(Operation, null, exceptNode: deadNode, steps);
                 await WaitForNoPendingChangeAsync();
             }
-            await RemoveCoreAsync(replica, steps, avoidNode: deadNode);
-            Step($"replaced {replica} of dead node {deadNode}");
+            await RemoveCoreAsync(Operation, replica, steps, avoidNode: deadNode);
+            Step(Operation, $"replaced {replica} of dead node {deadNode}");
             return string.Join("; ", steps);
         }
         finally
@@ -148,37 +171,38 @@ public sealed class RaftMembershipGrain(
         }
     }
 
-    private async Task AddCoreAsync(string? node, string? exceptNode, List<string> steps)
+    /// <param name="by">The operation the addition is part of, for the record.</param>
+    private async Task AddCoreAsync(string by, string? node, string? exceptNode, List<string> steps)
     {
         const string Operation = "member add";
-        var leader = await LeaderAsync(Operation);
-        if (leader.ConfigChangePending) throw Refuse(Operation, PendingMessage(leader));
+        var leader = await LeaderAsync(Operation, by);
+        if (leader.ConfigChangePending) throw Refuse(Operation, by, PendingMessage(leader));
         var members = leader.Members.Concat(leader.Learners).ToArray();
         var pinned = members.Any(m => ReplicaKey.SplitMember(m).Node is not null);
         if (node is not null)
         {
-            if (!pinned) throw Refuse(Operation, $"the replicas of group '{Group}' are not pinned to nodes; add one without --node");
-            if (!nodes.IsUp(node)) throw Refuse(Operation, $"node {node} is not up: no active silo is named {node}");
+            if (!pinned) throw Refuse(Operation, by, $"the replicas of group '{Group}' are not pinned to nodes; add one without --node");
+            if (!nodes.IsUp(node)) throw Refuse(Operation, by, $"node {node} is not up: no active silo is named {node}");
         }
         else if (pinned)
         {
             node = SpareNode(leader, exceptNode)
-                ?? throw Refuse(Operation, $"every live node already holds a replica of group '{Group}' ({string.Join(", ", nodes.ActiveNodes())}); start a node, or name one with --node");
+                ?? throw Refuse(Operation, by, $"every live node already holds a replica of group '{Group}' ({string.Join(", ", nodes.ActiveNodes())}); start a node, or name one with --node");
         }
 
-        var reserved = await AtLeaderAsync(Operation, (replica, remaining) => replica.ReserveReplicaName(remaining));
+        var reserved = await AtLeaderAsync(Operation, by, (replica, remaining) => replica.ReserveReplicaName(remaining));
         var name = reserved.Value!;
         var member = ReplicaKey.Member(name, node);
-        Step($"reserved the name {name}{(node is null ? "" : $" for node {node}")}");
+        Step(by, $"reserved the name {name}{(node is null ? "" : $" for node {node}")}");
 
         // Created before it is added: a learner in the configuration with no replica behind it would only be noise.
         // It gets the group's bootstrap configuration, not itself in it, and learns the rest from the leader.
-        await Replica(member).Join((await LeaderAsync(Operation)).BootstrapMembers);
-        Step($"created {name} with an empty log{(node is null ? "" : $" on node {node}")}");
-        var added = await AtLeaderAsync(Operation, (replica, remaining) => replica.ChangeMembership(new MembershipChange(MembershipChangeKind.AddLearner, name, node), remaining),
-            onRefused: async () => await RetireAsync(name, member));
+        await Replica(member).Join((await LeaderAsync(Operation, by)).BootstrapMembers);
+        Step(by, $"created {name} with an empty log{(node is null ? "" : $" on node {node}")}");
+        var added = await AtLeaderAsync(Operation, by, (replica, remaining) => replica.ChangeMembership(new MembershipChange(MembershipChangeKind.AddLearner, name, node), remaining),
+            onRefused: async () => await RetireAsync(by, name, member));
         steps.Add($"added {name}{(node is null ? "" : $" on node {node}")} as a learner at index {added.Index}");
-        Step($"added {name} as a learner at index {added.Index}");
+        Step(by, $"added {name} as a learner at index {added.Index}");
 
         // The leader promotes it once caught up; wait for that, so the next change sees it as a voter.
         var deadline = timeProvider.GetTimestamp();
@@ -188,33 +212,34 @@ public sealed class RaftMembershipGrain(
             if (now is not null && now.Members.Select(ReplicaKey.NameOf).Contains(name))
             {
                 steps.Add($"{name} caught up and was promoted to voter");
-                Step($"{name} promoted to voter");
+                Step(by, $"{name} promoted to voter");
                 return;
             }
             await Task.Delay(_options.TickInterval, timeProvider);
         }
         steps.Add($"{name} is still a learner after {_options.LearnerCatchUpTimeout.TotalSeconds:0.###} s; the leader promotes it once it catches up");
-        Step($"{name} not yet promoted");
+        Step(by, $"{name} not yet promoted");
     }
 
-    private async Task RemoveCoreAsync(string name, List<string> steps, string? avoidNode = null)
+    /// <param name="by">The operation the removal is part of, for the record.</param>
+    private async Task RemoveCoreAsync(string by, string name, List<string> steps, string? avoidNode = null)
     {
         const string Operation = "member remove";
         var statuses = await StatusesAsync();
-        var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation);
+        var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation, by);
         var member = leader.Members.Concat(leader.Learners).FirstOrDefault(m => ReplicaKey.NameOf(m) == name)
-            ?? throw Refuse(Operation, $"{name} is not a member of group '{Group}' (members: {Names(leader.Members.Concat(leader.Learners))})");
-        if (leader.ConfigChangePending) throw Refuse(Operation, PendingMessage(leader));
+            ?? throw Refuse(Operation, by, $"{name} is not a member of group '{Group}' (members: {Names(leader.Members.Concat(leader.Learners))})");
+        if (leader.ConfigChangePending) throw Refuse(Operation, by, PendingMessage(leader));
         var isVoter = leader.Members.Contains(member);
         if (isVoter)
         {
             var remaining = leader.Members.Where(m => m != member).Select(ReplicaKey.NameOf).ToArray();
-            if (remaining.Length == 0) throw Refuse(Operation, $"{name} is the last voter of group '{Group}'");
+            if (remaining.Length == 0) throw Refuse(Operation, by, $"{name} is the last voter of group '{Group}'");
             var live = statuses.Where(s => s.IsLive && remaining.Contains(s.Replica)).ToArray();
             var quorum = remaining.Length / 2 + 1;
             if (live.Length < quorum)
             {
-                throw Refuse(Operation,
+                throw Refuse(Operation, by,
                     $"removing {name} would leave {live.Length} live voter{(live.Length == 1 ? "" : "s")} of {remaining.Length}, below a majority ({quorum}): " +
                     "the group could not commit the change or anything after it; bring replicas back, or add one first");
             }
@@ -223,26 +248,26 @@ public sealed class RaftMembershipGrain(
                 // Removing the leader: hand over first, so the group never waits out an election.
                 var target = live.Where(s => avoidNode is null || s.Node != avoidNode).OrderByDescending(s => s.LastApplied).FirstOrDefault()
                     ?? live.OrderByDescending(s => s.LastApplied).First();
-                Step($"{name} leads: transferring leadership to {target.Replica} first");
+                Step(by, $"{name} leads: transferring leadership to {target.Replica} first");
                 await GrainFactory.GetGrain<IKeyValueGatewayGrain>(Group).TransferLeadership(target.Replica);
                 steps.Add($"moved leadership from {name} to {target.Replica}");
             }
         }
 
-        var removed = await AtLeaderAsync(Operation, (replica, remaining) => replica.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, name), remaining));
-        Step($"removed {name} at index {removed.Index}");
-        var retired = await RetireAsync(name, member);
+        var removed = await AtLeaderAsync(Operation, by, (replica, remaining) => replica.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, name), remaining));
+        Step(by, $"removed {name} at index {removed.Index}");
+        var retired = await RetireAsync(by, name, member);
         steps.Add($"removed {name}{(ReplicaKey.SplitMember(member).Node is { } n ? $" (node {n})" : "")} at index {removed.Index}" +
             (retired ? "; its storage is retired" : "; it did not answer: it retires itself if it learns of the removal, else delete its data on its node"));
     }
 
     /// <summary>Retires a removed replica: it usually has already, on applying its removal.</summary>
-    private async Task<bool> RetireAsync(string name, string member)
+    private async Task<bool> RetireAsync(string by, string name, string member)
     {
         try
         {
             await Replica(member).Retire().WaitAsync(_options.RequestTimeout);
-            Step($"retired {name}'s storage");
+            Step(by, $"retired {name}'s storage");
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -250,15 +275,25 @@ public sealed class RaftMembershipGrain(
             // It may have retired itself meanwhile, on learning of its removal.
             try
             {
-                if (!(await Replica(member).GetStatus().WaitAsync(_options.RequestTimeout)).HasStoredState) return true;
+                if (!(await Replica(member).GetStatus().WaitAsync(_options.RequestTimeout)).HasStoredState)
+                {
+                    Step(by, $"{name} had retired its storage itself");
+                    return true;
+                }
             }
             catch (Exception again) when (again is not OperationCanceledException)
             {
-                logger.RemovedReplicaNotRetired(again, Group, name);
+                NotRetired(again);
                 return false;
             }
-            logger.RemovedReplicaNotRetired(ex, Group, name);
+            NotRetired(ex);
             return false;
+        }
+
+        void NotRetired(Exception ex)
+        {
+            logger.RemovedReplicaNotRetired(ex, Group, name);
+            Record(by, $"{name} did not answer: it retires its storage itself if it learns of its removal", refused: false);
         }
     }
 
@@ -286,7 +321,7 @@ public sealed class RaftMembershipGrain(
     /// Runs a call at the leader, following leadership changes until the request timeout. Ok is returned; a refusal
     /// or a timeout throws with the replica's reason.
     /// </summary>
-    private async Task<KvResponse> AtLeaderAsync(string operation, Func<IRaftReplicaGrain, TimeSpan, Task<KvResponse>> call, Func<Task>? onRefused = null)
+    private async Task<KvResponse> AtLeaderAsync(string operation, string by, Func<IRaftReplicaGrain, TimeSpan, Task<KvResponse>> call, Func<Task>? onRefused = null)
     {
         KvResponse? last = null;
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, _options.RequestTimeout, _options.TickInterval, async remaining =>
@@ -300,19 +335,19 @@ public sealed class RaftMembershipGrain(
         if (answer is { Status: KvStatus.Ok }) return answer;
         if (onRefused is not null && answer?.Status == KvStatus.Refused) await onRefused();
         var reason = (answer ?? last)?.Error ?? $"no leader of group '{Group}' answered within {_options.RequestTimeout.TotalSeconds:0.###} s";
-        throw Refuse(operation, reason);
+        throw Refuse(operation, by, reason);
     }
 
-    private async Task<ReplicaStatus> LeaderAsync(string operation)
+    private async Task<ReplicaStatus> LeaderAsync(string operation, string by)
     {
         var started = timeProvider.GetTimestamp();
         while (true)
         {
             var statuses = await StatusesAsync();
-            if (statuses.Length == 0) throw Refuse(operation, $"unknown group '{Group}': no replicas are registered");
+            if (statuses.Length == 0) throw Refuse(operation, by, $"unknown group '{Group}': no replicas are registered");
             if (LeaderOf(statuses) is { } leader) return leader;
             if (timeProvider.GetElapsedTime(started) > _options.RequestTimeout)
-                throw Refuse(operation, $"no leader in group '{Group}': membership changes need one");
+                throw Refuse(operation, by, $"no leader in group '{Group}': membership changes need one");
             await Task.Delay(_options.TickInterval, timeProvider);
         }
     }
@@ -344,11 +379,24 @@ public sealed class RaftMembershipGrain(
 
     private static string Names(IEnumerable<string> members) => string.Join(", ", members.Select(ReplicaKey.NameOf));
 
-    private void Step(string step) => logger.MembershipStep(Group, step);
+    private void Step(string by, string step)
+    {
+        logger.MembershipStep(Group, step);
+        Record(by, step, refused: false);
+    }
 
-    private InvalidOperationException Refuse(string operation, string reason)
+    /// <param name="operation">The part refused, as the log names it.</param>
+    /// <param name="by">The operation it is part of, for the record.</param>
+    private InvalidOperationException Refuse(string operation, string by, string reason)
     {
         logger.MembershipRefused(Group, operation, reason);
+        Record(by, $"{operation} refused: {reason}", refused: true);
         return new InvalidOperationException(reason);
+    }
+
+    private void Record(string by, string text, bool refused)
+    {
+        _record.Enqueue(new MembershipEvent { Sequence = ++_sequence, Time = timeProvider.GetUtcNow(), Operation = by, Text = text, Refused = refused });
+        while (_record.Count > RecordedSteps) _record.Dequeue();
     }
 }

@@ -83,6 +83,8 @@ public sealed class RaftReplicaGrain(
     private int _silentTicks;
     private bool _askingWhetherRemoved;
     private readonly HashSet<string> _toldRemoved = new(StringComparer.Ordinal); // logged once per activation
+    // The latest TimeoutNow this replica sent, and in which term: after a transfer ends unseen, the target may have won.
+    private (string To, long Term)? _timeoutNowSent;
 
     private sealed record PendingProposal(long Term, TaskCompletionSource<KvResponse> Completion, long StartTimestamp);
 
@@ -363,32 +365,42 @@ public sealed class RaftReplicaGrain(
     {
         timeout = ClampTimeout(timeout);
         var started = false;
+        var term = 0L; // the term this replica led in when it began the transfer
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var node = _node;
             if (node is null) return RetryStep<KvResponse>.Answer(NotRunning());
+            // Told to campaign, the target may win without this replica hearing of it in time: the caller asks the replicas.
+            var undecided = started && _timeoutNowSent == (target, term);
             if (node.Role != RaftRole.Leader)
             {
                 if (node.LeaderId == target) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = target, ServedBy = _name });
+                if (undecided) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} stepped down"));
                 return started ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
             }
             if (target == _name) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = _name, ServedBy = _name });
             if (started)
             {
                 if (node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
+                if (undecided) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} gave up after an election timeout"));
                 return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Timeout,
-                    $"leadership transfer to {target} did not finish within an election timeout ({target} did not catch up or win); {_name} still leads", _name));
+                    $"leadership transfer to {target} did not finish within an election timeout ({target} did not catch up); {_name} still leads", _name));
             }
             var result = node.TransferLeadership(target);
             if (result.Refusal == ProposeRefusal.NotLeader) return RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
             if (!result.Accepted) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, RefusalMessage(result), _name));
             started = true;
+            term = node.CurrentTerm;
             logger.LeadershipTransferStarted(_group, _name, target);
             await PumpAsync();
             return RetryStep<KvResponse>.AfterPause;
         });
         return answer ?? KvResponse.Failure(KvStatus.Timeout, $"leadership did not pass to {target} within {timeout.TotalSeconds:0.###} s", _name);
     }
+
+    private KvResponse Undecided(string target, long term, string why) =>
+        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} without hearing whether it won (term {term})", _name)
+            with { UndecidedTransferTerm = term };
 
     private TimeSpan ClampTimeout(TimeSpan timeout) => timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout ? _options.RequestTimeout : timeout;
 
@@ -1148,6 +1160,7 @@ public sealed class RaftReplicaGrain(
         var member = MemberOf(m.To);
         // A peer whose node is down is unreachable, as over a cut network; calling it would only fail in placement.
         if (ReplicaKey.SplitMember(member).Node is { } node && !nodes.IsUp(node)) return;
+        if (m.Type == MessageType.TimeoutNow) _timeoutNowSent = (m.To, m.Term);
         try
         {
             GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, member)).Deliver(EnvelopeMapper.ToWire(m) with { FromMember = _member }).Ignore();

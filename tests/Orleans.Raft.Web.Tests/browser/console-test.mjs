@@ -93,6 +93,16 @@ try {
   console.log(`new leader: ${newLeader} (election started on ${other})`);
   await page.waitForFunction(() => [...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes('leader changed')));
 
+  step("the transfer's membership steps show in the timeline, newest first, each with its time");
+  const transferSteps = [`leader transfer: transferring leadership from ${leader} to ${other}`, `leader transfer: ${other} leads`];
+  await page.waitForFunction(steps => {
+    const texts = [...document.querySelectorAll('#timeline li.membership')].map(li => li.lastChild.textContent);
+    const [started, done] = steps.map(s => texts.indexOf(s));
+    return started >= 0 && done >= 0 && done < started;
+  }, transferSteps);
+  const stepTimes = await page.$$eval('#timeline li.membership time', ts => ts.map(t => t.textContent));
+  if (stepTimes.some(t => !/\d+:\d+:\d+/.test(t))) throw new Error(`a membership step shows no time: ${stepTimes.join(', ')}`);
+
   step('metrics and plot');
   await page.waitForFunction(() => document.querySelector('#metrics').textContent.includes('raft.elections.won'));
 

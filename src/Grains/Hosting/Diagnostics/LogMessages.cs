@@ -161,6 +161,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2054, Level = LogLevel.Debug, Message = "fault agent: subscription failed; retrying")]
     public static partial void FaultSubscriptionFailed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 2055, Level = LogLevel.Information, Message = "{Group}: links cut from {From} to {To}, one way")]
+    public static partial void LinksCutOneWay(this ILogger logger, string group, string from, string to);
+
     // Membership: 2060-2079
 
     [LoggerMessage(EventId = 2060, Level = LogLevel.Information, Message = "{Group}: {Step}")]
@@ -208,4 +211,7 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2088, Level = LogLevel.Information,
         Message = "Raft group {Group}: replica {Replica} of node {Node} was removed from the group (so says {Peer}); it is not created again")]
     public static partial void OwnReplicaWasRemoved(this ILogger logger, string group, string replica, string node, string peer);
+
+    [LoggerMessage(EventId = 2064, Level = LogLevel.Information, Message = "{Group}: {Replica} cannot tell whether {Target} won its transfer election (term {Term}); asking the replicas")]
+    public static partial void GatewayChecksTransferOutcome(this ILogger logger, string group, string replica, string target, long term);
 }

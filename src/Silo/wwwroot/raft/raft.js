@@ -1,9 +1,10 @@
-// The Raft console: polls /api/status and /api/metrics, and calls the API for the forms and buttons.
+// The Raft console: polls /api/status, /api/members/events and /api/metrics, and calls the API for the forms and buttons.
 'use strict';
 
 (() => {
   const STATUS_MS = 500;
   const METRICS_MS = 1000;
+  const STEPS_MS = 1000;
   const PLOT_SECONDS = 60;
   const TIMELINE_MAX = 100;
 
@@ -70,6 +71,7 @@
       out.textContent = what + ': ' + e;
     }
     refresh();
+    refreshSteps();
   }
 
   function renderReplicas(status) {
@@ -123,14 +125,54 @@
       : 'partitions: ' + partitions.map(([name, members]) => `${name} [${members.join(', ')}]`).join('; ');
   }
 
-  function addEvent(text, time) {
+  // Newest first, in time order: a membership step fetched after a later status poll still lands where it happened.
+  function addEvent(text, time, kind) {
+    const at = new Date(time);
     const li = document.createElement('li');
+    li.dataset.time = at.getTime();
+    if (kind) li.className = kind;
     const t = document.createElement('time');
-    t.textContent = new Date(time).toLocaleTimeString();
+    t.dateTime = at.toISOString();
+    t.textContent = at.toLocaleTimeString();
     li.append(t, document.createTextNode(text));
     const list = $('timeline');
-    list.prepend(li);
+    const older = [...list.children].find(x => Number(x.dataset.time) <= at.getTime());
+    list.insertBefore(li, older || null);
     while (list.children.length > TIMELINE_MAX) list.lastChild.remove();
+  }
+
+  // Membership steps (self-repair's too) as the membership grain recorded them, each fetched once by its sequence number.
+  let stepsEpoch = null;
+  let stepsAfter = 0;
+  let stepsBusy = false;
+  async function refreshSteps() {
+    if (stepsBusy) return;
+    stepsBusy = true;
+    try {
+      let r = await api('GET', `/api/members/events?after=${stepsAfter}`);
+      if (!r.ok) return;
+      if (stepsEpoch !== null && r.content.epoch !== stepsEpoch) {
+        // A new activation of the grain (its silo went away): its numbers start again, and what the old one held is gone.
+        addEvent('membership record restarted: earlier steps are lost', new Date(), 'membership');
+        stepsAfter = 0;
+        r = await api('GET', '/api/members/events?after=0');
+        if (!r.ok) return;
+      }
+      const page = r.content;
+      stepsEpoch = page.epoch;
+      if (page.missed > 0 && page.events.length) {
+        addEvent(`${page.missed} earlier membership step${page.missed === 1 ? '' : 's'} no longer held`, page.events[0].time, 'membership');
+      }
+      for (const e of page.events) {
+        const text = e.text.startsWith(e.operation) ? e.text : `${e.operation}: ${e.text}`;
+        addEvent(text, e.time, e.refused ? 'membership refused' : 'membership');
+      }
+      stepsAfter = page.last;
+    } catch {
+      // The status poll reports connection problems.
+    } finally {
+      stepsBusy = false;
+    }
   }
 
   // The timeline is derived from successive status snapshots: what changed between two polls.
@@ -320,7 +362,9 @@
   });
 
   refresh();
+  refreshSteps();
   refreshMetrics();
   setInterval(refresh, STATUS_MS);
+  setInterval(refreshSteps, STEPS_MS);
   setInterval(refreshMetrics, METRICS_MS);
 })();
