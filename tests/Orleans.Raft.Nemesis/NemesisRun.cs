@@ -394,11 +394,32 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     private async Task HealAsync()
     {
-        await Faults.Forget(_group);
+        await UntilDoneAsync(async () => { await Faults.Forget(_group); return true; }, "forget the faults");
         while (cluster.Silos.Count < NemesisCluster.Silos) await cluster.StartAdditionalSiloAsync();
         foreach (var status in await StatusAsync(Names(await ListAsync())))
         {
-            if (!status.Running) await Faults.StartReplica(_group, status.Replica, []);
+            if (!status.Running) await UntilDoneAsync(async () => { await Faults.StartReplica(_group, status.Replica, []); return true; }, $"start {status.Replica}");
+        }
+    }
+
+    /// <summary>
+    /// A call of the checks after the run, tried again while it fails in the cluster's messaging: the client may send
+    /// it through the gateway of a silo killed moments ago.
+    /// </summary>
+    private async Task<T> UntilDoneAsync<T>(Func<Task<T>> call, string what)
+    {
+        var deadline = _clock.Elapsed + Patience;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException && _clock.Elapsed < deadline)
+            {
+                options.Log($"nemesis: {what} failed, trying again: {ex.GetType().Name}: {ex.Message}");
+                await Task.Delay(500);
+            }
         }
     }
 
@@ -430,7 +451,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         var logs = new Dictionary<string, (long, LogPosition[])>();
         foreach (var status in await StatusAsync(Names(members)))
         {
-            logs[status.Replica] = (status.CommitIndex, await Replica(status.Replica).GetLogPositions(1, status.CommitIndex));
+            logs[status.Replica] = (status.CommitIndex,
+                await UntilDoneAsync(() => Replica(status.Replica).GetLogPositions(1, status.CommitIndex), $"read the log of {status.Replica}"));
         }
         return logs;
     }
