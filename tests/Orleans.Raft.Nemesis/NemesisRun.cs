@@ -107,9 +107,11 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         var linearizability = LinearizabilityChecker.Check(history);
         var checkTime = checkClock.Elapsed;
         var lost = Checks.LostWrites(history, finals);
-        var mismatches = Checks.LogMismatches(logs, out var compared);
+        // The logs of removed replicas, as they were just before their removal, are held to the same rule.
+        var removedLogs = _removedLogs.Where(r => !logs.ContainsKey(r.Key)).ToList();
+        var mismatches = Checks.LogMismatches(new Dictionary<string, (long, LogPosition[])>(logs.Concat(removedLogs)), out var compared);
 
-        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, members);
+        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedLogs.Count, members);
         return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, Names(members), summary);
     }
 
@@ -396,9 +398,21 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     {
         await UntilDoneAsync(async () => { await Faults.Forget(_group); return true; }, "forget the faults");
         while (cluster.Silos.Count < NemesisCluster.Silos) await cluster.StartAdditionalSiloAsync();
-        foreach (var status in await StatusAsync(Names(await ListAsync())))
+        // With no leader, the list shows only the running members; the directory holds the configuration last committed.
+        var registered = await UntilDoneAsync(() => cluster.Client.GetGrain<IRaftGroupDirectoryGrain>(_group).GetMembers(), "read the group's directory");
+        var members = InNameOrder(Names(await ListAsync()).Union(registered.Select(ReplicaKey.NameOf)));
+        foreach (var status in await StatusAsync(members))
         {
-            if (!status.Running) await UntilDoneAsync(async () => { await Faults.StartReplica(_group, status.Replica, []); return true; }, $"start {status.Replica}");
+            if (status.Running) continue;
+            try
+            {
+                await UntilDoneAsync(async () => { await Faults.StartReplica(_group, status.Replica, []); return true; }, $"start {status.Replica}");
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // Removed and retired as the run ended: nothing to start.
+                options.Log($"nemesis: {status.Replica} not started: {ex.Message}");
+            }
         }
     }
 
@@ -504,7 +518,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     }
 
     private string Summarize(List<HistoryOp> history, CheckResult linearizability, TimeSpan checkTime, List<string> lost,
-        List<string> mismatches, int compared, Dictionary<string, (long Commit, LogPosition[] Positions)> logs, MemberList members)
+        List<string> mismatches, int compared, Dictionary<string, (long Commit, LogPosition[] Positions)> logs, int removedLogs, MemberList members)
     {
         var text = new StringBuilder();
         text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys)");
@@ -534,7 +548,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         text.AppendLine(lost.Count == 0 ? "acknowledged writes: none lost" : $"acknowledged writes: {lost.Count} LOST");
         foreach (var l in lost) text.AppendLine($"  {l}");
         text.AppendLine(mismatches.Count == 0
-            ? $"logs: match ({compared} committed indexes compared; commit indexes {string.Join(", ", InNameOrder(logs.Keys).Select(name => $"{name}={logs[name].Commit}"))})"
+            ? $"logs: match ({compared} committed indexes compared; commit indexes {string.Join(", ", InNameOrder(logs.Keys).Select(name => $"{name}={logs[name].Commit}"))}" +
+              $"{(removedLogs == 0 ? "" : $"; and {removedLogs} removed replicas' logs as they were before their removal")})"
             : $"logs: {mismatches.Count} MISMATCHES");
         foreach (var m in mismatches) text.AppendLine($"  {m}");
         text.AppendLine($"verdict: {(linearizability.IsLinearizable && lost.Count == 0 && mismatches.Count == 0 ? "PASS" : "FAIL")}; replay with --seed {options.Seed}");
