@@ -92,9 +92,10 @@ public sealed partial class NemesisRun
             var leader = random.Next(4) == 0;
             var grow = random.Next(2) == 0;
             var pause = TimeSpan.FromMilliseconds(random.Next(1000, 4000));
-            if (await TryListAsync() is not { } list)
+            // With no leader the list holds what the running replicas know, which may name no voter.
+            if (await TryListAsync() is not { } list || Voters(list).Length == 0)
             {
-                options.Log("nemesis: no member list; no membership change this round");
+                options.Log("nemesis: no voter listed; no membership change this round");
             }
             else
             {
