@@ -49,11 +49,12 @@ public static class Checks
         var replicas = logs.Keys.Order(StringComparer.Ordinal).ToArray();
         for (var i = 0; i < replicas.Length; i++)
         {
+            var a = logs[replicas[i]];
+            var terms = a.Positions.Where(p => p.Index <= a.Commit).ToDictionary(p => p.Index, p => p.Term);
             for (var j = i + 1; j < replicas.Length; j++)
             {
-                var (a, b) = (logs[replicas[i]], logs[replicas[j]]);
+                var b = logs[replicas[j]];
                 var upTo = Math.Min(a.Commit, b.Commit);
-                var terms = a.Positions.Where(p => p.Index <= upTo).ToDictionary(p => p.Index, p => p.Term);
                 foreach (var p in b.Positions.Where(p => p.Index <= upTo))
                 {
                     if (!terms.TryGetValue(p.Index, out var term)) continue;

@@ -29,6 +29,9 @@ public static class NemesisCluster
                 o.RequestTimeout = RequestTimeout;
                 // Compaction now and then, while leaving most of the log to compare across replicas.
                 o.SnapshotEvery = 2000;
+                // A member add waits this long for its learner's promotion (which the leader makes later anyway):
+                // short, so the membership nemesis goes on rather than wait out a partition.
+                o.LearnerCatchUpTimeout = TimeSpan.FromSeconds(10);
             });
             silo.UseFastSiloDeathDetection();
         }

@@ -29,17 +29,21 @@ public sealed record NemesisResult(
     CheckResult Linearizability,
     IReadOnlyList<string> LostWrites,
     IReadOnlyList<string> LogMismatches,
+    int MembershipChanges,
+    IReadOnlyList<string> FinalMembers,
     string Summary)
 {
     public bool Passed => Linearizability.IsLinearizable && LostWrites.Count == 0 && LogMismatches.Count == 0;
 }
 
 /// <summary>
-/// Runs clients against a 5-replica group on a 4-silo cluster while a seeded nemesis injects faults, then heals
-/// everything and checks linearizability, that no acknowledged write was lost, and that logs match. The seed fixes
-/// the fault schedule and every client's choices; thread timing is not reproducible, so a replay is close, not equal.
+/// Runs clients against a group of 5 replicas on a 4-silo cluster while a seeded nemesis injects faults and, at the
+/// same time, changes the group's membership, then heals everything and checks linearizability, that no acknowledged
+/// write was lost, and that the members' logs match. Faults pick replicas from the membership as it is when they
+/// start. The seed fixes the fault schedule and every client's choices; thread timing is not reproducible, and the
+/// membership a fault picks from depends on it, so a replay is close, not equal.
 /// </summary>
-public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
+public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions options)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -48,7 +52,6 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     private readonly ConcurrentDictionary<string, int> _faults = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
     private readonly string _group = $"nemesis-{Guid.NewGuid():N}"[..20];
-    private readonly string[] _members = ["r1", "r2", "r3", "r4", "r5"];
     private int _nextId;
 
     private IFaultControlGrain Faults => cluster.Client.GetGrain<IFaultControlGrain>(FaultControlGrain.Key);
@@ -81,38 +84,43 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     {
         var log = options.Log;
         log($"nemesis: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {options.Clients} clients on {options.Keys} keys, group {_group}");
-        await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, _group, _members);
+        await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, _group, InitialMembers);
         await WaitForLeaderAsync();
 
         using var stop = new CancellationTokenSource(options.Duration);
         var clients = Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c, stop.Token))).ToArray();
         var nemesis = Task.Run(() => NemesisAsync(stop.Token));
+        var membership = Task.Run(() => MembershipNemesisAsync(stop.Token));
         await Task.WhenAll(clients);
         await nemesis;
+        await membership;
 
         log("nemesis: healing");
         await HealAsync();
         await WaitForLeaderAsync();
         var finals = await ReadFinalValuesAsync();
-        await WaitForConvergenceAsync();
-        var logs = await ReadLogsAsync();
+        var members = await WaitForConvergenceAsync();
+        var logs = await ReadLogsAsync(members);
 
         var history = _history.OrderBy(op => op.Id).ToList();
         var checkClock = Stopwatch.StartNew();
         var linearizability = LinearizabilityChecker.Check(history);
         var checkTime = checkClock.Elapsed;
         var lost = Checks.LostWrites(history, finals);
-        var mismatches = Checks.LogMismatches(logs, out var compared);
+        // The logs of removed replicas, as they were just before their removal, are held to the same rule.
+        var removedLogs = _removedLogs.Where(r => !logs.ContainsKey(r.Key)).ToList();
+        var mismatches = Checks.LogMismatches(new Dictionary<string, (long, LogPosition[])>(logs.Concat(removedLogs)), out var compared);
 
-        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs);
-        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, summary);
+        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedLogs.Count, members);
+        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, Names(members), summary);
     }
 
     private long Now => _clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
 
     private async Task ClientAsync(int client, CancellationToken stop)
     {
-        var random = new Random(HashCode.Combine(options.Seed, client));
+        // Not HashCode.Combine: its seed differs from process to process, and a replay would choose otherwise.
+        var random = new Random(unchecked((options.Seed * 31) + client));
         var lastSeen = new Dictionary<string, string?>();
         var seq = 0;
         // Each client numbers its own writes in its own session, as a client that retries by itself must.
@@ -254,7 +262,8 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
 
     private async Task RandomHalvesAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
-        var side = _members.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).ToArray();
+        var count = random.Next(1, 3);
+        var side = Shuffle(random, Names(await ListAsync())).Take(count).ToArray();
         Count("random halves");
         options.Log($"nemesis: split {string.Join(",", side)} from the rest");
         await Faults.Split(_group, "halves", side);
@@ -264,7 +273,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
 
     private async Task IsolateLeaderAsync(TimeSpan hold, CancellationToken stop)
     {
-        var leader = (await StatusAsync()).Where(s => s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm)?.Replica;
+        var leader = await LeaderAsync();
         if (leader is null) return;
         Count("leader isolation");
         options.Log($"nemesis: isolate leader {leader}");
@@ -274,27 +283,37 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     }
 
     /// <summary>
-    /// A bridge a,b - c - d,e: the links between {a,b} and {d,e} are cut, so c hears both sides while they never hear
-    /// each other, and each side is a majority only together with c.
+    /// A bridge a,b - c - d,e among the voters (a - b - c,d of four, a - b - c of three): the links between the sides
+    /// are cut, so c hears both sides while they never hear each other, and each side is a majority only together
+    /// with c. Learners stay linked to everyone.
     /// </summary>
     private async Task BridgeAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
-        var order = _members.OrderBy(_ => random.Next()).ToArray();
+        var order = Shuffle(random, Voters(await ListAsync()));
+        if (order.Length < 3) return;
+        var middle = (order.Length - 1) / 2;
+        string[] left = order[..middle], right = order[(middle + 1)..];
         Count("bridge");
-        options.Log($"nemesis: bridge {order[0]},{order[1]} <- {order[2]} -> {order[3]},{order[4]}");
-        await Faults.Cut(_group, [order[0], order[1]], [order[3], order[4]]);
+        options.Log($"nemesis: bridge {string.Join(",", left)} <- {order[middle]} -> {string.Join(",", right)}");
+        await Faults.Cut(_group, left, right);
         await Delay(hold, stop);
         await Faults.Heal(_group);
     }
 
-    /// <summary>{a,b} | {c} | {d,e}: no side has a majority, so requests time out with their outcomes unknown.</summary>
+    /// <summary>
+    /// {a,b} | {c} | {d,e} among the voters ({a,b} | {c,d} of four, {a} | {b} | {c} of three), learners in the middle:
+    /// no side has a majority, so requests time out with their outcomes unknown.
+    /// </summary>
     private async Task NoQuorumAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
-        var order = _members.OrderBy(_ => random.Next()).ToArray();
+        var order = Shuffle(random, Voters(await ListAsync()));
+        var half = order.Length / 2;
+        if (half == 0) return;
+        string[] left = order[..half], middle = order[half..^half], right = order[^half..];
         Count("no-quorum split");
-        options.Log($"nemesis: split {order[0]},{order[1]} | {order[2]} | {order[3]},{order[4]}");
-        await Faults.Split(_group, "left", [order[0], order[1]]);
-        await Faults.Split(_group, "right", [order[3], order[4]]);
+        options.Log($"nemesis: split {string.Join(" | ", new[] { left, middle, right }.Where(side => side.Length > 0).Select(side => string.Join(",", side)))}");
+        await Faults.Split(_group, "left", left);
+        await Faults.Split(_group, "right", right);
         await Delay(hold, stop);
         await Faults.Heal(_group);
     }
@@ -316,7 +335,8 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
     private async Task StopReplicasAsync(Random random, TimeSpan hold, CancellationToken stop)
     {
         // Up to three: with a majority stopped nothing commits, and clients see timeouts (unknown outcomes).
-        var victims = _members.OrderBy(_ => random.Next()).Take(random.Next(1, 4)).ToArray();
+        var count = random.Next(1, 4);
+        var victims = Shuffle(random, Names(await ListAsync())).Take(count).ToArray();
         Count("replica stop");
         options.Log($"nemesis: stop {string.Join(",", victims)}");
         try
@@ -326,14 +346,14 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
         }
         finally
         {
-            foreach (var v in victims) await Faults.StartReplica(_group, v, []);
+            foreach (var v in victims) await RestartAsync(v);
         }
     }
 
     /// <summary>Crash-stops the leader: its pending requests end "may or may not take effect", and the gateway retries them.</summary>
     private async Task StopLeaderAsync(TimeSpan hold, CancellationToken stop)
     {
-        var leader = (await StatusAsync()).Where(s => s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm)?.Replica;
+        var leader = await LeaderAsync();
         if (leader is null) return;
         Count("leader stop");
         options.Log($"nemesis: stop leader {leader}");
@@ -344,7 +364,7 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
         }
         finally
         {
-            await Faults.StartReplica(_group, leader, []);
+            await RestartAsync(leader);
         }
     }
 
@@ -376,11 +396,44 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
 
     private async Task HealAsync()
     {
-        await Faults.Forget(_group);
+        await UntilDoneAsync(async () => { await Faults.Forget(_group); return true; }, "forget the faults");
         while (cluster.Silos.Count < NemesisCluster.Silos) await cluster.StartAdditionalSiloAsync();
-        foreach (var status in await StatusAsync())
+        // With no leader, the list shows only the running members; the directory holds the configuration last committed.
+        var registered = await UntilDoneAsync(() => cluster.Client.GetGrain<IRaftGroupDirectoryGrain>(_group).GetMembers(), "read the group's directory");
+        var members = InNameOrder(Names(await ListAsync()).Union(registered.Select(ReplicaKey.NameOf)));
+        foreach (var status in await StatusAsync(members))
         {
-            if (!status.Running) await Faults.StartReplica(_group, status.Replica, []);
+            if (status.Running) continue;
+            try
+            {
+                await UntilDoneAsync(async () => { await Faults.StartReplica(_group, status.Replica, []); return true; }, $"start {status.Replica}");
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // Removed and retired as the run ended: nothing to start.
+                options.Log($"nemesis: {status.Replica} not started: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A call of the checks after the run, tried again while it fails in the cluster's messaging: the client may send
+    /// it through the gateway of a silo killed moments ago.
+    /// </summary>
+    private async Task<T> UntilDoneAsync<T>(Func<Task<T>> call, string what)
+    {
+        var deadline = _clock.Elapsed + Patience;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException && _clock.Elapsed < deadline)
+            {
+                options.Log($"nemesis: {what} failed, trying again: {ex.GetType().Name}: {ex.Message}");
+                await Task.Delay(500);
+            }
         }
     }
 
@@ -406,17 +459,19 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
         return finals;
     }
 
-    private async Task<Dictionary<string, (long Commit, LogPosition[] Positions)>> ReadLogsAsync()
+    /// <summary>The logs of the group's members at the end; removed replicas have retired their storage.</summary>
+    private async Task<Dictionary<string, (long Commit, LogPosition[] Positions)>> ReadLogsAsync(MemberList members)
     {
         var logs = new Dictionary<string, (long, LogPosition[])>();
-        foreach (var status in await StatusAsync())
+        foreach (var status in await StatusAsync(Names(members)))
         {
-            logs[status.Replica] = (status.CommitIndex, await Replica(status.Replica).GetLogPositions(1, status.CommitIndex));
+            logs[status.Replica] = (status.CommitIndex,
+                await UntilDoneAsync(() => Replica(status.Replica).GetLogPositions(1, status.CommitIndex), $"read the log of {status.Replica}"));
         }
         return logs;
     }
 
-    private async Task<ReplicaStatus[]> StatusAsync() => await Task.WhenAll(_members.Select(async m =>
+    private async Task<ReplicaStatus[]> StatusAsync(IEnumerable<string> replicas) => await Task.WhenAll(replicas.Select(async m =>
     {
         try
         {
@@ -428,33 +483,42 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
         }
     }));
 
+    /// <summary>The live leader of the newest term, as the membership lists it; null with none.</summary>
+    private async Task<string?> LeaderAsync() => (await TryListAsync())?.Leader;
+
     private Task WaitForLeaderAsync() => WaitForAsync(async () =>
     {
-        var statuses = await StatusAsync();
-        var leader = statuses.Where(s => s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm);
-        if (leader is null) return false;
+        if (await TryListAsync() is not { Leader: { } name } list) return null;
+        var voters = Voters(list);
+        var statuses = await StatusAsync(voters);
+        var leader = statuses.FirstOrDefault(s => s.Replica == name && s.Role == ReplicaRole.Leader);
+        if (leader is null) return null;
         var followers = statuses.Count(s => s.Running && s.CurrentTerm == leader.CurrentTerm && s.LeaderId == leader.Replica);
-        return followers > _members.Length / 2;
+        return followers > voters.Length / 2 ? list : null;
     }, "a leader followed by a majority");
 
-    private Task WaitForConvergenceAsync() => WaitForAsync(async () =>
+    /// <summary>Waits for every member, learners too, to run and apply the same entries, with no change pending; returns the members.</summary>
+    private Task<MemberList> WaitForConvergenceAsync() => WaitForAsync(async () =>
     {
-        var statuses = await StatusAsync();
-        return statuses.All(s => s.Running) && statuses.Select(s => s.LastApplied).Distinct().Count() == 1;
-    }, "every replica to apply the same entries");
+        if (await TryListAsync() is not { Leader: not null, ChangePending: false } list) return null;
+        var statuses = await StatusAsync(Names(list));
+        return statuses.All(s => s.Running) && statuses.Select(s => s.LastApplied).Distinct().Count() == 1 ? list : null;
+    }, "every member to apply the same entries");
 
-    private async Task WaitForAsync(Func<Task<bool>> probe, string what)
+    private async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class
     {
         var deadline = _clock.Elapsed + Patience;
-        while (!await probe())
+        while (true)
         {
+            if (await probe() is { } done) return done;
             if (_clock.Elapsed > deadline) throw new TimeoutException($"gave up waiting for {what} after {Patience.TotalSeconds:0} s");
             await Task.Delay(100);
         }
     }
 
     private string Summarize(List<HistoryOp> history, CheckResult linearizability, TimeSpan checkTime, List<string> lost,
-        List<string> mismatches, int compared, Dictionary<string, (long Commit, LogPosition[] Positions)> logs)
+        List<string> mismatches, int compared, Dictionary<string, (long Commit, LogPosition[] Positions)> logs, int removedLogs, MemberList members)
     {
         var text = new StringBuilder();
         text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys)");
@@ -470,13 +534,22 @@ public sealed class NemesisRun(TestCluster cluster, NemesisOptions options)
             foreach (var (error, count) in _errors.OrderByDescending(e => e.Value).Take(8)) text.AppendLine($"  {count,6}  {error}");
         }
         text.AppendLine("faults injected:");
-        foreach (var (kind, count) in _faults.OrderBy(f => f.Key)) text.AppendLine($"  {kind,-18} {count}");
+        foreach (var (kind, count) in _faults.OrderBy(f => f.Key))
+        {
+            var outcomes = _outcomes.Where(o => o.Key.Kind == kind).OrderByDescending(o => o.Value).ThenBy(o => o.Key.Outcome, StringComparer.Ordinal)
+                .Select(o => $"{o.Value} {o.Key.Outcome}").ToList();
+            text.AppendLine($"  {kind,-18} {count}{(outcomes.Count == 0 ? "" : $" ({string.Join(", ", outcomes)})")}");
+        }
+        var learners = members.Members.Where(m => m.Role == MemberRole.Learner).Select(m => m.Replica).ToList();
+        text.AppendLine($"membership: {_membershipChanges} changes committed; voters at the end {string.Join(", ", Voters(members))}" +
+            (learners.Count == 0 ? "" : $", learners {string.Join(", ", learners)}"));
         text.AppendLine($"linearizability: {linearizability.Verdict} ({linearizability.Keys.Sum(k => k.Operations)} operations over {linearizability.Keys.Count} keys checked in {checkTime.TotalSeconds:0.00} s)");
         if (!linearizability.IsLinearizable) text.AppendLine(linearizability.Report());
         text.AppendLine(lost.Count == 0 ? "acknowledged writes: none lost" : $"acknowledged writes: {lost.Count} LOST");
         foreach (var l in lost) text.AppendLine($"  {l}");
         text.AppendLine(mismatches.Count == 0
-            ? $"logs: match ({compared} committed indexes compared; commit indexes {string.Join(", ", logs.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value.Commit}"))})"
+            ? $"logs: match ({compared} committed indexes compared; commit indexes {string.Join(", ", InNameOrder(logs.Keys).Select(name => $"{name}={logs[name].Commit}"))}" +
+              $"{(removedLogs == 0 ? "" : $"; and {removedLogs} removed replicas' logs as they were before their removal")})"
             : $"logs: {mismatches.Count} MISMATCHES");
         foreach (var m in mismatches) text.AppendLine($"  {m}");
         text.AppendLine($"verdict: {(linearizability.IsLinearizable && lost.Count == 0 && mismatches.Count == 0 ? "PASS" : "FAIL")}; replay with --seed {options.Seed}");
