@@ -35,13 +35,20 @@ public sealed class WriteLoad : IAsyncDisposable
         await Task.WhenAll(_writers);
     }
 
-    /// <summary>Every acknowledged write reads back with its value through the gateway.</summary>
+    /// <summary>
+    /// Every acknowledged write reads back with its value through the gateway. A read with no answer (a timeout, no
+    /// leader, overloaded) says nothing of the write and is asked again; any answer but the value fails at once.
+    /// </summary>
     public async Task AssertNoneLostAsync(IKeyValueGatewayGrain gateway)
     {
         Assert.NotEmpty(Acknowledged);
         foreach (var (key, value) in Acknowledged)
         {
-            var read = await gateway.Get(key);
+            var read = await RaftGroup.WaitForAsync(async () =>
+            {
+                var r = await gateway.Get(key);
+                return r.Status is KvStatus.Timeout or KvStatus.Unavailable or KvStatus.NotLeader or KvStatus.Overloaded ? null : r;
+            }, $"an answer to a read of {key}");
             Assert.True(read.Status == KvStatus.Ok && read.Value == value, $"acknowledged {key}={value}, read {read.Status} {read.Value} {read.Error}");
         }
     }
