@@ -358,19 +358,16 @@ public sealed class RaftReplicaGrain(
         {
             var node = _node;
             if (node is null) return RetryStep<KvResponse>.Answer(NotRunning());
-            // Told to campaign, the target may win without this replica hearing of it in time: the caller asks the replicas.
-            var undecided = started && _timeoutNowSent == (target, term);
             if (node.Role != RaftRole.Leader)
             {
                 if (node.LeaderId == target) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = target, ServedBy = _name });
-                if (undecided) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} stepped down"));
                 return started ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
             }
             if (target == _name) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = _name, ServedBy = _name });
             if (started)
             {
                 if (node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
-                if (undecided) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} gave up after an election timeout"));
+                if (ToldToCampaign()) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} gave up after an election timeout without hearing whether it won"));
                 return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Timeout,
                     $"leadership transfer to {target} did not finish within an election timeout ({target} did not catch up); {_name} still leads", _name));
             }
@@ -383,11 +380,17 @@ public sealed class RaftReplicaGrain(
             await PumpAsync();
             return RetryStep<KvResponse>.AfterPause;
         });
-        return answer ?? KvResponse.Failure(KvStatus.Timeout, $"leadership did not pass to {target} within {timeout.TotalSeconds:0.###} s", _name);
+        if (answer is not null) return answer;
+        return ToldToCampaign()
+            ? Undecided(target, term, $"{_name} heard of no new leader within {timeout.TotalSeconds:0.###} s")
+            : KvResponse.Failure(KvStatus.Timeout, $"leadership did not pass to {target} within {timeout.TotalSeconds:0.###} s", _name);
+
+        // The target may then win without this replica hearing of it in time: only the replicas can tell.
+        bool ToldToCampaign() => started && _timeoutNowSent == (target, term);
     }
 
     private KvResponse Undecided(string target, long term, string why) =>
-        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} without hearing whether it won (term {term})", _name)
+        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} (term {term})", _name)
             with { UndecidedTransferTerm = term };
 
     private TimeSpan ClampTimeout(TimeSpan timeout) => timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout ? _options.RequestTimeout : timeout;
