@@ -354,6 +354,7 @@ public sealed class RaftReplicaGrain(
         timeout = ClampTimeout(timeout);
         var started = false;
         var term = 0L; // the term this replica led in when it began the transfer
+        var startedAt = 0L;
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var node = _node;
@@ -361,7 +362,11 @@ public sealed class RaftReplicaGrain(
             if (node.Role != RaftRole.Leader)
             {
                 if (node.LeaderId == target) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = target, ServedBy = _name });
-                return started ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+                if (!started) return RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+                // Stepped down: past the election timeout a leader gives a transfer, the replicas tell whether the target won.
+                return ToldToCampaign() && timeProvider.GetElapsedTime(startedAt) >= _options.ElectionTicks * _options.TickInterval
+                    ? RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} stepped down and has not seen {target} lead within an election timeout"))
+                    : RetryStep<KvResponse>.AfterPause;
             }
             if (target == _name) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = _name, ServedBy = _name });
             if (started)
@@ -376,6 +381,7 @@ public sealed class RaftReplicaGrain(
             if (!result.Accepted) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, RefusalMessage(result), _name));
             started = true;
             term = node.CurrentTerm;
+            startedAt = timeProvider.GetTimestamp();
             logger.LeadershipTransferStarted(_group, _name, target);
             await PumpAsync();
             return RetryStep<KvResponse>.AfterPause;
@@ -390,7 +396,7 @@ public sealed class RaftReplicaGrain(
     }
 
     private KvResponse Undecided(string target, long term, string why) =>
-        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} (term {term})", _name)
+        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} ({_name} led in term {term})", _name)
             with { UndecidedTransferTerm = term };
 
     private TimeSpan ClampTimeout(TimeSpan timeout) => timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout ? _options.RequestTimeout : timeout;
