@@ -292,7 +292,8 @@ public sealed class KeyValueGatewayGrain(
             KvResponse response;
             try
             {
-                response = await Replica(target).TransferLeadership(replica, remaining).WaitAsync(remaining);
+                // A tick more than the replica is given, so its own answer at the deadline arrives.
+                response = await Replica(target).TransferLeadership(replica, remaining).WaitAsync(remaining + _options.TickInterval);
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not TimeoutException)
             {

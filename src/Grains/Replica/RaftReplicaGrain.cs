@@ -366,23 +366,25 @@ public sealed class RaftReplicaGrain(
         timeout = ClampTimeout(timeout);
         var started = false;
         var term = 0L; // the term this replica led in when it began the transfer
+        var startedAt = 0L;
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
             var node = _node;
             if (node is null) return RetryStep<KvResponse>.Answer(NotRunning());
-            // Told to campaign, the target may win without this replica hearing of it in time: the caller asks the replicas.
-            var undecided = started && _timeoutNowSent == (target, term);
             if (node.Role != RaftRole.Leader)
             {
                 if (node.LeaderId == target) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = target, ServedBy = _name });
-                if (undecided) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} stepped down"));
-                return started ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+                if (!started) return RetryStep<KvResponse>.Answer(NotLeaderResponse(node.LeaderId));
+                // Stepped down: past the election timeout a leader gives a transfer, the replicas tell whether the target won.
+                return ToldToCampaign() && timeProvider.GetElapsedTime(startedAt) >= _options.ElectionTicks * _options.TickInterval
+                    ? RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} stepped down and has not seen {target} lead within an election timeout"))
+                    : RetryStep<KvResponse>.AfterPause;
             }
             if (target == _name) return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.Ok, LeaderHint = _name, ServedBy = _name });
             if (started)
             {
                 if (node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
-                if (undecided) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} gave up after an election timeout"));
+                if (ToldToCampaign()) return RetryStep<KvResponse>.Answer(Undecided(target, term, $"{_name} gave up after an election timeout without hearing whether it won"));
                 return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Timeout,
                     $"leadership transfer to {target} did not finish within an election timeout ({target} did not catch up); {_name} still leads", _name));
             }
@@ -391,15 +393,22 @@ public sealed class RaftReplicaGrain(
             if (!result.Accepted) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, RefusalMessage(result), _name));
             started = true;
             term = node.CurrentTerm;
+            startedAt = timeProvider.GetTimestamp();
             logger.LeadershipTransferStarted(_group, _name, target);
             await PumpAsync();
             return RetryStep<KvResponse>.AfterPause;
         });
-        return answer ?? KvResponse.Failure(KvStatus.Timeout, $"leadership did not pass to {target} within {timeout.TotalSeconds:0.###} s", _name);
+        if (answer is not null) return answer;
+        return ToldToCampaign()
+            ? Undecided(target, term, $"{_name} heard of no new leader within {timeout.TotalSeconds:0.###} s")
+            : KvResponse.Failure(KvStatus.Timeout, $"leadership did not pass to {target} within {timeout.TotalSeconds:0.###} s", _name);
+
+        // The target may then win without this replica hearing of it in time: only the replicas can tell.
+        bool ToldToCampaign() => started && _timeoutNowSent == (target, term);
     }
 
     private KvResponse Undecided(string target, long term, string why) =>
-        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} without hearing whether it won (term {term})", _name)
+        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} ({_name} led in term {term})", _name)
             with { UndecidedTransferTerm = term };
 
     private TimeSpan ClampTimeout(TimeSpan timeout) => timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout ? _options.RequestTimeout : timeout;
