@@ -407,9 +407,13 @@ public sealed class RaftReplicaGrain(
         bool ToldToCampaign() => started && _timeoutNowSent == (target, term);
     }
 
-    private KvResponse Undecided(string target, long term, string why) =>
-        KvResponse.Failure(KvStatus.Timeout, $"{target} was told to campaign, but {why} ({_name} led in term {term})", _name)
-            with { UndecidedTransferTerm = term };
+    private KvResponse Undecided(string target, long term, string why) => new()
+    {
+        Status = KvStatus.Timeout,
+        Error = $"{target} was told to campaign, but {why} ({_name} led in term {term})",
+        ServedBy = _name,
+        UndecidedTransferTerm = term,
+    };
 
     private TimeSpan ClampTimeout(TimeSpan timeout) => timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout ? _options.RequestTimeout : timeout;
 
