@@ -317,7 +317,7 @@ public sealed class RaftReplicaGrain(
             var node = _node!;
             if (configChange.Type is ConfigChangeType.AddLearner or ConfigChangeType.AddVoter && _stateMachine.WasRemoved(configChange.Id))
             {
-                // As etcd refuses a removed member's id: its old replica may still hear from the group, and is told it is out.
+                // Its old replica may still send to the group, and would be told it is out.
                 var removed = $"{configChange.Id} was removed from group '{_group}', and a removed replica's name is never used again";
                 logger.ConfigChangeRefused(_group, _name, describe, removed);
                 return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Refused, removed, _name));
@@ -496,7 +496,7 @@ public sealed class RaftReplicaGrain(
         if (_node is null) return Task.CompletedTask;
         if (_stateMachine.RemovedReplicas.TryGetValue(message.From, out var removedNode))
         {
-            // etcd's rafthttp answers a removed member "410 Gone" and its server refuses the message: so here.
+            // Not processed: the sender is told it is out, and retires.
             TellRemoved(message.From, removedNode, ((MessageType)message.Type).ToString());
             return Task.CompletedTask;
         }
