@@ -16,6 +16,7 @@ namespace Orleans.Raft.Membership;
 public sealed class RaftMembershipGrain(
     IOptions<RaftOptions> options,
     RaftNodeLocator nodes,
+    RaftGroupLayout layout,
     TimeProvider timeProvider,
     ILogger<RaftMembershipGrain> logger) : Grain, IRaftMembershipGrain
 {
@@ -27,6 +28,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<MemberList> List()
     {
+        EnsureGroup("member list");
         var statuses = await StatusesAsync();
         var leader = LeaderOf(statuses);
         var byName = statuses.ToDictionary(s => s.Replica);
@@ -68,6 +70,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> Add(string? node)
     {
+        EnsureGroup("member add");
         var steps = new List<string>();
         await AddCoreAsync(node, exceptNode: null, steps);
         return string.Join("; ", steps);
@@ -75,6 +78,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> Remove(string replica)
     {
+        EnsureGroup("member remove");
         var steps = new List<string>();
         await RemoveCoreAsync(replica, steps);
         return string.Join("; ", steps);
@@ -83,6 +87,7 @@ public sealed class RaftMembershipGrain(
     public async Task<string> TransferLeadership(string replica)
     {
         const string Operation = "leader transfer";
+        EnsureGroup(Operation);
         var statuses = await StatusesAsync();
         var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation);
         if (leader.Learners.Select(ReplicaKey.NameOf).Contains(replica))
@@ -100,6 +105,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> DrainNode(string node)
     {
+        EnsureGroup("node drain with --group");
         var steps = new List<string>();
         var leader = await LeaderAsync("node drain");
         var onNode = leader.Members.Concat(leader.Learners).Where(m => ReplicaKey.SplitMember(m).Node == node).ToArray();
@@ -109,7 +115,7 @@ public sealed class RaftMembershipGrain(
         {
             await WaitForNoPendingChangeAsync();
             // A replacement first, while the replica still counts: the group never runs with one voter fewer.
-            if (SpareNode(await LeaderAsync("node drain"), exceptNode: node) is not null) await AddCoreAsync(null, exceptNode: node, steps);
+            if (await SpareNodeAsync(await LeaderAsync("node drain"), exceptNode: node) is not null) await AddCoreAsync(null, exceptNode: node, steps);
             await WaitForNoPendingChangeAsync();
             await RemoveCoreAsync(ReplicaKey.NameOf(member), steps, avoidNode: node);
         }
@@ -162,7 +168,7 @@ public sealed class RaftMembershipGrain(
         }
         else if (pinned)
         {
-            node = SpareNode(leader, exceptNode)
+            node = await SpareNodeAsync(leader, exceptNode)
                 ?? throw Refuse(Operation, $"every live node already holds a replica of group '{Group}' ({string.Join(", ", nodes.ActiveNodes())}); start a node, or name one with --node");
         }
 
@@ -262,11 +268,25 @@ public sealed class RaftMembershipGrain(
         }
     }
 
-    /// <summary>A live node that holds none of the group's replicas, if any.</summary>
-    private string? SpareNode(ReplicaStatus leader, string? exceptNode)
+    /// <summary>
+    /// A live node that holds none of the group's replicas, if any: of those, the one that holds the fewest replicas of
+    /// the store's groups (as their directories know them), so replacements spread over the nodes.
+    /// </summary>
+    private async Task<string?> SpareNodeAsync(ReplicaStatus leader, string? exceptNode)
     {
         var used = leader.Members.Concat(leader.Learners).Select(m => ReplicaKey.SplitMember(m).Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        return nodes.ActiveNodes().FirstOrDefault(n => n != exceptNode && !used.Contains(n));
+        var spares = nodes.ActiveNodes().Where(n => n != exceptNode && !used.Contains(n)).ToArray();
+        if (spares.Length <= 1 || !layout.IsSharded) return spares.FirstOrDefault();
+        var held = (await Task.WhenAll(layout.Groups.Select(g => GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(g).GetMembers())))
+            .SelectMany(m => m).Select(m => ReplicaKey.SplitMember(m).Node).OfType<string>()
+            .CountBy(n => n, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        return spares.OrderBy(n => held.GetValueOrDefault(n)).ThenBy(n => n, StringComparer.Ordinal).First();
+    }
+
+    /// <summary>Refuses an operation on a store split over several groups: it is no group, and one must be named.</summary>
+    private void EnsureGroup(string operation)
+    {
+        if (layout.IsSharded && Group == layout.Store) throw Refuse(operation, layout.NotAGroup(operation));
     }
 
     private string PendingMessage(ReplicaStatus leader) =>
