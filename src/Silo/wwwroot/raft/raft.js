@@ -312,7 +312,8 @@
         const f = v => v == null ? '—' : v.toFixed(2);
         row(name, `count ${h.count}, mean ${f(h.mean)} ${h.unit || ''}, p50 ${f(h.p50)}, p99 ${f(h.p99)}, max ${f(h.max)}`);
       }
-      for (const [name, values] of Object.entries(m.gauges)) row(name, values.map(v => `${v.replica}=${v.value}`).join('  '));
+      // With several groups a replica's name is no longer unique: its group goes first.
+      for (const [name, values] of Object.entries(m.gauges)) row(name, values.map(v => `${sharded ? v.group + '/' : ''}${v.replica}=${v.value}`).join('  '));
     } catch {
       // The status poll reports connection problems.
     }
