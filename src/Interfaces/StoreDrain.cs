@@ -42,6 +42,11 @@ public static class StoreDrain
                 {
                     result = new GroupDrain(group, null, ex.Message);
                 }
+                catch (TimeoutException ex)
+                {
+                    // The call gave up waiting, not the drain: it may still be moving that group's replicas.
+                    result = new GroupDrain(group, null, $"no answer in time ({ex.Message}); the drain of {group} may still be under way: check it with 'member list --group {group}'");
+                }
                 results.Add(result);
                 if (progress is not null) await progress(result);
             }
