@@ -20,4 +20,10 @@ public interface IRaftStoreGrain : IGrainWithStringKey
     /// after a while unless renewed, so a drain whose caller died does not pin it for ever.
     /// </summary>
     Task SetDraining(string node, bool draining);
+
+    /// <summary>
+    /// Checks a starting node's number of groups against the store's: the first node's since this grain activated, and
+    /// what the groups' directories (which running replicas fill) show. Null when it agrees; else why not.
+    /// </summary>
+    Task<string?> CheckGroups(string node, int groups);
 }

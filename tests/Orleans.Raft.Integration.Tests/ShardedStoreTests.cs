@@ -162,6 +162,16 @@ public sealed class ShardedStoreTests(ShardedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_node_with_another_number_of_groups_is_told_so_by_the_store()
+    {
+        await fixture.WaitForLeadersAsync();
+        var store = Grains.GetGrain<IRaftStoreGrain>("default");
+        Assert.Null(await store.CheckGroups("Secondary_1", ShardedClusterFixture.Groups));
+        Assert.StartsWith("node 'n9' was started with 4 groups, but store 'default' has 8", await store.CheckGroups("n9", 4));
+        Assert.StartsWith("node 'n9' was started with 1 group, but store 'default' has 8", await store.CheckGroups("n9", 1));
+    }
+
+    [Fact]
     public async Task Status_prints_a_row_per_group_and_one_group_in_detail_with_group()
     {
         await fixture.WaitForLeadersAsync();

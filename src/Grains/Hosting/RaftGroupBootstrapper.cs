@@ -40,6 +40,9 @@ public sealed class RaftGroupBootstrapper(
             return;
         }
 
+        // A node started with another number of groups than the store's would look for keys in the wrong groups.
+        if (await CheckGroupsAsync(node, cancellationToken) is { } mismatch) throw new OrleansConfigurationException(mismatch);
+
         // A node starts every replica its disk holds, whatever the configuration says: they are its own.
         // Resolved here, not injected: a missing storage is reported by the options validator, which runs later.
         // Every group's replicas on this node share this one storage, and so its one writer and its group commit.
@@ -74,6 +77,20 @@ public sealed class RaftGroupBootstrapper(
         logger.StoreLayout(layout.Store, layout.Shards.Count, layout.ReplicationFactor, string.Join(", ", layout.Nodes), local);
         if (layout.IsSharded && o.LeaderBalanceInterval > TimeSpan.Zero)
             _balancing = Task.Run(() => StartBalancerAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>The store's answer to this node's number of groups; null when it agrees or cannot be asked now.</summary>
+    private async Task<string?> CheckGroupsAsync(string node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await grainFactory.GetGrain<IRaftStoreGrain>(layout.Store).CheckGroups(node, layout.Shards.Count).WaitAsync(options.Value.RequestTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.GroupsNotChecked(ex, layout.Store);
+            return null;
+        }
     }
 
     /// <summary>Asks the store's balancer to run (it is one grain for the whole cluster; every node asks, the first wins).</summary>

@@ -30,6 +30,7 @@ public sealed class RaftStoreGrain(
     private readonly Dictionary<string, long> _draining = new(StringComparer.Ordinal); // node -> when last marked
     private IGrainTimer? _timer;
     private bool _stepping;
+    private (int Groups, string Node)? _registered; // the first node to check in since activation
 
     private string Store => this.GetPrimaryKeyString();
 
@@ -71,6 +72,21 @@ public sealed class RaftStoreGrain(
     }
 
     public Task<string?> BalanceLeaders() => StepAsync();
+
+    public async Task<string?> CheckGroups(string node, int groups)
+    {
+        string Mismatch(string evidence) =>
+            $"node '{node}' was started with {groups} group{(groups == 1 ? "" : "s")}, but store '{Store}' {evidence}: the number of groups decides " +
+            "which group holds each key, so it is fixed when a cluster is created. Start the node with the --groups the other nodes have";
+
+        if (_registered is { } first && first.Groups != groups) return Mismatch($"has {first.Groups} (node '{first.Node}' was started with them)");
+        async Task<bool> Exists(string group) => (await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers()).Length > 0;
+        if (groups == 1 && await Exists($"{Store}-0")) return Mismatch($"is split over several groups ({Store}-0 has replicas)");
+        if (groups > 1 && await Exists(Store)) return Mismatch("is one group (a group of that name has replicas)");
+        if (groups > 1 && await Exists($"{Store}-{groups}")) return Mismatch($"has more groups than that ({Store}-{groups} has replicas)");
+        _registered ??= (groups, node);
+        return null;
+    }
 
     private async Task<string?> StepAsync()
     {

@@ -95,6 +95,11 @@ public sealed class ShardedNodesTests : IAsyncLifetime
         Assert.Contains("exited with code 2", wrong.Message);
         Assert.Contains("belongs to a cluster created with 12 groups, not 6", wrong.Message);
 
+        // A new node given another number of groups is refused too: the others know the store's.
+        var stranger = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync("n4", Arguments("n4", "--groups", "6")));
+        Assert.Contains("exited with code 2", stranger.Message);
+        Assert.Contains("node 'n4' was started with 6 groups, but store 'default' has", stranger.Message);
+
         // Started as it was created, its replicas come back from its disk and catch up.
         await victim.RestartAsync();
         await EventuallyAsync(async () =>
