@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Raft.Silo;
+using Orleans.Raft.Storage;
 
 namespace Orleans.Raft.Web.Tests;
 
@@ -54,6 +56,35 @@ public sealed class NodeDirectoryGroupsTests : IDisposable
         await using (SiloWebApp.Build(Arguments())) { }
         using var marker = JsonDocument.Parse(File.ReadAllText(Path.Combine(_data, NodeDirectory.MarkerFileName)));
         Assert.Equal(1, marker.RootElement.GetProperty("Groups").GetInt32());
+    }
+
+    [Fact]
+    public async Task Every_group_of_a_node_is_in_its_one_SQLite_store()
+    {
+        var app = SiloWebApp.Build(Arguments("--groups", "2"));
+        await using (app)
+        {
+            await app.StartAsync();
+            var storage = app.Services.GetRequiredService<IRaftStorage>();
+            var stored = await WaitForAsync(async () =>
+            {
+                var replicas = await storage.ListReplicasAsync(CancellationToken.None);
+                return replicas.Count == 10 ? replicas : null;
+            });
+            Assert.Equal(2, stored.Select(r => r.Group).Distinct().Count());
+            Assert.Equal(["raft.db"], Directory.GetFiles(_data, "*.db").Select(Path.GetFileName));
+            await app.StopAsync();
+        }
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe) where T : class
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (await probe() is { } result) return result;
+            await Task.Delay(100, cts.Token);
+        }
     }
 
     [Fact]

@@ -77,5 +77,6 @@ public sealed class RaftGroupLayout
     /// <inheritdoc cref="NotAGroup(string)"/>
     public static string NotAGroup(ShardMap shards, string operation) =>
         $"'{shards.Store}' is a store of {shards.Count} groups ({shards.GroupName(0)} … {shards.GroupName(shards.Count - 1)}), and {operation} acts on one group: " +
-        $"name it (--group {shards.GroupName(0)} on the client, ?group={shards.GroupName(0)} in the HTTP API); 'status' lists the groups";
+        $"name it (--group {shards.GroupName(0)} on the client, ?group={shards.GroupName(0)} in the HTTP API); 'status' lists the groups" +
+        (operation.StartsWith("node drain", StringComparison.Ordinal) ? "; without --group, node drain drains every group" : "");
 }

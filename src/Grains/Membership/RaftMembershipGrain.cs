@@ -105,7 +105,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> DrainNode(string node)
     {
-        EnsureGroup("node drain with --group");
+        EnsureGroup("node drain --group");
         var steps = new List<string>();
         var leader = await LeaderAsync("node drain");
         var onNode = leader.Members.Concat(leader.Learners).Where(m => ReplicaKey.SplitMember(m).Node == node).ToArray();
