@@ -312,8 +312,10 @@ public sealed class KeyValueGatewayGrain(
             {
                 return await Replica(m).GetStatus().WaitAsync(_options.RequestTimeout);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // Nothing here is cancelled by a token of ours: a cancellation is Orleans giving up on the replica's silo
+                // (a directory lookup while that silo dies), which is one more way of not answering.
                 return new ReplicaStatus { Group = Group, Replica = m, Node = ReplicaKey.SplitMember(_memberKeys.GetValueOrDefault(m, m)).Node, Error = ex.Message };
             }
         }));
