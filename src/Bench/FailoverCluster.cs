@@ -9,7 +9,7 @@ namespace Orleans.Raft.Bench;
 
 /// <summary>
 /// A real redis-server and three node processes (n1, n2, n3: Redis clustering, each its own SQLite data directory,
-/// every other setting the silo's default), and a client connected through all three gateways. Dispose kills them all
+/// one group, every other setting the silo's default), and a client connected through all three gateways. Dispose kills them all
 /// and deletes their directories; so does the end of this process, should Main return before Dispose has run.
 /// </summary>
 internal sealed class FailoverCluster : IAsyncDisposable
@@ -55,7 +55,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
             var node = await SiloProcess.StartAsync(n,
             [
                 "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
-                "--node", n, "--initial-nodes", string.Join(",", Nodes), "--data", Path.Combine(_data, n),
+                "--node", n, "--initial-nodes", string.Join(",", Nodes), "--groups", "1", "--data", Path.Combine(_data, n),
             ]);
             lock (_nodes) _nodes[n] = node;
         }).ToArray();

@@ -21,7 +21,7 @@ public static class GlobalOptions
 
     public static readonly Option<string?> Group = new("--group")
     {
-        Description = "The Raft group (default: the silo's)",
+        Description = "The Raft group (default: the store, 'default'); on a store of several groups, membership and fault commands need one",
         HelpName = "NAME",
         Recursive = true,
         Validators = { r => NameValidator.Check(r, "group") },

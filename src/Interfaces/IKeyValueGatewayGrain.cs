@@ -2,7 +2,12 @@ using Orleans.Concurrency;
 
 namespace Orleans.Raft;
 
-/// <summary>The client's entry point to a group (keyed by group name): finds the leader and forwards to it.</summary>
+/// <summary>
+/// The client's entry point to a group (keyed by group name): finds the leader and forwards to it. Keyed by the name of
+/// a store split over several groups (Raft:Groups), it routes each key request to the key's group (see
+/// <see cref="ShardMap"/>), so a client never needs to know about groups; requests that belong to one group (client
+/// sessions, <see cref="ExecuteVia"/>, elections) must then name that group instead.
+/// </summary>
 public interface IKeyValueGatewayGrain : IGrainWithStringKey
 {
     Task<KvResponse> Execute(KvRequest request);
@@ -21,6 +26,7 @@ public interface IKeyValueGatewayGrain : IGrainWithStringKey
     /// Opens a client session for a client that numbers and retries its own writes (KvRequest.SessionId and
     /// Sequence): on success the response's Index is the session id. Writes without a session use the gateway's own.
     /// </summary>
+    /// <remarks>A session belongs to one group: on a store of several groups, open it at <see cref="GroupOf"/>'s group.</remarks>
     Task<KvResponse> OpenSession();
 
     /// <summary>Runs a request through one named replica, which forwards it to the leader.</summary>
@@ -37,4 +43,13 @@ public interface IKeyValueGatewayGrain : IGrainWithStringKey
     /// leader gave up without hearing whether the voter won, the replicas are asked for up to one more election timeout.
     /// </summary>
     Task TransferLeadership(string replica);
+
+    /// <summary>How the store named by this key splits its keys; a group that is no store's answers a map of itself alone.</summary>
+    Task<ShardMap> GetShardMap();
+
+    /// <summary>The group that holds <paramref name="key"/>: where a client-numbered session for it must be opened.</summary>
+    Task<string> GroupOf(string key);
+
+    /// <summary>Every group of the store named by this key (or this group alone), summed up.</summary>
+    Task<GroupSummary[]> GetGroups();
 }

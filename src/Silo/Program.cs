@@ -10,5 +10,14 @@ catch (SiloConfigurationException ex)
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
 }
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OrleansConfigurationException ex)
+{
+    // A setting the silo refused at start (an options check, or a number of groups the other nodes do not have).
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
 return 0;

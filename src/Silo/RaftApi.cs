@@ -102,20 +102,30 @@ public static partial class RaftApi
             : Failure(context, response);
     });
 
-    private static Task<IResult> StatusAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> StatusAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
-        var statuses = await Gateway(grains, o).GetStatus();
-        var faults = context.RequestServices.IsRaftFaultInjectionEnabled() ? await FaultControl(grains).GetFaults(o.Group) : GroupFaults.None;
+        var (named, bad) = NamedGroup(context);
+        if (bad is not null) return bad;
+        // One call for every group of the store; a group of no store (a script's, a test's) apart.
+        var all = await grains.GetGrain<IKeyValueGatewayGrain>(layout.Store).GetStatus();
+        var detail = named ?? (layout.IsSharded ? null : layout.Store);
+        var statuses = detail is null ? all
+            : layout.Shards.Contains(detail) ? [.. all.Where(s => s.Group == detail)]
+            : await grains.GetGrain<IKeyValueGatewayGrain>(detail).GetStatus();
+        var faultInjection = context.RequestServices.IsRaftFaultInjectionEnabled();
+        var faults = faultInjection && detail is not null ? await FaultControl(grains).GetFaults(detail) : GroupFaults.None;
         // During an election two replicas may both think they lead, in different terms: the newer term wins.
-        var leading = statuses.Where(s => s.IsLive && s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault();
-        var leader = statuses.Where(s => s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
+        var leading = detail is null ? null : statuses.Where(s => s.IsLive && s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault();
+        var leader = detail is null ? null : statuses.Where(s => s.Role == ReplicaRole.Leader).OrderByDescending(s => s.CurrentTerm).FirstOrDefault()?.Replica;
+        var groups = layout.Groups.Select(g => GroupSummary.From(g, [.. all.Where(s => s.Group == g)])).ToArray();
         return Results.Json(new
         {
-            group = o.Group,
+            // The group described below; with several groups and none named, the store, with every group's replicas.
+            group = detail ?? layout.Store,
+            store = layout.Store,
             time = DateTimeOffset.UtcNow,
             leader,
-            faultInjection = context.RequestServices.IsRaftFaultInjectionEnabled(),
+            faultInjection,
             partitions = faults.Partitions,
             stopped = faults.Stopped,
             // The leader's configuration: null while no replica leads.
@@ -127,19 +137,32 @@ public static partial class RaftApi
                 leadTransferee = leading.LeadTransferee,
             },
             replicas = statuses.Select(ReplicaJson.From),
+            groups = groups.Select(g => new
+            {
+                name = g.Group,
+                leader = g.Leader,
+                leaderNode = g.LeaderNode,
+                term = g.Term,
+                commitIndex = g.CommitIndex,
+                lag = g.Lag,
+                live = g.Live,
+                members = g.Members,
+            }),
+            // How many groups each node's replicas lead; nodes that lead none are left out.
+            leadersPerNode = groups.Where(g => g.LeaderNode is not null).CountBy(g => g.LeaderNode!).OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(),
         });
     });
 
     /// <summary>One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale.</summary>
     private sealed record ReplicaJson(
         string Name, string? Node, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
-        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error, string? Membership)
+        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error, string? Membership, string Group)
     {
         public static ReplicaJson From(ReplicaStatus s) => s.IsLive
             ? new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
-                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null, MembershipName(s.Membership))
+                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null, MembershipName(s.Membership), s.Group)
             : new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), null, null, null,
-                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"), null);
+                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"), null, s.Group);
     }
 
     private static string? MembershipName(MemberRole role) => role switch
@@ -149,10 +172,11 @@ public static partial class RaftApi
         _ => null,
     };
 
-    private static Task<IResult> MembersAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> MembersAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
-        var list = await Membership(grains, o).List();
+        var (group, bad) = OneGroup(context, layout, "member list");
+        if (bad is not null) return bad;
+        var list = await Membership(grains, group).List();
         return Results.Json(new
         {
             group = list.Group,
@@ -166,16 +190,17 @@ public static partial class RaftApi
     /// GET /api/members/events?after=N: the membership steps recorded after sequence number N (default 0, all that are
     /// held), oldest first. Numbers restart from 1 under a new epoch when the membership grain is activated again.
     /// </summary>
-    private static Task<IResult> MemberEventsAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> MemberEventsAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
+        var (group, bad) = OneGroup(context, layout, "member events");
+        if (bad is not null) return bad;
         long after = 0;
         if (context.Request.Query.TryGetValue("after", out var text)
             && (!long.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
         {
             return Problem(StatusCodes.Status400BadRequest, "Bad request", $"'after' must be a sequence number (0 or more), not '{text}'");
         }
-        var page = await Membership(grains, o).Events(after);
+        var page = await Membership(grains, group).Events(after);
         return Results.Json(new
         {
             group = page.Group,
@@ -186,9 +211,10 @@ public static partial class RaftApi
         });
     });
 
-    private static Task<IResult> AddMemberAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> AddMemberAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
+        var (group, bad) = OneGroup(context, layout, "member add");
+        if (bad is not null) return bad;
         AddMemberRequest? body = null;
         if (context.Request.ContentLength is not 0 && context.Request.HasJsonContentType())
         {
@@ -203,74 +229,120 @@ public static partial class RaftApi
         }
         if (body?.Node is { } node && !ReplicaKey.IsValidName(node))
             return Problem(StatusCodes.Status400BadRequest, "Bad request", "'node' must be a node name of letters, digits, '-', '_' or '.'");
-        var done = await Membership(grains, o).Add(body?.Node);
-        return Results.Json(new { group = o.Group, action = "add", result = done });
+        var done = await Membership(grains, group).Add(body?.Node);
+        return Results.Json(new { group, action = "add", result = done });
     });
 
-    private static Task<IResult> RemoveMemberAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> RemoveMemberAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
-        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
-        var done = await Membership(grains, o).Remove(name);
-        return Results.Json(new { group = o.Group, replica = name, action = "remove", result = done });
+        var (group, bad) = OneGroup(context, layout, "member remove");
+        if (bad is not null) return bad;
+        if (await CheckReplicasAsync(grains, layout, group, [name]) is { } unknown) return unknown;
+        var done = await Membership(grains, group).Remove(name);
+        return Results.Json(new { group, replica = name, action = "remove", result = done });
     });
 
-    private static Task<IResult> TransferLeaderAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> TransferLeaderAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
-        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
-        var done = await Membership(grains, o).TransferLeadership(name);
-        return Results.Json(new { group = o.Group, replica = name, action = "transfer", result = done });
+        var (group, bad) = OneGroup(context, layout, "leader transfer");
+        if (bad is not null) return bad;
+        if (await CheckReplicasAsync(grains, layout, group, [name]) is { } unknown) return unknown;
+        var done = await Membership(grains, group).TransferLeadership(name);
+        return Results.Json(new { group, replica = name, action = "transfer", result = done });
     });
 
-    private static Task<IResult> DrainNodeAsync(string node, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> DrainNodeAsync(string node, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (!ReplicaKey.IsValidName(node)) return Problem(StatusCodes.Status400BadRequest, "Bad request", $"'{node}' is not a valid node name");
-        var done = await Membership(grains, o).DrainNode(node);
-        return Results.Json(new { group = o.Group, node, action = "drain", result = done });
+        var (named, bad) = NamedGroup(context);
+        if (bad is not null) return bad;
+        if (named is not null)
+        {
+            var one = await Membership(grains, named).DrainNode(node);
+            return Results.Json(new { group = named, node, action = "drain", result = one });
+        }
+        // Every group of the store with a replica on the node, one after another; a refusal stops none of the others.
+        var drained = await StoreDrain.RunAsync(grains, layout.Store, node);
+        var results = drained.Select(d => new { group = d.Group, result = d.Result, error = d.Error }).ToArray();
+        var result = drained.Length == 0 ? StoreDrain.NothingOn(layout.Store, node)
+            : !layout.IsSharded ? drained[0].Result
+            : string.Join("\n", drained.Select(d => $"{d.Group}: {d.Result ?? "refused: " + d.Error}"));
+        if (drained.FirstOrDefault(d => !d.Succeeded) is { } refused)
+        {
+            var detail = !layout.IsSharded ? Sentence(refused.Error, "the drain was refused")
+                : $"the drain of node {node} was refused in {drained.Count(d => !d.Succeeded)} of {drained.Length} groups; {refused.Group}: {Sentence(refused.Error, "refused")}";
+            return Results.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                extensions: new Dictionary<string, object?> { ["store"] = layout.Store, ["node"] = node, ["groups"] = results });
+        }
+        return Results.Json(new { group = layout.Store, store = layout.Store, node, action = "drain", result, groups = results });
     });
 
-    private static IRaftMembershipGrain Membership(IGrainFactory grains, RaftOptions o) => grains.GetGrain<IRaftMembershipGrain>(o.Group);
+    private static IRaftMembershipGrain Membership(IGrainFactory grains, string group) => grains.GetGrain<IRaftMembershipGrain>(group);
 
-    private static Task<IResult> ElectAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    /// <summary>
+    /// The group a request names with ?group=, else the store's only group; with several groups and none named, a 400
+    /// that says how to name one.
+    /// </summary>
+    private static (string Group, IResult? Error) OneGroup(HttpContext context, RaftGroupLayout layout, string operation)
     {
-        var o = options.Value;
-        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
+        var (named, bad) = NamedGroup(context);
+        if (bad is not null) return ("", bad);
+        if (named is not null) return (named, null);
+        return layout.IsSharded ? ("", Problem(StatusCodes.Status400BadRequest, "Name a group", layout.NotAGroup(operation))) : (layout.Store, null);
+    }
+
+    /// <summary>The group named by ?group=, or null; a 400 for a malformed name.</summary>
+    private static (string? Group, IResult? Error) NamedGroup(HttpContext context)
+    {
+        if (!context.Request.Query.TryGetValue("group", out var values)) return (null, null);
+        var group = values.ToString();
+        return ReplicaKey.IsValidName(group) ? (group, null)
+            : (null, Problem(StatusCodes.Status400BadRequest, "Bad request", $"'{group}' is not a valid group name: letters, digits, '-', '_' or '.'"));
+    }
+
+    private static Task<IResult> ElectAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
+    {
+        var (group, bad) = OneGroup(context, layout, "an election");
+        if (bad is not null) return bad;
+        if (await CheckReplicasAsync(grains, layout, group, [name]) is { } unknown) return unknown;
         // A graceful transfer, not a forced election: no client request fails because of it.
-        var done = await Membership(grains, o).TransferLeadership(name);
+        var done = await Membership(grains, group).TransferLeadership(name);
         return Results.Json(new { replica = name, action = "elect", result = done });
     });
 
-    private static Task<IResult> StopAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> StopAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (FaultsOff(context) is { } off) return off;
-        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
-        await FaultControl(grains).StopReplica(o.Group, name);
+        var (group, bad) = OneGroup(context, layout, "a fault");
+        if (bad is not null) return bad;
+        if (await CheckReplicasAsync(grains, layout, group, [name]) is { } unknown) return unknown;
+        await FaultControl(grains).StopReplica(group, name);
         return Results.Json(new { replica = name, action = "stop" });
     });
 
-    private static Task<IResult> StartAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> StartAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (FaultsOff(context) is { } off) return off;
-        if (await CheckReplicasAsync(grains, o, [name]) is { } unknown) return unknown;
-        await FaultControl(grains).StartReplica(o.Group, name, []);
+        var (group, bad) = OneGroup(context, layout, "a fault");
+        if (bad is not null) return bad;
+        if (await CheckReplicasAsync(grains, layout, group, [name]) is { } unknown) return unknown;
+        await FaultControl(grains).StartReplica(group, name, []);
         return Results.Json(new { replica = name, action = "start" });
     });
 
-    private static Task<IResult> FaultsAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> FaultsAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (FaultsOff(context) is { } off) return off;
-        return FaultsResult(o.Group, await FaultControl(grains).GetFaults(o.Group));
+        var (group, bad) = OneGroup(context, layout, "a fault");
+        if (bad is not null) return bad;
+        return FaultsResult(group, await FaultControl(grains).GetFaults(group));
     });
 
-    private static Task<IResult> SplitAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> SplitAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (FaultsOff(context) is { } off) return off;
+        var (group, bad) = OneGroup(context, layout, "a fault");
+        if (bad is not null) return bad;
         SplitRequest? body;
         try
         {
@@ -284,32 +356,35 @@ public static partial class RaftApi
             return Problem(StatusCodes.Status400BadRequest, "Bad request", "'name' must be a partition name of letters, digits, '-', '_' or '.'");
         if (body.Replicas is not { Length: > 0 } replicas || replicas.Any(string.IsNullOrEmpty))
             return Problem(StatusCodes.Status400BadRequest, "Bad request", "'replicas' must list at least one replica");
-        if (await CheckReplicasAsync(grains, o, replicas) is { } unknown) return unknown;
+        if (await CheckReplicasAsync(grains, layout, group, replicas) is { } unknown) return unknown;
         var control = FaultControl(grains);
-        await control.Split(o.Group, partition, replicas);
-        return FaultsResult(o.Group, await control.GetFaults(o.Group));
+        await control.Split(group, partition, replicas);
+        return FaultsResult(group, await control.GetFaults(group));
     });
 
-    private static Task<IResult> JoinAsync(string name, HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> JoinAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (FaultsOff(context) is { } off) return off;
+        var (group, bad) = OneGroup(context, layout, "a fault");
+        if (bad is not null) return bad;
         var control = FaultControl(grains);
-        if (!(await control.GetFaults(o.Group)).Partitions.ContainsKey(name))
-            return Problem(StatusCodes.Status404NotFound, "Unknown partition", $"group '{o.Group}' has no partition named '{name}'");
-        await control.Join(o.Group, name);
-        return FaultsResult(o.Group, await control.GetFaults(o.Group));
+        if (!(await control.GetFaults(group)).Partitions.ContainsKey(name))
+            return Problem(StatusCodes.Status404NotFound, "Unknown partition", $"group '{group}' has no partition named '{name}'");
+        await control.Join(group, name);
+        return FaultsResult(group, await control.GetFaults(group));
     });
 
-    private static Task<IResult> HealAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> HealAsync(HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
     {
-        var o = options.Value;
         if (FaultsOff(context) is { } off) return off;
+        var (group, bad) = OneGroup(context, layout, "a fault");
+        if (bad is not null) return bad;
         var control = FaultControl(grains);
-        await control.Heal(o.Group);
-        return FaultsResult(o.Group, await control.GetFaults(o.Group));
+        await control.Heal(group);
+        return FaultsResult(group, await control.GetFaults(group));
     });
 
+    /// <summary>The store's gateway: with several groups it routes each key to its group.</summary>
     private static IKeyValueGatewayGrain Gateway(IGrainFactory grains, RaftOptions o) => grains.GetGrain<IKeyValueGatewayGrain>(o.Group);
 
     private static IFaultControlGrain FaultControl(IGrainFactory grains) => grains.GetGrain<IFaultControlGrain>("cluster");
@@ -442,15 +517,15 @@ public static partial class RaftApi
     }
 
     /// <summary>404 naming the members when a replica is not in the group; null when all are.</summary>
-    private static async Task<IResult?> CheckReplicasAsync(IGrainFactory grains, RaftOptions o, string[] replicas)
+    private static async Task<IResult?> CheckReplicasAsync(IGrainFactory grains, RaftGroupLayout layout, string group, string[] replicas)
     {
-        var members = await grains.GetGrain<IRaftGroupDirectoryGrain>(o.Group).GetMembers();
-        if (members.Length == 0) members = RaftGroupLayout.Assign(o.Replicas, [], null);
+        var members = await grains.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers();
+        if (members.Length == 0) members = layout.MembersOf(group);
         members = [.. members.Select(ReplicaKey.NameOf)];
         var unknown = replicas.Where(r => !members.Contains(r)).ToArray();
         if (unknown.Length == 0) return null;
         return Problem(StatusCodes.Status404NotFound, "Unknown replica",
-            $"unknown replica{(unknown.Length > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))} in group '{o.Group}' (members: {string.Join(", ", members)})");
+            $"unknown replica{(unknown.Length > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))} in group '{group}' (members: {string.Join(", ", members)})");
     }
 
     private static IResult Failure(HttpContext context, KvResponse response)

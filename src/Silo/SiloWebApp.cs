@@ -37,6 +37,8 @@ public static class SiloWebApp
             ["--dashboard-port"] = "Silo:DashboardPort",
             ["--primary-port"] = "Silo:PrimarySiloPort",
             ["--group"] = "Raft:Group",
+            ["--groups"] = "Raft:Groups",
+            ["--replication-factor"] = "Raft:ReplicationFactor",
             ["--node"] = "Node:Name",
             ["--data"] = "Node:DataDirectory",
             ["--initial-nodes"] = "Cluster:InitialNodes",
@@ -77,7 +79,9 @@ public static class SiloWebApp
             throw new SiloConfigurationException($"{RaftOptions.SectionName}:{StorageKey} must be Sqlite or InMemory, not '{storage}'");
         var inMemory = storage.Equals("InMemory", StringComparison.OrdinalIgnoreCase);
         var dataDirectory = Path.GetFullPath(node.DataDirectory ?? Path.Combine("data", nodeName));
-        if (!inMemory) NodeDirectory.Claim(dataDirectory, nodeName);
+        var groups = RaftGroupLayout.GroupCount(WholeNumber(raft, nameof(RaftOptions.Groups)), initialNodes);
+        if (groups < 1) throw new SiloConfigurationException($"{RaftOptions.SectionName}:{nameof(RaftOptions.Groups)} (--groups) must be at least 1, not {groups}");
+        if (!inMemory) NodeDirectory.Claim(dataDirectory, nodeName, groups);
         var faultInjection = raft.GetValue<bool>(FaultInjectionKey);
 
         var siloPort = silo.SiloPort + silo.Instance;
@@ -125,5 +129,15 @@ public static class SiloWebApp
             faultInjection ? "ON, anyone who reaches this silo can partition, slow or stop replicas" : "off",
             $"{RaftOptions.SectionName}:{FaultInjectionKey}"));
         return app;
+    }
+
+    /// <summary>An optional whole-number setting of a section; throws <see cref="SiloConfigurationException"/> when it is something else.</summary>
+    private static int? WholeNumber(IConfigurationSection section, string key)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        return int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new SiloConfigurationException($"{section.Path}:{key} must be a whole number, not '{value}'");
     }
 }

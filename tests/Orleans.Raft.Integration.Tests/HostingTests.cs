@@ -96,6 +96,36 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Fewer_than_one_group_fails_at_start()
+    {
+        var message = await StartFailureAsync(silo =>
+        {
+            Allowed(silo);
+            silo.AddRaft(configure: o => o.Groups = 0).UseInMemoryRaftStorage();
+        });
+        Assert.Equal("Raft:Groups must be at least 1, not 0", message);
+    }
+
+    [Fact]
+    public async Task A_replication_factor_below_one_or_above_the_initial_nodes_fails_at_start()
+    {
+        var message = await StartFailureAsync(silo =>
+        {
+            Allowed(silo);
+            silo.AddRaft(configure: o => o.ReplicationFactor = 0).UseInMemoryRaftStorage();
+        });
+        Assert.Equal("Raft:ReplicationFactor must be at least 1, not 0", message);
+
+        message = await StartFailureAsync(silo =>
+        {
+            Allowed(silo);
+            silo.AddRaft(configure: o => o.ReplicationFactor = 4).UseInMemoryRaftStorage();
+            silo.Configure<RaftNodeOptions>(n => (n.Name, n.InitialNodes) = ("n1", ["n1", "n2", "n3"]));
+        });
+        Assert.Equal("Raft:ReplicationFactor (4) must be at most the number of initial nodes (3: n1, n2, n3): each replica of a group needs a node of its own", message);
+    }
+
+    [Fact]
     public async Task No_storage_fails_at_start()
     {
         var message = await StartFailureAsync(silo =>

@@ -55,8 +55,23 @@ public sealed class WebSilo : IAsyncDisposable
         var t = Array.LastIndexOf(args, "--access-token");
         var token = t >= 0 ? args[t + 1] : null;
         var silo = new WebSilo(app, new Uri(url), group, token);
-        await silo.WaitForLeaderAsync(TimeSpan.FromSeconds(20));
+        await silo.WaitForEveryGroupLeaderAsync(TimeSpan.FromSeconds(20));
         return silo;
+    }
+
+    /// <summary>Waits until every group of the store (one, unless --groups says otherwise) has a leader.</summary>
+    public async Task WaitForEveryGroupLeaderAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            using (var status = await StatusAsync())
+            {
+                var groups = status.RootElement.GetProperty("groups").EnumerateArray().ToArray();
+                if (groups.Length > 0 && groups.All(g => g.GetProperty("leader").ValueKind == JsonValueKind.String)) return;
+            }
+            await Task.Delay(50, cts.Token);
+        }
     }
 
     /// <summary>The leader named by /api/status, or null.</summary>

@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace Orleans.Raft.ClientApp.Commands;
 
-/// <summary>The group's replicas, like 'etcdctl endpoint status -w table|json'. Exit 1 when no replica leads.</summary>
+/// <summary>
+/// The group's replicas, like 'etcdctl endpoint status -w table|json'; for a store split over several groups, one row
+/// per group (leader, node, term, commit, lag), and '--group G' for one group's replicas. Exit 1 when a group has no leader.
+/// </summary>
 public sealed class StatusVerb : IVerb
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
@@ -15,11 +18,14 @@ public sealed class StatusVerb : IVerb
     {
         var output = new Option<string>("--output", "-o") { Description = "How to print the replicas", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "json");
-        var command = new Command("status", "Print the group's replicas: role, term, leader, indexes, silo; exit 1 if none leads") { output };
+        var command = new Command("status",
+            "Print the group's replicas: role, term, leader, indexes, silo; for a store of several groups, a row per group (--group G for one); exit 1 if a group has no leader") { output };
         command.SetAction(r => context.RunAsync(r, async client =>
         {
             var group = GlobalOptions.GroupName(r);
-            var statuses = await client.GetGrain<IKeyValueGatewayGrain>(group).GetStatus();
+            var gateway = client.GetGrain<IKeyValueGatewayGrain>(group);
+            if ((await gateway.GetShardMap()).Count > 1) return await WriteGroupsAsync(context, await gateway.GetGroups(), r.GetValue(output) == "json");
+            var statuses = await gateway.GetStatus();
             if (statuses.Length == 0)
             {
                 await context.IO.Error.WriteLineAsync($"error: unknown group '{group}': no replicas are registered");
@@ -35,7 +41,34 @@ public sealed class StatusVerb : IVerb
         return command;
     }
 
-    private static void WriteTable(TextWriter writer, Row[] rows)
+    /// <summary>One row per group of a store, then how many groups each node leads.</summary>
+    private static async Task<int> WriteGroupsAsync(ClientContext context, GroupSummary[] groups, bool json)
+    {
+        if (json)
+        {
+            await context.IO.Out.WriteLineAsync(JsonSerializer.Serialize(groups, Json));
+        }
+        else
+        {
+            var console = PlainConsole(context.IO.Out);
+            var table = new Table().Border(TableBorder.Simple);
+            foreach (var column in new[] { "group", "leader", "node", "term", "commit", "lag", "live" }) table.AddColumn(new TableColumn(column).NoWrap());
+            foreach (var g in groups)
+            {
+                table.AddRow(new[] { g.Group, g.Leader ?? "-", g.LeaderNode ?? "-", N(g.Term), N(g.CommitIndex), N(g.Lag), $"{g.Live}/{g.Members.Length}" }
+                    .Select(cell => new Text(cell)).ToArray());
+            }
+            console.Write(table);
+            var leaders = groups.Where(g => g.LeaderNode is not null).CountBy(g => g.LeaderNode!).OrderBy(c => c.Key, StringComparer.Ordinal);
+            await context.IO.Out.WriteLineAsync($"leaders per node: {string.Join(", ", leaders.Select(c => $"{c.Key} {c.Value}"))}");
+        }
+        var leaderless = groups.Where(g => g.Leader is null).Select(g => g.Group).ToArray();
+        if (leaderless.Length == 0) return ExitCodes.Ok;
+        await context.IO.Error.WriteLineAsync($"error: no leader in group{(leaderless.Length == 1 ? "" : "s")} {string.Join(", ", leaderless.Select(g => $"'{g}'"))}");
+        return ExitCodes.RequestFailed;
+    }
+
+    private static IAnsiConsole PlainConsole(TextWriter writer)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -45,6 +78,12 @@ public sealed class StatusVerb : IVerb
             Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 240;
+        return console;
+    }
+
+    private static void WriteTable(TextWriter writer, Row[] rows)
+    {
+        var console = PlainConsole(writer);
         var table = new Table().Border(TableBorder.Simple);
         foreach (var column in new[] { "replica", "role", "member", "term", "leader", "commit", "applied", "last index", "last term", "node", "silo", "error" })
             table.AddColumn(new TableColumn(column).NoWrap());

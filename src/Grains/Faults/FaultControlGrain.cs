@@ -7,7 +7,7 @@ namespace Orleans.Raft.Faults;
 /// Holds the cluster's faults and pushes every change to each silo's agent before the call returns, so a fault
 /// holds everywhere once it is reported done. Its state is in memory: if its silo dies, every fault is healed.
 /// </summary>
-public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultControlGrain> logger) : Grain, IFaultControlGrain
+public sealed class FaultControlGrain(IServiceProvider services, RaftGroupLayout layout, ILogger<FaultControlGrain> logger) : Grain, IFaultControlGrain
 {
     public const string Key = "cluster";
 
@@ -27,7 +27,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     public async Task Split(string group, string partition, string[] replicas)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         if (!ReplicaKey.IsValidName(partition)) throw new ArgumentException($"'{partition}' is not a valid partition name");
         if (replicas.Length == 0) throw new ArgumentException("a partition needs at least one replica");
         await EnsureMembersAsync(group, replicas);
@@ -37,7 +37,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     public async Task Join(string group, string partition)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         var faults = _groups.GetValueOrDefault(group) ?? GroupFaults.None;
         if (!faults.Partitions.ContainsKey(partition))
             throw new ArgumentException($"group '{group}' has no partition named '{partition}'");
@@ -49,7 +49,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     public async Task Cut(string group, string[] side, string[] otherSide)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         if (side.Length == 0 || otherSide.Length == 0) throw new ArgumentException("a cut needs replicas on both sides");
         if (side.Intersect(otherSide).FirstOrDefault() is { } both) throw new ArgumentException($"replica '{both}' is on both sides of the cut");
         await EnsureMembersAsync(group, side.Concat(otherSide));
@@ -71,20 +71,20 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     public Task Heal(string group)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         return ChangeAsync(group, f => f with { Partitions = [], CutLinks = [], DropRate = 0, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
     }
 
     public Task SetDropRate(string group, double rate)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         if (double.IsNaN(rate) || rate < 0 || rate > 1) throw new ArgumentException($"a drop rate is between 0 and 1, not {rate}");
         return ChangeAsync(group, f => f with { DropRate = rate });
     }
 
     public Task SetDelay(string group, TimeSpan min, TimeSpan max)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         if (min < TimeSpan.Zero || max < min || max > TimeSpan.FromMinutes(1))
             throw new ArgumentException($"a delay needs 0 <= min <= max <= 1 minute, not [{min}, {max}]");
         return ChangeAsync(group, f => f with { MinDelay = min, MaxDelay = max });
@@ -92,7 +92,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     public async Task StopReplica(string group, string replica)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         await EnsureMembersAsync(group, [replica]);
         // Refuse its calls everywhere first, then drop its volatile state.
         await ChangeAsync(group, f => f with { Stopped = [.. f.Stopped.Append(replica).Distinct()] });
@@ -101,7 +101,7 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
 
     public async Task StartReplica(string group, string replica, string[] members)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         if (!ReplicaKey.IsValidName(replica)) throw new ArgumentException($"'{replica}' is not a valid replica name");
         await ChangeAsync(group, f => f with { Stopped = [.. f.Stopped.Where(r => r != replica)] });
         await (await ReplicaGrainAsync(group, replica, members)).Start(members);
@@ -120,9 +120,11 @@ public sealed class FaultControlGrain(IServiceProvider services, ILogger<FaultCo
         return Task.FromResult(Snapshot());
     }
 
-    private void EnsureEnabled()
+    private void EnsureEnabled(string group)
     {
         if (!services.IsRaftFaultInjectionEnabled()) throw new InvalidOperationException(FaultInjection.DisabledMessage);
+        // Faults act between one group's replicas; a store of several groups is no group.
+        if (layout.IsSharded && group == layout.Store) throw new ArgumentException(layout.NotAGroup("a fault"));
     }
 
     private async Task EnsureMembersAsync(string group, IEnumerable<string> replicas)

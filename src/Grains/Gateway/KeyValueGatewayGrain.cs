@@ -6,7 +6,8 @@ using Orleans.Raft.Hosting;
 namespace Orleans.Raft.Gateway;
 
 /// <summary>
-/// The client's entry point for one group (keyed by group name). It sends each request to the leader it knows,
+/// The client's entry point for one group (keyed by group name), or for a store split over several groups (keyed by
+/// the store's name): that one routes each key request to its group's gateway, an activation on the same silo. It sends each request to the leader it knows,
 /// follows NotLeader hints, retries through elections, and always answers within the request timeout. A stateless
 /// worker: each activation has its own cached leader and its own client session, opened lazily, in which it numbers
 /// the writes it is given without one; a retry carries the same session and number, so it is applied at most once.
@@ -36,6 +37,11 @@ public sealed class KeyValueGatewayGrain(
 
     private string Group => this.GetPrimaryKeyString();
 
+    /// <summary>Keyed by a store split over several groups: not a group itself, it routes by key.</summary>
+    private bool IsStore => layout.IsSharded && Group == layout.Store;
+
+    private ShardMap Shards => Group == layout.Store ? layout.Shards : new ShardMap(Group, 1);
+
     public Task<KvResponse> Get(string key) => Execute(KvRequest.Get(key));
 
     public Task<KvResponse> Set(string key, string value) => Execute(KvRequest.Set(key, value));
@@ -48,6 +54,11 @@ public sealed class KeyValueGatewayGrain(
 
     public async Task<KvResponse> OpenSession()
     {
+        if (IsStore)
+        {
+            return KvResponse.Failure(KvStatus.InvalidRequest,
+                $"a client session belongs to one group, and '{Group}' is a store of {layout.Shards.Count} groups: open it at the gateway of the group that holds its keys (GroupOf(key)) and send its requests there");
+        }
         var members = await GetMembersAsync();
         if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
         return (await SendAsync(members, (replica, remaining) => replica.OpenSession(remaining))).Response;
@@ -56,6 +67,7 @@ public sealed class KeyValueGatewayGrain(
     public async Task<KvResponse> Execute(KvRequest request)
     {
         if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message);
+        if (IsStore) return await RouteAsync(request);
         var members = await GetMembersAsync();
         if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
         if (!request.IsWrite || request.SessionId != 0)
@@ -66,10 +78,37 @@ public sealed class KeyValueGatewayGrain(
     public async Task<KvResponse> ExecuteVia(string replica, KvRequest request)
     {
         if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message);
+        if (IsStore) return KvResponse.Failure(KvStatus.InvalidRequest, layout.NotAGroup("a request through a replica (--via)"));
         var members = await GetMembersAsync();
         if (!members.Contains(replica)) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
         if (!request.IsWrite || request.SessionId != 0) return (await ViaAsync(replica, request)).Response;
         return await InOwnSessionAsync(request, r => ViaAsync(replica, r));
+    }
+
+    /// <summary>
+    /// Sends a key request to the gateway of its group, on this silo (a stateless worker). A client-numbered session
+    /// belongs to one group and is refused here: sent on, its numbers would mean nothing to the other groups.
+    /// </summary>
+    private Task<KvResponse> RouteAsync(KvRequest request)
+    {
+        var group = layout.Shards.GroupOf(request.Key);
+        if (request.SessionId != 0)
+        {
+            return Task.FromResult(KvResponse.Failure(KvStatus.InvalidRequest,
+                $"a request with a client session belongs to one group, and '{Group}' is a store of {layout.Shards.Count} groups: " +
+                $"send it to the gateway of the group its session was opened at; the key '{request.Key}' is in group '{group}' (GroupOf(key))"));
+        }
+        return GrainFactory.GetGrain<IKeyValueGatewayGrain>(group).Execute(request);
+    }
+
+    public Task<ShardMap> GetShardMap() => Task.FromResult(Shards);
+
+    public Task<string> GroupOf(string key) => Task.FromResult(Shards.GroupOf(key));
+
+    public async Task<GroupSummary[]> GetGroups()
+    {
+        if (!IsStore) return [GroupSummary.From(Group, await GetStatus())];
+        return await Task.WhenAll(layout.Groups.Select(async g => GroupSummary.From(g, await GrainFactory.GetGrain<IKeyValueGatewayGrain>(g).GetStatus())));
     }
 
     private async Task<Attempts> ViaAsync(string replica, KvRequest request)
@@ -262,7 +301,11 @@ public sealed class KeyValueGatewayGrain(
         }
     }
 
-    public async Task<ReplicaStatus[]> GetStatus() => await StatusesAsync(await GetMembersAsync(), _options.RequestTimeout);
+    public async Task<ReplicaStatus[]> GetStatus() =>
+        // A store's status is every group's, group after group.
+        IsStore
+            ? [.. (await Task.WhenAll(layout.Groups.Select(g => GrainFactory.GetGrain<IKeyValueGatewayGrain>(g).GetStatus()))).SelectMany(s => s)]
+            : await StatusesAsync(await GetMembersAsync(), _options.RequestTimeout);
 
     private async Task<ReplicaStatus[]> StatusesAsync(string[] members, TimeSpan timeout)
     {
@@ -272,8 +315,10 @@ public sealed class KeyValueGatewayGrain(
             {
                 return await Replica(m).GetStatus().WaitAsync(timeout, timeProvider);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // Nothing here is cancelled by a token of ours: a cancellation is Orleans giving up on the replica's silo
+                // (a directory lookup while that silo dies), which is one more way of not answering.
                 return new ReplicaStatus { Group = Group, Replica = m, Node = ReplicaKey.SplitMember(_memberKeys.GetValueOrDefault(m, m)).Node, Error = ex.Message };
             }
         }));
@@ -282,6 +327,7 @@ public sealed class KeyValueGatewayGrain(
 
     public async Task TransferLeadership(string replica)
     {
+        if (IsStore) throw new ArgumentException(layout.NotAGroup("a leadership transfer"));
         var members = await RefreshMembersAsync();
         if (!members.Contains(replica)) throw new ArgumentException($"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
         var timeout = _options.RequestTimeout;
@@ -355,6 +401,7 @@ public sealed class KeyValueGatewayGrain(
 
     public async Task StartElection(string replica)
     {
+        if (IsStore) throw new ArgumentException(layout.NotAGroup("an election"));
         var members = await GetMembersAsync();
         if (!members.Contains(replica)) throw new ArgumentException($"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
         await Replica(replica).StartElection();
@@ -371,7 +418,7 @@ public sealed class KeyValueGatewayGrain(
 
     private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, _memberKeys.GetValueOrDefault(name, name)));
 
-    /// <summary>The group's replica names, from the directory or, for the configured group, from the configuration.</summary>
+    /// <summary>The group's replica names, from the directory or, for a group of the configured store, from the configuration.</summary>
     private async Task<string[]> GetMembersAsync()
     {
         // Membership changes: read the directory again now and then, and whenever a replica names an unknown member.
@@ -388,8 +435,8 @@ public sealed class KeyValueGatewayGrain(
                 logger.GatewayRequestFailed(ex, Group, "directory");
                 return _members; // its silo just died: keep the members known
             }
-            // The directory refills from the replicas' reminders after its silo dies; meanwhile every node knows its own group.
-            if (members.Length == 0 && Group == _options.Group) members = layout.ConfiguredMembers;
+            // The directory refills from the replicas' reminders after its silo dies; meanwhile every node knows the store's groups.
+            if (members.Length == 0) members = layout.MembersOf(Group);
             if (members.Length > 0)
             {
                 _memberKeys = members.ToDictionary(ReplicaKey.NameOf, m => m);

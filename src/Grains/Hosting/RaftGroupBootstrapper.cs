@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,11 @@ using Orleans.Raft.Storage;
 
 namespace Orleans.Raft.Hosting;
 
-/// <summary>Starts the configured group's replicas once the silo is up, so they run from the moment it starts.</summary>
+/// <summary>
+/// Starts the store's groups once the silo is up, so their replicas run from the moment it starts: every replica this
+/// node's disk holds, and this node's replicas of groups not yet created. With several groups it also hands each new
+/// group's leadership to its preferred (first) replica and starts the store's leader balancer.
+/// </summary>
 public sealed class RaftGroupBootstrapper(
     IGrainFactory grainFactory,
     IOptions<RaftOptions> options,
@@ -16,6 +21,7 @@ public sealed class RaftGroupBootstrapper(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _creating = Task.CompletedTask;
+    private Task _balancing = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,15 +30,22 @@ public sealed class RaftGroupBootstrapper(
         {
             // A silo that is no node (tests, in-process demos): storage every silo sees, replicas placed anywhere.
             if (!o.StartReplicas) return;
-            var members = layout.ConfiguredMembers;
-            var missing = await StartGroupAsync(grainFactory, o.Group, members, cancellationToken);
-            foreach (var replica in missing) logger.ReplicaHasNoStoredState(o.Group, replica);
-            logger.GroupStarted(o.Group, string.Join(", ", members.Except(missing)));
+            foreach (var group in layout.Groups)
+            {
+                var members = layout.MembersOf(group);
+                var missing = await StartGroupAsync(grainFactory, group, members, cancellationToken);
+                foreach (var replica in missing) logger.ReplicaHasNoStoredState(group, replica);
+                logger.GroupStarted(group, string.Join(", ", members.Except(missing)));
+            }
             return;
         }
 
+        // A node started with another number of groups than the store's would look for keys in the wrong groups.
+        if (await CheckGroupsAsync(node, cancellationToken) is { } mismatch) throw new OrleansConfigurationException(mismatch);
+
         // A node starts every replica its disk holds, whatever the configuration says: they are its own.
         // Resolved here, not injected: a missing storage is reported by the options validator, which runs later.
+        // Every group's replicas on this node share this one storage, and so its one writer and its group commit.
         var stored = await services.GetRequiredService<IRaftStorage>().ListReplicasAsync(cancellationToken);
         foreach (var replica in stored)
         {
@@ -48,20 +61,64 @@ public sealed class RaftGroupBootstrapper(
             logger.StoredReplicaStarted(replica.Group, replica.Replica);
         }
 
-        var configured = layout.ConfiguredMembers;
-        var own = configured.Where(m => ReplicaKey.SplitMember(m).Node == node && !stored.Any(r => r.Group == o.Group && r.Replica == m)).ToArray();
-        if (o.StartReplicas && own.Length > 0)
+        var creating = new List<Task>();
+        var local = 0;
+        foreach (var group in layout.Groups)
         {
-            await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(o.Group).Register(configured).WaitAsync(cancellationToken);
+            var configured = layout.MembersOf(group);
+            if (configured.Any(m => ReplicaKey.SplitMember(m).Node == node)) local++;
+            var own = configured.Where(m => ReplicaKey.SplitMember(m).Node == node && !stored.Any(r => r.Group == group && r.Replica == m)).ToArray();
+            if (!o.StartReplicas || own.Length == 0) continue;
+            await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(group).Register(configured).WaitAsync(cancellationToken);
             // Peers on nodes still starting cannot answer yet: keep asking in the background, so the silo starts now.
-            _creating = Task.Run(() => CreateOwnReplicasAsync(o.Group, configured, own, _stopping.Token), CancellationToken.None);
+            creating.Add(Task.Run(() => CreateOwnReplicasAsync(group, configured, own, _stopping.Token), CancellationToken.None));
+        }
+        _creating = Task.WhenAll(creating);
+        logger.StoreLayout(layout.Store, layout.Shards.Count, layout.ReplicationFactor, string.Join(", ", layout.Nodes), local);
+        if (layout.IsSharded && o.LeaderBalanceInterval > TimeSpan.Zero)
+            _balancing = Task.Run(() => StartBalancerAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>The store's answer to this node's number of groups; null when it agrees or cannot be asked now.</summary>
+    private async Task<string?> CheckGroupsAsync(string node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await grainFactory.GetGrain<IRaftStoreGrain>(layout.Store).CheckGroups(node, layout.Shards.Count).WaitAsync(options.Value.RequestTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.GroupsNotChecked(ex, layout.Store);
+            return null;
+        }
+    }
+
+    /// <summary>Asks the store's balancer to run (it is one grain for the whole cluster; every node asks, the first wins).</summary>
+    private async Task StartBalancerAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await grainFactory.GetGrain<IRaftStoreGrain>(layout.Store).StartBalancing().WaitAsync(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.BalancerNotStarted(ex, layout.Store);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await _creating.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_creating, _balancing).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -102,6 +159,7 @@ public sealed class RaftGroupBootstrapper(
             {
                 await Task.WhenAll(own.Select(m => grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, m)).Start(members)));
                 logger.GroupStarted(group, string.Join(", ", own));
+                if (layout.IsSharded && own.Contains(members[0])) await PreferLeaderAsync(group, ReplicaKey.NameOf(members[0]), cancellationToken);
                 return;
             }
             if (!waitingLogged)
@@ -113,6 +171,41 @@ public sealed class RaftGroupBootstrapper(
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
+
+    /// <summary>
+    /// Hands a new group's leadership to its first replica, so that leaders start out spread over the nodes as the first
+    /// replicas are (<see cref="RaftGroupLayout.Assign"/>) rather than wherever the first election ended. Best effort:
+    /// the leader balancer evens out what this leaves.
+    /// </summary>
+    private async Task PreferLeaderAsync(string group, string preferred, CancellationToken cancellationToken)
+    {
+        var gateway = grainFactory.GetGrain<IKeyValueGatewayGrain>(group);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            while (!cancellationToken.IsCancellationRequested && Stopwatch.GetElapsedTime(started) < PreferredLeaderPatience)
+            {
+                var leader = GroupSummary.From(group, await gateway.GetStatus().WaitAsync(cancellationToken)).Leader;
+                if (leader == preferred) return;
+                if (leader is not null)
+                {
+                    logger.PreferredLeaderTransfer(group, leader, preferred);
+                    await gateway.TransferLeadership(preferred).WaitAsync(cancellationToken);
+                    return;
+                }
+                await Task.Delay(options.Value.TickInterval * options.Value.ElectionTicks, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            logger.PreferredLeaderFailed(ex, group, preferred);
+        }
+    }
+
+    private static readonly TimeSpan PreferredLeaderPatience = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Starts every replica of a group: creates the group if no replica has stored state, and otherwise restarts the

@@ -19,6 +19,7 @@ namespace Orleans.Raft.Membership;
 public sealed class RaftMembershipGrain(
     IOptions<RaftOptions> options,
     RaftNodeLocator nodes,
+    RaftGroupLayout layout,
     TimeProvider timeProvider,
     ILogger<RaftMembershipGrain> logger) : Grain, IRaftMembershipGrain
 {
@@ -36,6 +37,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<MemberList> List()
     {
+        EnsureGroup("member list");
         var statuses = await StatusesAsync();
         var leader = LeaderOf(statuses);
         var byName = statuses.ToDictionary(s => s.Replica);
@@ -90,6 +92,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> Add(string? node)
     {
+        EnsureGroup("member add");
         var steps = new List<string>();
         await AddCoreAsync("member add", node, exceptNode: null, steps);
         return string.Join("; ", steps);
@@ -97,6 +100,7 @@ public sealed class RaftMembershipGrain(
 
     public async Task<string> Remove(string replica)
     {
+        EnsureGroup("member remove");
         var steps = new List<string>();
         await RemoveCoreAsync("member remove", replica, steps);
         return string.Join("; ", steps);
@@ -105,6 +109,7 @@ public sealed class RaftMembershipGrain(
     public async Task<string> TransferLeadership(string replica)
     {
         const string Operation = "leader transfer";
+        EnsureGroup(Operation);
         var statuses = await StatusesAsync();
         var leader = LeaderOf(statuses) ?? await LeaderAsync(Operation, Operation);
         if (leader.Learners.Select(ReplicaKey.NameOf).Contains(replica))
@@ -123,6 +128,7 @@ public sealed class RaftMembershipGrain(
     public async Task<string> DrainNode(string node)
     {
         const string Operation = "node drain";
+        EnsureGroup("node drain --group");
         var steps = new List<string>();
         var leader = await LeaderAsync(Operation, Operation);
         var onNode = leader.Members.Concat(leader.Learners).Where(m => ReplicaKey.SplitMember(m).Node == node).ToArray();
@@ -132,7 +138,7 @@ public sealed class RaftMembershipGrain(
         {
             await WaitForNoPendingChangeAsync();
             // A replacement first, while the replica still counts: the group never runs with one voter fewer.
-            if (SpareNode(await LeaderAsync(Operation, Operation), exceptNode: node) is not null) await AddCoreAsync(Operation, null, exceptNode: node, steps);
+            if (await SpareNodeAsync(await LeaderAsync(Operation, Operation), exceptNode: node) is not null) await AddCoreAsync(Operation, null, exceptNode: node, steps);
             await WaitForNoPendingChangeAsync();
             await RemoveCoreAsync(Operation, ReplicaKey.NameOf(member), steps, avoidNode: node);
         }
@@ -186,7 +192,7 @@ public sealed class RaftMembershipGrain(
         }
         else if (pinned)
         {
-            node = SpareNode(leader, exceptNode)
+            node = await SpareNodeAsync(leader, exceptNode)
                 ?? throw Refuse(Operation, by, $"every live node already holds a replica of group '{Group}' ({string.Join(", ", nodes.ActiveNodes())}); start a node, or name one with --node");
         }
 
@@ -297,11 +303,25 @@ public sealed class RaftMembershipGrain(
         }
     }
 
-    /// <summary>A live node that holds none of the group's replicas, if any.</summary>
-    private string? SpareNode(ReplicaStatus leader, string? exceptNode)
+    /// <summary>
+    /// A live node that holds none of the group's replicas, if any: of those, the one that holds the fewest replicas of
+    /// the store's groups (as their directories know them), so replacements spread over the nodes.
+    /// </summary>
+    private async Task<string?> SpareNodeAsync(ReplicaStatus leader, string? exceptNode)
     {
         var used = leader.Members.Concat(leader.Learners).Select(m => ReplicaKey.SplitMember(m).Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        return nodes.ActiveNodes().FirstOrDefault(n => n != exceptNode && !used.Contains(n));
+        var spares = nodes.ActiveNodes().Where(n => n != exceptNode && !used.Contains(n)).ToArray();
+        if (spares.Length <= 1 || !layout.IsSharded) return spares.FirstOrDefault();
+        var held = (await Task.WhenAll(layout.Groups.Select(g => GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(g).GetMembers())))
+            .SelectMany(m => m).Select(m => ReplicaKey.SplitMember(m).Node).OfType<string>()
+            .CountBy(n => n, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        return spares.OrderBy(n => held.GetValueOrDefault(n)).ThenBy(n => n, StringComparer.Ordinal).First();
+    }
+
+    /// <summary>Refuses an operation on a store split over several groups: it is no group, and one must be named.</summary>
+    private void EnsureGroup(string operation)
+    {
+        if (layout.IsSharded && Group == layout.Store) throw Refuse(operation, operation, layout.NotAGroup(operation));
     }
 
     private string PendingMessage(ReplicaStatus leader) =>

@@ -8,7 +8,7 @@ namespace Orleans.Raft.Integration.Tests.MultiNode;
 
 /// <summary>
 /// Three nodes (silo processes with their own data directories) clustered through a real redis-server, created with
-/// --initial-nodes: each node holds one replica of the default group and loses only that one when it dies.
+/// --initial-nodes and one group (--groups 1): each node holds one replica of the default group and loses only that one when it dies.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed partial class NodeFailoverTests : IAsyncLifetime
@@ -24,7 +24,7 @@ public sealed partial class NodeFailoverTests : IAsyncLifetime
         var starts = Nodes.Select(n => SiloProcess.StartAsync(n,
         [
             "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
-            "--node", n, "--initial-nodes", string.Join(",", Nodes), "--data", Path.Combine(_data, n),
+            "--node", n, "--initial-nodes", string.Join(",", Nodes), "--groups", "1", "--data", Path.Combine(_data, n),
         ])).ToArray();
         try
         {

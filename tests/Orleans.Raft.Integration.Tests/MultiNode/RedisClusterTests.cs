@@ -32,7 +32,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         var starts = nodes.Select(n => SiloProcess.StartAsync($"n{n}",
         [
             "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
-            "--node", $"n{n}", "--initial-nodes", "n0,n1,n2", "--data", Path.Combine(_data, $"n{n}"),
+            "--node", $"n{n}", "--initial-nodes", "n0,n1,n2", "--groups", "1", "--data", Path.Combine(_data, $"n{n}"),
         ])).ToArray();
         try
         {

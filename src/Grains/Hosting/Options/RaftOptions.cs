@@ -7,20 +7,45 @@ public sealed class RaftOptions
 {
     public const string SectionName = "Raft";
 
-    /// <summary>The group the silo starts and the gateway serves by default.</summary>
+    /// <summary>
+    /// The store: the name clients address. With one group (<see cref="Groups"/>) it is also the group's name; with
+    /// more, the groups are "{Group}-0" .. "{Group}-{Groups-1}" (see <see cref="ShardMap"/>).
+    /// </summary>
     [Required]
     public string Group { get; set; } = "default";
+
+    /// <summary>
+    /// The number of groups the store's keys are split over, fixed when the cluster is created. Unset: 1 on a lone
+    /// node or a silo that is no node, and <see cref="DefaultGroupsPerNode"/> per initial node in a cluster.
+    /// </summary>
+    public int? Groups { get; set; }
+
+    public const int DefaultGroupsPerNode = 4;
+
+    /// <summary>
+    /// Replicas per group, each on its own node (at most the number of initial nodes). Unset: 3 in a cluster (fewer
+    /// with fewer nodes), <see cref="DefaultReplicas"/> on a lone node. <see cref="Replicas"/>, when named, wins.
+    /// </summary>
+    public int? ReplicationFactor { get; set; }
+
+    public const int DefaultReplicationFactor = 3;
+
+    /// <summary>
+    /// How often the store's leader balancer looks at who leads each group, moving at most one group's leadership
+    /// each time (see RaftStoreGrain); zero turns it off. Only a store of several groups is balanced.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan LeaderBalanceInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     public static readonly string[] DefaultReplicas = ["r1", "r2", "r3", "r4", "r5"];
 
     /// <summary>
-    /// The replicas of the default group; empty means one per initial node in a cluster, and <see cref="DefaultReplicas"/>
-    /// on a lone node (see <see cref="RaftGroupLayout"/>).
+    /// The names of each group's replicas; empty means r1..r<see cref="ReplicationFactor"/> (see <see cref="RaftGroupLayout"/>).
     /// </summary>
     /// <remarks>Empty by default because the configuration binder appends to an array rather than replacing it.</remarks>
     public string[] Replicas { get; set; } = [];
 
-    /// <summary>Start the default group's replicas when the silo starts.</summary>
+    /// <summary>Create and start this node's replicas of the store's groups when the silo starts.</summary>
     public bool StartReplicas { get; set; } = true;
 
     /// <summary>Wall-clock length of one Raft tick.</summary>

@@ -28,6 +28,15 @@ public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions
             Fail($"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)} must be names of {NameRule}, not [{string.Join(", ", n.InitialNodes)}]");
         if (n.InitialNodes.Length > 0 && n.Name is null)
             Fail($"{RaftNodeOptions.ClusterSectionName}:{nameof(RaftNodeOptions.InitialNodes)} is set, so this silo must be a node: set {RaftNodeOptions.NodeSectionName}:{nameof(RaftNodeOptions.Name)}");
+        if (o.Groups is < 1)
+            Fail($"{Section}:{nameof(RaftOptions.Groups)} must be at least 1, not {o.Groups}");
+        if (o.ReplicationFactor is < 1)
+            Fail($"{Section}:{nameof(RaftOptions.ReplicationFactor)} must be at least 1, not {o.ReplicationFactor}");
+        if (o.ReplicationFactor is { } rf && n.InitialNodes.Length >= 2 && rf > n.InitialNodes.Length)
+            Fail($"{Section}:{nameof(RaftOptions.ReplicationFactor)} ({rf}) must be at most the number of initial nodes ({n.InitialNodes.Length}: {string.Join(", ", n.InitialNodes)}): each replica of a group needs a node of its own");
+        var groups = RaftGroupLayout.GroupCount(o.Groups, n.InitialNodes);
+        if (groups > 1 && !ReplicaKey.IsValidName(new ShardMap(o.Group, groups).GroupName(groups - 1)))
+            Fail($"{Section}:{nameof(RaftOptions.Group)} '{o.Group}' is too long for {groups} groups: '{o.Group}-{groups - 1}' must be at most 64 characters");
         if (o.SessionTimeout < 3 * o.RequestTimeout)
             Fail($"{Section}:{nameof(RaftOptions.SessionTimeout)} ({o.SessionTimeout}) must be at least 3 times {Section}:{nameof(RaftOptions.RequestTimeout)} ({o.RequestTimeout})");
         if (o.ReplaceDeadNodeAfter != TimeSpan.Zero && o.ReplaceDeadNodeAfter < TimeSpan.FromSeconds(1))

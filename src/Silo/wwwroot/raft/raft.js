@@ -21,6 +21,10 @@
   const $ = id => document.getElementById(id);
   let faultInjection = false;
   let previous = null;
+  // A store split over several groups: the replica table shows the chosen group (or every group), and each action
+  // names its replica's group.
+  let sharded = false;
+  let chosenGroup = '';
   const samples = []; // [{t: seconds, commit: number}]
 
   async function api(method, path, body, accept) {
@@ -74,6 +78,47 @@
     refreshSteps();
   }
 
+  // The API addresses the store's only group by default; with several, an action must name its group.
+  function withGroup(path, group) {
+    return sharded && group ? path + (path.includes('?') ? '&' : '?') + 'group=' + encodeURIComponent(group) : path;
+  }
+
+  function renderGroups(status) {
+    const groups = status.groups || [];
+    sharded = groups.length > 1;
+    const body = $('groups').tBodies[0];
+    body.replaceChildren();
+    for (const g of groups) {
+      const tr = document.createElement('tr');
+      tr.dataset.group = g.name;
+      if (!g.leader) tr.classList.add('leaderless');
+      if (sharded && g.name === chosenGroup) tr.classList.add('selected');
+      const known = value => value ?? '—';
+      tr.append(cell(g.name, 'name'), cell(g.leader || 'none', 'leader'), cell(g.leaderNode || '—', 'node'), cell(known(g.term), 'term'),
+        cell(known(g.commitIndex), 'commit'), cell(known(g.lag), 'lag'), cell(`${g.live}/${g.members.length}`, 'live'));
+      if (sharded) tr.addEventListener('click', () => chooseGroup(g.name === chosenGroup ? '' : g.name));
+      body.append(tr);
+    }
+    const perNode = Object.entries(status.leadersPerNode || {});
+    $('leaders-per-node').textContent = perNode.length ? perNode.map(([node, n]) => `${node} ${n}`).join(', ') : 'none';
+    $('groups-summary').textContent = sharded ? `(store ${status.store}: ${groups.length} groups; click one to see its replicas)` : '';
+    $('group-choice').hidden = !sharded;
+    $('replicas').classList.toggle('single-group', !sharded);
+    const filter = $('group-filter');
+    if (filter.options.length !== groups.length + 1) {
+      filter.replaceChildren(new Option('every group', ''), ...groups.map(g => new Option(g.name, g.name)));
+      filter.value = chosenGroup;
+    }
+  }
+
+  function chooseGroup(group) {
+    chosenGroup = group;
+    $('group-filter').value = group;
+    // Another group's history is not this one's: the timeline starts again from the next poll.
+    previous = null;
+    refresh();
+  }
+
   function renderReplicas(status) {
     const body = $('replicas').tBodies[0];
     body.replaceChildren();
@@ -82,12 +127,14 @@
     for (const r of status.replicas) {
       const tr = document.createElement('tr');
       tr.dataset.replica = r.name;
+      tr.dataset.group = r.group;
       tr.dataset.role = r.role;
       if (r.role === 'Leader') tr.classList.add('leader');
       if (!r.running) tr.classList.add('stopped');
       // The API sends null for the numbers of a replica with no current state (stopped or unreachable).
       const live = value => value ?? '—';
       tr.append(
+        cell(r.group, 'group'),
         cell(r.name, 'name'),
         cell(r.node || '—', 'node'),
         cell(r.error ? 'unreachable: ' + r.error : (r.silo || '')),
@@ -101,20 +148,21 @@
         cell(live(r.snapshotIndex), 'snapshot'));
       const actions = document.createElement('td');
       // A graceful leadership transfer: the leader brings it up to date, then hands over.
-      const elect = button('Elect', 'elect', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/elect`, undefined, `elect ${r.name}`));
+      const on = path => withGroup(path, r.group);
+      const elect = button('Elect', 'elect', () => act('POST', on(`/api/replicas/${encodeURIComponent(r.name)}/elect`), undefined, `elect ${r.name}`));
       elect.disabled = !r.running || r.membership === 'learner';
       elect.title = !r.running ? `${r.name} is stopped` : r.membership === 'learner' ? `${r.name} is a learner` : `transfer leadership to ${r.name}`;
       actions.append(elect);
-      actions.append(button('Remove', 'remove', () => act('DELETE', `/api/members/${encodeURIComponent(r.name)}`, undefined, `remove ${r.name}`)));
+      actions.append(button('Remove', 'remove', () => act('DELETE', on(`/api/members/${encodeURIComponent(r.name)}`), undefined, `remove ${r.name}`)));
       if (faultInjection) {
         if (isolated.has(r.name)) {
-          actions.append(button('Rejoin', 'rejoin', () => act('POST', `/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`, undefined, `rejoin ${r.name}`)));
+          actions.append(button('Rejoin', 'rejoin', () => act('POST', on(`/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`), undefined, `rejoin ${r.name}`)));
         } else {
-          actions.append(button('Isolate', 'isolate', () => act('POST', '/api/faults/split', { name: 'isolate-' + r.name, replicas: [r.name] }, `isolate ${r.name}`)));
+          actions.append(button('Isolate', 'isolate', () => act('POST', on('/api/faults/split'), { name: 'isolate-' + r.name, replicas: [r.name] }, `isolate ${r.name}`)));
         }
         actions.append(stopped.has(r.name) || !r.running
-          ? button('Start', 'start', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/start`, undefined, `start ${r.name}`))
-          : button('Stop', 'stop', () => act('POST', `/api/replicas/${encodeURIComponent(r.name)}/stop`, undefined, `stop ${r.name}`)));
+          ? button('Start', 'start', () => act('POST', on(`/api/replicas/${encodeURIComponent(r.name)}/start`), undefined, `start ${r.name}`))
+          : button('Stop', 'stop', () => act('POST', on(`/api/replicas/${encodeURIComponent(r.name)}/stop`), undefined, `stop ${r.name}`)));
       }
       tr.append(actions);
       body.append(tr);
@@ -267,12 +315,13 @@
     if (refreshing) return;
     refreshing = true;
     try {
-      const r = await api('GET', '/api/status');
+      const r = await api('GET', chosenGroup ? '/api/status?group=' + encodeURIComponent(chosenGroup) : '/api/status');
       if (!r.ok) throw new Error(describeError(r));
       const status = r.content;
+      renderGroups(status);
       faultInjection = status.faultInjection;
       $('group').textContent = status.group;
-      $('leader').textContent = status.leader || 'none';
+      $('leader').textContent = status.leader || (sharded && !chosenGroup ? 'one per group' : 'none');
       $('term').textContent = Math.max(0, ...status.replicas.filter(x => x.running).map(x => x.term));
       $('connection').textContent = 'live';
       $('connection').className = 'ok';
@@ -305,7 +354,8 @@
         const f = v => v == null ? '—' : v.toFixed(2);
         row(name, `count ${h.count}, mean ${f(h.mean)} ${h.unit || ''}, p50 ${f(h.p50)}, p99 ${f(h.p99)}, max ${f(h.max)}`);
       }
-      for (const [name, values] of Object.entries(m.gauges)) row(name, values.map(v => `${v.replica}=${v.value}`).join('  '));
+      // With several groups a replica's name is no longer unique: its group goes first.
+      for (const [name, values] of Object.entries(m.gauges)) row(name, values.map(v => `${sharded ? v.group + '/' : ''}${v.replica}=${v.value}`).join('  '));
     } catch {
       // The status poll reports connection problems.
     }
@@ -351,15 +401,18 @@
   $('kv-set').addEventListener('click', () => kv('PUT'));
   $('kv-delete').addEventListener('click', () => kv('DELETE'));
   $('kv-form').addEventListener('submit', e => { e.preventDefault(); kv('GET'); });
-  $('heal').addEventListener('click', () => act('POST', '/api/faults/heal', undefined, 'heal'));
+  $('heal').addEventListener('click', () => act('POST', withGroup('/api/faults/heal', chosenGroup), undefined, 'heal'));
   $('member-add').addEventListener('click', () => {
     const node = $('member-node').value.trim();
-    act('POST', '/api/members', node ? { node } : undefined, node ? `add a replica on ${node}` : 'add a replica');
+    // With several groups the API asks which one; it says so in the result line.
+    act('POST', withGroup('/api/members', chosenGroup), node ? { node } : undefined, (node ? `add a replica on ${node}` : 'add a replica') + (chosenGroup ? ` to ${chosenGroup}` : ''));
   });
   $('node-drain').addEventListener('click', () => {
     const node = $('member-node').value.trim();
-    if (node) act('POST', `/api/nodes/${encodeURIComponent(node)}/drain`, undefined, `drain ${node}`);
+    // Without a chosen group, every group with a replica on the node, one after another.
+    if (node) act('POST', withGroup(`/api/nodes/${encodeURIComponent(node)}/drain`, chosenGroup), undefined, `drain ${node}` + (chosenGroup ? ` of ${chosenGroup}` : ''));
   });
+  $('group-filter').addEventListener('change', e => chooseGroup(e.target.value));
 
   refresh();
   refreshSteps();
