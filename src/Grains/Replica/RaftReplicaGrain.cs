@@ -24,7 +24,7 @@ namespace Orleans.Raft.Replica;
 [Placement.RaftReplicaPlacementAttribute]
 [Immovable(ImmovableKind.Any)] // its disk does not move, so neither does it
 [Orleans.GrainDirectory.GrainDirectory(RaftSiloBuilderExtensions.ReplicaDirectory)]
-public sealed class RaftReplicaGrain(
+public sealed partial class RaftReplicaGrain(
     IRaftStorage storage,
     IOptions<RaftNodeOptions> nodeOptions,
     Placement.RaftNodeLocator nodes,
@@ -517,6 +517,8 @@ public sealed class RaftReplicaGrain(
             LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
+            Quiesced = _node?.Quiesced ?? false,
+            Ticking = _timer is not null,
             NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
             Error = _storageError ?? (_homeNode is not null && !hasStoredState && status is null
                 ? $"node {_homeNode} holds no state for replica {_name}: it was never created here, or this node's data directory was lost"
@@ -688,14 +690,7 @@ public sealed class RaftReplicaGrain(
         _node = new RaftNode(config, state.HardState, state.Entries, new SeededRaftRandom(seed), snapshot);
         _lastRole = _node.Role;
         _lastLeader = null;
-        _timer?.Dispose();
-        _timer = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
-        {
-            DueTime = _options.TickInterval,
-            Period = _options.TickInterval,
-            Interleave = true,
-            KeepAlive = true,
-        });
+        StartTicking();
         ObserveConfiguration(_node);
         logger.ReplicaStarted(_group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
         _ = PumpAsync(); // re-apply what was committed before a restart
@@ -709,6 +704,7 @@ public sealed class RaftReplicaGrain(
         _timer?.Dispose();
         _timer = null;
         _node = null;
+        ForgetQuiescence();
         metrics.Forget(_group, _name);
         FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
     }
@@ -716,6 +712,8 @@ public sealed class RaftReplicaGrain(
     private Task OnTickAsync(CancellationToken cancellationToken)
     {
         if (_node is null) return Task.CompletedTask;
+        if (MaybeQuiesce(_node)) return PumpAsync();
+        metrics.Ticks.Add(1);
         _node.Tick();
         if (_node.Role == RaftRole.Leader)
         {
@@ -882,6 +880,7 @@ public sealed class RaftReplicaGrain(
         finally
         {
             _pumping = false;
+            SyncQuiescence();
         }
     }
 
@@ -1040,8 +1039,11 @@ public sealed class RaftReplicaGrain(
     private void Send(RaftMessage m)
     {
         var member = MemberOf(m.To);
+        var node = ReplicaKey.SplitMember(member).Node;
         // A peer whose node is down is unreachable, as over a cut network; calling it would only fail in placement.
-        if (ReplicaKey.SplitMember(member).Node is { } node && !nodes.IsUp(node)) return;
+        if (node is not null && !nodes.IsUp(node)) return;
+        metrics.MessagesSent.Add(1);
+        if (node is not null && TryCoalesce(m, node, member)) return;
         try
         {
             GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, member)).Deliver(EnvelopeMapper.ToWire(m)).Ignore();
