@@ -711,7 +711,8 @@ public sealed partial class RaftReplicaGrain(
 
     private Task OnTickAsync(CancellationToken cancellationToken)
     {
-        if (_node is null) return Task.CompletedTask;
+        // A tick queued before the timer stopped finds the node quiesced: it has nothing to do.
+        if (_node is null || _node.Quiesced) return Task.CompletedTask;
         if (MaybeQuiesce(_node)) return PumpAsync();
         metrics.Ticks.Add(1);
         _node.Tick();
