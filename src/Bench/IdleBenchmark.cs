@@ -22,13 +22,13 @@ internal static class IdleBenchmark
 
     /// <summary>One node over one window.</summary>
     private sealed record NodeRow(string Groups, string Quiescence, string Node, int Replicas, int Leaders, int Quiesced, double CpuPercent,
-        double MessagesPerSecond, double BatchesPerSecond, double TicksPerSecond);
+        double MessagesPerSecond, double BatchesPerSecond, double TicksPerSecond, long Elections);
 
     private sealed record Metrics(Dictionary<string, long> Counters, Dictionary<string, Gauge[]> Gauges);
 
     private sealed record Gauge(string? Group, string? Replica, long Value);
 
-    public static async Task<int> RunAsync(int groups, TimeSpan window, string quiesce, bool verbose, ClientIO io, CancellationToken cancellation)
+    public static async Task<int> RunAsync(int groups, TimeSpan window, TimeSpan warmup, string quiesce, bool verbose, ClientIO io, CancellationToken cancellation)
     {
         var rows = new List<NodeRow>();
         var loads = new List<string>();
@@ -43,11 +43,11 @@ internal static class IdleBenchmark
                 if (on == settings[0])
                 {
                     // The cluster alone, with its default group: what the nodes cost without ours.
-                    await SettleAsync(cluster, 1, on, io.Error, cancellation);
+                    await SettleAsync(cluster, 1, on, warmup, io.Error, cancellation);
                     rows.AddRange(await MeasureAsync(cluster, "1", setting, window, 1, loads, io.Error, cancellation));
                 }
                 await CreateGroupsAsync(cluster, groups, io.Error, cancellation);
-                await SettleAsync(cluster, groups + 1, on, io.Error, cancellation);
+                await SettleAsync(cluster, groups + 1, on, warmup, io.Error, cancellation);
                 rows.AddRange(await MeasureAsync(cluster, I(groups + 1), setting, window, groups + 1, loads, io.Error, cancellation));
             }
         }
@@ -65,14 +65,14 @@ internal static class IdleBenchmark
         var table = new Table
         {
             Title = new TableTitle($"idle groups of 3 replicas on three nodes (the default group included), {Environment.ProcessorCount} cores, {window.TotalSeconds:0} s windows"),
-            Caption = new TableTitle($"load average (1 min) at the start of each window: {string.Join(", ", loads)}"),
+            Caption = new TableTitle($"load average (1 min) at the start of each window: {string.Join(", ", loads)}; elections: started in the window"),
         };
-        foreach (var column in new[] { "groups", "quiesce", "node", "replicas", "leaders", "quiesced", "CPU % of a core", "Raft msgs/s", "batch calls/s", "ticks/s" })
+        foreach (var column in new[] { "groups", "quiesce", "node", "replicas", "leaders", "quiesced", "CPU % of a core", "Raft msgs/s", "batch calls/s", "ticks/s", "elections" })
             table.AddColumn(new TableColumn(column) { Alignment = column is "quiesce" or "node" ? Justify.Left : Justify.Right });
         foreach (var r in rows)
         {
             table.AddRow(r.Groups, r.Quiescence, r.Node, I(r.Replicas), I(r.Leaders), I(r.Quiesced), F(r.CpuPercent, "F1"),
-                F(r.MessagesPerSecond, "F0"), F(r.BatchesPerSecond, "F0"), F(r.TicksPerSecond, "F0"));
+                F(r.MessagesPerSecond, "F0"), F(r.BatchesPerSecond, "F0"), F(r.TicksPerSecond, "F0"), I(r.Elections));
         }
         var console = Tables.Console(io.Out);
         console.Profile.Width = Math.Max(console.Profile.Width, 120);
@@ -94,9 +94,9 @@ internal static class IdleBenchmark
 
     /// <summary>
     /// With quiescence on, until every replica on every node is quiesced; with it off, until every group has elected a
-    /// leader (elections won across the nodes), then a few seconds more.
+    /// leader (elections won across the nodes); then for the warm-up.
     /// </summary>
-    private static async Task SettleAsync(FailoverCluster cluster, int groups, bool quiesce, TextWriter progress, CancellationToken cancellation)
+    private static async Task SettleAsync(FailoverCluster cluster, int groups, bool quiesce, TimeSpan warmup, TextWriter progress, CancellationToken cancellation)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(SettleTimeout.TotalSeconds * Stopwatch.Frequency);
         var last = "";
@@ -113,7 +113,9 @@ internal static class IdleBenchmark
             if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"the groups did not settle within {SettleTimeout.TotalMinutes} min: {state}");
             await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
         }
-        if (!quiesce) await Task.Delay(TimeSpan.FromSeconds(5), cancellation);
+        // Then the nodes' own start-up work (tiered JIT compilation, caches) dies down.
+        await progress.WriteLineAsync($"settled; waiting {warmup.TotalSeconds:0} s more");
+        await Task.Delay(warmup, cancellation);
     }
 
     private static async Task<List<NodeRow>> MeasureAsync(FailoverCluster cluster, string groupCount, string setting, TimeSpan window, int groups, List<string> loads,
@@ -137,7 +139,8 @@ internal static class IdleBenchmark
             var node = FailoverCluster.Nodes[i];
             rows.Add(new NodeRow(groupCount, setting, node, after[i].Gauges.GetValueOrDefault("raft.term")?.Length ?? 0, leaders.GetValueOrDefault(node),
                 after[i].Gauges.GetValueOrDefault("raft.quiesced")?.Length ?? 0, 100 * (cpuAfter[i] - cpuBefore[i]).TotalSeconds / elapsed,
-                Rate("raft.messages.sent"), Rate("raft.message.batches"), Rate("raft.ticks")));
+                Rate("raft.messages.sent"), Rate("raft.message.batches"), Rate("raft.ticks"),
+                after[i].Counters.GetValueOrDefault("raft.elections.started") - before[i].Counters.GetValueOrDefault("raft.elections.started")));
         }
         return rows;
     }

@@ -12,6 +12,7 @@ public sealed class IdleVerb : IVerb
     {
         var groups = Numbers.Option("--groups", "Idle groups of three replicas, one on each node", 1000, 1, 100_000, "groups");
         var seconds = Numbers.Option("--seconds", "How long each measurement window lasts", 30, 1, 3600, "s");
+        var warmup = Numbers.Option("--warmup", "How long to wait, once the groups have settled, before a window", 30, 0, 3600, "s");
         var quiesce = new Option<string>("--quiesce")
         {
             Description = "Raft:Quiesce on the nodes: on, off, or both (one cluster each, on first)",
@@ -24,10 +25,11 @@ public sealed class IdleVerb : IVerb
         {
             groups,
             seconds,
+            warmup,
             quiesce,
         };
         command.SetAction((r, cancellation) => IdleBenchmark.RunAsync(
-            (int)r.GetValue(groups), TimeSpan.FromSeconds(r.GetValue(seconds)), r.GetValue(quiesce)!, r.GetValue(GlobalOptions.Verbose), context.IO, cancellation));
+            (int)r.GetValue(groups), TimeSpan.FromSeconds(r.GetValue(seconds)), TimeSpan.FromSeconds(r.GetValue(warmup)), r.GetValue(quiesce)!, r.GetValue(GlobalOptions.Verbose), context.IO, cancellation));
         return command;
     }
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Hosting;
+using Orleans.TestingHost;
 
 namespace Orleans.Raft.Integration.Tests;
 
@@ -77,6 +79,25 @@ public sealed class QuiescenceTests(QuiescenceClusterFixture fixture)
         {
             await fixture.RestartAsync(victim);
         }
+    }
+
+    [Fact]
+    public async Task A_quiesced_replica_whose_activation_ends_is_brought_back_by_its_node_with_no_reminder()
+    {
+        var group = await StartGroupAsync();
+        await group.WaitForLeaderAsync();
+        Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("a", "1")).Status);
+        var quiet = await WaitForQuiescedAsync(group);
+        var follower = quiet.First(s => s.Role == ReplicaRole.Follower);
+        var metrics = ((InProcessSiloHandle)fixture.SiloOf(follower.Node!)).SiloHost.Services.GetRequiredService<RaftMetrics>();
+        Assert.True(metrics.IsRunning(group.Name, follower.Replica));
+
+        await group.Replica(follower.Replica).Deactivate();
+        // Watched on its silo, without calling it (a call would activate it): nothing in the quiet group sends it anything.
+        Assert.False(metrics.IsRunning(group.Name, follower.Replica));
+        await RaftGroup.WaitForAsync(() => Task.FromResult(metrics.IsRunning(group.Name, follower.Replica) ? "" : null), $"{follower.Replica} to run again");
+        Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("b", "2")).Status);
+        await WaitForQuiescedAsync(group, 2);
     }
 
     [Fact]

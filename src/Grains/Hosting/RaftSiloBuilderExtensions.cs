@@ -72,6 +72,8 @@ public static class RaftSiloBuilderExtensions
         {
             builder.Services.AddSingleton<QuiescenceWatch>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<QuiescenceWatch>());
+            builder.Services.AddSingleton<ReplicaKeepAlive>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReplicaKeepAlive>());
         }
         // Replicas are registered in a directory of their own. In Orleans' default one, a silo's death deactivates every
         // grain whose entry it held, wherever that grain runs, and until the death is declared no call reaches such a

@@ -22,11 +22,42 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     private readonly Dictionary<string, (long Term, long Index)> _acknowledged = new(StringComparer.Ordinal);
     private HeartbeatOutbox? _outbox;
     private QuiescenceWatch? _watch;
+    private ReplicaKeepAlive? _keepAlive;
     private bool _sleeping; // quiesced, its timer stopped and its wake registered with the silo's watch
 
     private HeartbeatOutbox Outbox => _outbox ??= ServiceProvider.GetRequiredService<HeartbeatOutbox>();
 
     private QuiescenceWatch Watch => _watch ??= ServiceProvider.GetRequiredService<QuiescenceWatch>();
+
+    private ReplicaKeepAlive KeepAlive => _keepAlive ??= ServiceProvider.GetRequiredService<ReplicaKeepAlive>();
+
+    /// <summary>
+    /// Keeps a running replica's activation, and its group's directory entry, alive: for a replica pinned to a node, the
+    /// node's <see cref="ReplicaKeepAlive"/> and no idle collection (a quiesced replica has no timer to keep it); for
+    /// one that is not, a reminder, which also restarts it on another silo if its silo dies.
+    /// </summary>
+    private Task KeepAliveAsync()
+    {
+        if (_homeNode is null) return this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A pinned replica whose activation ended while its node runs comes back, as a reminder would have brought it.</summary>
+    private void ReactivateIfNeeded(DeactivationReason reason)
+    {
+        if (_homeNode is null || _retiring is not null || !_hasStoredState) return;
+        // Not when its silo stops, nor when another activation of it lives on.
+        if (reason.ReasonCode is DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating or DeactivationReasonCode.ActivationIdle
+            or DeactivationReasonCode.DuplicateActivation or DeactivationReasonCode.DirectoryFailure) return;
+        KeepAlive.ReactivateLater(this.GetPrimaryKeyString());
+    }
+
+    /// <summary>A reminder registered for a pinned replica before the node kept it alive instead: dropped at its first tick.</summary>
+    private async Task DropReminderAsync(string reminderName)
+    {
+        if (await this.GetReminder(reminderName) is { } reminder) await this.UnregisterReminder(reminder);
+    }
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
@@ -112,6 +143,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     private void ForgetQuiescence()
     {
         _acknowledged.Clear();
+        if (_homeNode is not null) KeepAlive.Stopped(this.GetPrimaryKeyString());
         if (!_sleeping) return;
         _sleeping = false;
         Watch.Remove(this.GetPrimaryKeyString());

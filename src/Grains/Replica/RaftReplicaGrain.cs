@@ -114,7 +114,7 @@ public sealed partial class RaftReplicaGrain(
         if (_progressed || IsJoiner(state.Members))
         {
             StartNode(state);
-            await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+            await KeepAliveAsync();
         }
         else
         {
@@ -187,6 +187,7 @@ public sealed partial class RaftReplicaGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopNode($"deactivated: {reason}");
+        ReactivateIfNeeded(reason);
         return Task.CompletedTask;
     }
 
@@ -236,7 +237,7 @@ public sealed partial class RaftReplicaGrain(
         {
             StartNode(state);
         }
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+        await KeepAliveAsync();
     }
 
     public async Task Join(string[] bootstrap)
@@ -259,7 +260,7 @@ public sealed partial class RaftReplicaGrain(
         _stopped = false;
         _hasStoredState = true;
         if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+        await KeepAliveAsync();
     }
 
     public async Task<KvResponse> ReserveReplicaName(TimeSpan timeout)
@@ -445,6 +446,7 @@ public sealed partial class RaftReplicaGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (_homeNode is not null) return DropReminderAsync(reminderName);
         // Activation alone restarts the node; registering again keeps the directory whole if its silo died.
         if (_node is { } node) RegisterConfiguration(node);
         return Task.CompletedTask;
@@ -991,8 +993,9 @@ public sealed partial class RaftReplicaGrain(
     {
         var configuration = node.Configuration;
         if (!configuration.Contains(_name)) return; // removed, or a joiner not yet told: it has nothing to say
-        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group)
-            .RegisterConfiguration([.. configuration.All.Select(MemberOf)], node.CommitIndex).Ignore();
+        string[] members = [.. configuration.All.Select(MemberOf)];
+        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).RegisterConfiguration(members, node.CommitIndex).Ignore();
+        if (_homeNode is not null) KeepAlive.Registered(this.GetPrimaryKeyString(), _group, members, node.CommitIndex);
     }
 
     /// <summary>

@@ -25,4 +25,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2126, Level = LogLevel.Debug, Message = "could not wake quiesced replica {Replica}")]
     public static partial void WakeFailed(this ILogger logger, Exception exception, string replica);
+
+    [LoggerMessage(EventId = 2127, Level = LogLevel.Debug, Message = "could not reactivate replica {Replica}")]
+    public static partial void ReactivationFailed(this ILogger logger, Exception exception, string replica);
+
+    [LoggerMessage(EventId = 2128, Level = LogLevel.Debug, Message = "could not register the configuration of group {Group} again")]
+    public static partial void DirectoryRegistrationFailed(this ILogger logger, Exception exception, string group);
+
+    [LoggerMessage(EventId = 2129, Level = LogLevel.Warning, Message = "the replicas' keep-alive stopped following the cluster membership; group directories are refilled only as replicas change")]
+    public static partial void KeepAliveWatchFailed(this ILogger logger, Exception exception);
 }

@@ -53,6 +53,9 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> MessageBatches { get; }
     public Counter<long> Ticks { get; }
 
+    /// <summary>True while the replica runs on this silo (it has reported progress and not stopped since).</summary>
+    public bool IsRunning(string group, string replica) => _replicas.ContainsKey(ReplicaKey.Format(group, replica));
+
     /// <summary>The replicas on this silo that are quiesced now.</summary>
     public int QuiescedReplicas => _quiesced.Count;
 
