@@ -19,6 +19,12 @@ public sealed class IdleVerb : IVerb
             DefaultValueFactory = _ => "both",
         };
         quiesce.AcceptOnlyFromAmong("on", "off", "both");
+        var coalesce = new Option<string>("--coalesce")
+        {
+            Description = "Raft:CoalesceHeartbeats on the nodes: on or off",
+            DefaultValueFactory = _ => "on",
+        };
+        coalesce.AcceptOnlyFromAmong("on", "off");
         var command = new Command("idle",
             "Start redis-server and three node processes, create idle groups of three replicas (one per node), wait until they are " +
             "quiescent (or elected, with quiescence off), then measure each node's CPU use and Raft messages per second")
@@ -27,9 +33,10 @@ public sealed class IdleVerb : IVerb
             seconds,
             warmup,
             quiesce,
+            coalesce,
         };
         command.SetAction((r, cancellation) => IdleBenchmark.RunAsync(
-            (int)r.GetValue(groups), TimeSpan.FromSeconds(r.GetValue(seconds)), TimeSpan.FromSeconds(r.GetValue(warmup)), r.GetValue(quiesce)!, r.GetValue(GlobalOptions.Verbose), context.IO, cancellation));
+            (int)r.GetValue(groups), TimeSpan.FromSeconds(r.GetValue(seconds)), TimeSpan.FromSeconds(r.GetValue(warmup)), r.GetValue(quiesce)!, r.GetValue(coalesce) == "on", r.GetValue(GlobalOptions.Verbose), context.IO, cancellation));
         return command;
     }
 }
