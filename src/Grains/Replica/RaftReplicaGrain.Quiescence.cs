@@ -38,9 +38,8 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     /// </summary>
     private Task KeepAliveAsync()
     {
-        if (_homeNode is null) return this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
-        DelayDeactivation(Timeout.InfiniteTimeSpan);
-        return Task.CompletedTask;
+        // A pinned one is kept from idle collection whenever it starts to run (StartTicking).
+        return _homeNode is null ? this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod) : Task.CompletedTask;
     }
 
     /// <summary>A pinned replica whose activation ended while its node runs comes back, as a reminder would have brought it.</summary>
@@ -151,6 +150,8 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
 
     private void StartTicking()
     {
+        // Once quiesced it has no timer to keep its activation; a pinned replica has no reminder either.
+        if (_homeNode is not null) DelayDeactivation(Timeout.InfiniteTimeSpan);
         _timer?.Dispose();
         _timer = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
         {
