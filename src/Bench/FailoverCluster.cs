@@ -25,7 +25,14 @@ internal sealed class FailoverCluster : IAsyncDisposable
     private IHost? _client;
     private int _disposing;
 
-    public FailoverCluster() => AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    private readonly IReadOnlyList<string> _nodeArgs;
+
+    /// <param name="nodeArgs">More arguments for every node (settings such as "--Raft:Quiesce false"), after the others.</param>
+    public FailoverCluster(IReadOnlyList<string>? nodeArgs = null)
+    {
+        _nodeArgs = nodeArgs ?? [];
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
 
     public IClusterClient Client => _client?.Services.GetRequiredService<IClusterClient>() ?? throw new InvalidOperationException("the cluster is not started");
 
@@ -55,7 +62,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
             var node = await SiloProcess.StartAsync(n,
             [
                 "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
-                "--node", n, "--initial-nodes", string.Join(",", Nodes), "--groups", "1", "--data", Path.Combine(_data, n),
+                "--node", n, "--initial-nodes", string.Join(",", Nodes), "--groups", "1", "--data", Path.Combine(_data, n), .. _nodeArgs,
             ]);
             lock (_nodes) _nodes[n] = node;
         }).ToArray();

@@ -60,6 +60,12 @@ public sealed record ReplicaStatus
     /// </summary>
     [Id(25)] public string[] RemovedReplicas { get; init; } = [];
 
+    /// <summary>Quiesced: the group is idle and this replica has stopped its election and heartbeat timers.</summary>
+    [Id(30)] public bool Quiesced { get; init; }
+
+    /// <summary>Its tick timer runs: false for a quiesced or stopped replica.</summary>
+    [Id(31)] public bool Ticking { get; init; }
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

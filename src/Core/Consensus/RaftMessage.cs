@@ -12,6 +12,7 @@ namespace Orleans.Raft.Consensus;
 /// goes, Done = last chunk, Checksum = the whole snapshot's. InstallSnapshotResponse: Index and Checksum = the snapshot's,
 /// Offset = bytes received so far (the next offset expected), Done = installed, Reject = start the stream over.
 /// TimeoutNow: the leader tells an up-to-date voter to campaign now, skipping pre-vote and leader leases.
+/// Quiesce: an idle leader's notice, Index/LogTerm = its last entry, Commit = its commit index (see RaftNode.Quiesce).
 /// </remarks>
 public sealed record RaftMessage
 {

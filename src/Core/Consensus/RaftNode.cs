@@ -5,7 +5,7 @@ namespace Orleans.Raft.Consensus;
 /// state machine: no clock, no I/O, no threads. Ticks and messages go in; a <see cref="Ready"/> comes out with state to
 /// persist, messages to send and committed entries to apply. Modelled on etcd-io/raft's raft.go and rawnode.go.
 /// </summary>
-public sealed class RaftNode
+public sealed partial class RaftNode
 {
     private readonly RaftConfig _config;
     private readonly IRaftRandom _random;
@@ -151,6 +151,7 @@ public sealed class RaftNode
     /// <summary>Advances logical time by one tick.</summary>
     public void Tick()
     {
+        if (Quiesced) return; // its timers stand still until an input wakes it
         if (Role == RaftRole.Leader)
         {
             _heartbeatElapsed++;
@@ -188,6 +189,7 @@ public sealed class RaftNode
     /// </summary>
     public void Campaign(bool force)
     {
+        Wake();
         if (Role == RaftRole.Leader || !IsPromotable) return;
         if (_config.PreVote && !force) BecomePreCandidate();
         else BecomeCandidate(force);
@@ -200,6 +202,7 @@ public sealed class RaftNode
     /// </summary>
     public ProposeResult Propose(byte[] data)
     {
+        Wake();
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
         if (_leadTransferee is not null) return TransferRefusal();
         if (_selfRemovalIndex > 0) return RemovalRefusal();
@@ -222,6 +225,7 @@ public sealed class RaftNode
     /// </summary>
     public ProposeResult ProposeConfigChange(ConfigChange change)
     {
+        Wake();
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
         if (_leadTransferee is not null) return TransferRefusal();
         if (_selfRemovalIndex > 0) return RemovalRefusal();
@@ -245,6 +249,7 @@ public sealed class RaftNode
     /// </summary>
     public ProposeResult TransferLeadership(string target)
     {
+        Wake();
         if (Role != RaftRole.Leader) return ProposeResult.NotLeader(LeaderId);
         if (target == Id) return ProposeResult.Refused(Id, ProposeRefusal.InvalidChange, $"{target} already leads");
         if (!_configuration.IsVoter(target))
@@ -304,6 +309,7 @@ public sealed class RaftNode
     public void Step(RaftMessage m)
     {
         if (m.To != Id) throw new ArgumentException($"message for {m.To} stepped into {Id}");
+        if (Quiesced && !KeepsQuiet(m)) Wake();
         // No filter on the sender's membership: a replica that has not yet committed the change adding a leader must
         // still hear it. A term decides who leads; votes count only from voters; replies only from tracked replicas.
 
@@ -326,12 +332,12 @@ public sealed class RaftNode
             }
             else
             {
-                BecomeFollower(m.Term, m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot ? m.From : null);
+                BecomeFollower(m.Term, m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.Quiesce ? m.From : null);
             }
         }
         else if (m.Term < CurrentTerm)
         {
-            if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot && (_config.CheckQuorum || _config.PreVote))
+            if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.Quiesce && (_config.CheckQuorum || _config.PreVote))
             {
                 // A stale leader that cannot hear the new term would otherwise never step down. As in etcd, a plain
                 // response, not a reject carrying m.Index: the sender may lead our term by the time this arrives, and
@@ -417,6 +423,7 @@ public sealed class RaftNode
         }
         Role = RaftRole.Follower;
         LeaderId = leader;
+        Quiesced = false;
         ResetTimers();
         _progress.Clear();
         _broadcastPending = false;
@@ -451,6 +458,7 @@ public sealed class RaftNode
     {
         Role = role;
         LeaderId = null;
+        Quiesced = false;
         _incoming = null;
         _votes.Clear();
         ResetTimers();
@@ -462,6 +470,7 @@ public sealed class RaftNode
     {
         Role = RaftRole.Leader;
         LeaderId = Id;
+        Quiesced = false;
         _incoming = null;
         ResetTimers();
         _progress.Clear();
@@ -561,12 +570,13 @@ public sealed class RaftNode
             if (IsPromotable) BecomeCandidate(force: true);
             return;
         }
-        if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot)
+        if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.Quiesce)
         {
             _electionElapsed = 0;
             LeaderId = m.From;
             if (m.Type == MessageType.AppendEntries) HandleAppendEntries(m);
-            else HandleInstallSnapshot(m);
+            else if (m.Type == MessageType.InstallSnapshot) HandleInstallSnapshot(m);
+            else HandleQuiesce(m);
         }
     }
 
@@ -576,6 +586,7 @@ public sealed class RaftNode
         {
             case MessageType.AppendEntries:
             case MessageType.InstallSnapshot:
+            case MessageType.Quiesce:
                 // Another replica won this term.
                 BecomeFollower(m.Term, m.From);
                 StepFollower(m);

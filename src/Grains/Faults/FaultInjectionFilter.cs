@@ -19,6 +19,8 @@ public sealed class FaultInjectionFilter(FaultInjectionState state) : IIncomingG
         nameof(IRaftReplicaGrain.Deactivate), nameof(IRaftReplicaGrain.Retire), nameof(IRaftReplicaGrain.GetLogPositions),
         // The keep-alive reminder is local bookkeeping, not a message between replicas; a stopped replica ignores it.
         nameof(IRemindable.ReceiveReminder),
+        // A silo's own wake-up of a quiesced replica (a node died, faults changed): not a message between replicas.
+        nameof(IQuiescentReplicaGrain.Wake),
     ];
 
     // One-way calls between replicas besides Deliver; each names its addressee first, and ignores a call to nobody.

@@ -9,6 +9,9 @@ public sealed class FaultInjectionState
 
     public GroupFaults For(string group) => _current.Groups.GetValueOrDefault(group) ?? GroupFaults.None;
 
+    /// <summary>Raised with the previous and the new snapshot each time a newer one is taken.</summary>
+    public event Action<FaultSnapshot, FaultSnapshot>? Changed;
+
     /// <summary>Takes a snapshot if it is newer than the one held (pushes and polls may cross).</summary>
     public void Apply(FaultSnapshot snapshot)
     {
@@ -16,7 +19,9 @@ public sealed class FaultInjectionState
         {
             var current = _current;
             if (snapshot.Version <= current.Version) return;
-            if (Interlocked.CompareExchange(ref _current, snapshot, current) == current) return;
+            if (Interlocked.CompareExchange(ref _current, snapshot, current) != current) continue;
+            Changed?.Invoke(current, snapshot);
+            return;
         }
     }
 }

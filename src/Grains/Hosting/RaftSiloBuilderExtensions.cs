@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.GrainDirectory;
 using Orleans.Hosting;
+using Orleans.Raft.Coalescing;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Placement;
+using Orleans.Raft.Replica;
 using Orleans.Runtime.GrainDirectory;
 
 namespace Orleans.Raft.Hosting;
@@ -64,6 +66,15 @@ public static class RaftSiloBuilderExtensions
         builder.Services.TryAddSingleton<RaftNodeLocator>();
         builder.Services.TryAddSingleton<RaftGroupLayout>();
         builder.AddPlacementDirector<RaftReplicaPlacement, RaftReplicaPlacementDirector>();
+        builder.AddPlacementDirector<RaftNodePlacement, RaftNodePlacementDirector>();
+        builder.Services.TryAddSingleton<HeartbeatOutbox>();
+        if (!builder.Services.Any(d => d.ServiceType == typeof(QuiescenceWatch)))
+        {
+            builder.Services.AddSingleton<QuiescenceWatch>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<QuiescenceWatch>());
+            builder.Services.AddSingleton<ReplicaKeepAlive>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReplicaKeepAlive>());
+        }
         // Replicas are registered in a directory of their own. In Orleans' default one, a silo's death deactivates every
         // grain whose entry it held, wherever that grain runs, and until the death is declared no call reaches such a
         // grain; so a dead node would take down live replicas of other nodes in the middle of the election that

@@ -24,7 +24,7 @@ namespace Orleans.Raft.Replica;
 [Placement.RaftReplicaPlacementAttribute]
 [Immovable(ImmovableKind.Any)] // its disk does not move, so neither does it
 [Orleans.GrainDirectory.GrainDirectory(RaftSiloBuilderExtensions.ReplicaDirectory)]
-public sealed class RaftReplicaGrain(
+public sealed partial class RaftReplicaGrain(
     IRaftStorage storage,
     IOptions<RaftNodeOptions> nodeOptions,
     Placement.RaftNodeLocator nodes,
@@ -121,7 +121,7 @@ public sealed class RaftReplicaGrain(
         if (_progressed || IsJoiner(state.Members))
         {
             StartNode(state);
-            await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+            await KeepAliveAsync();
         }
         else
         {
@@ -194,6 +194,7 @@ public sealed class RaftReplicaGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopNode($"deactivated: {reason}");
+        ReactivateIfNeeded(reason);
         return Task.CompletedTask;
     }
 
@@ -243,7 +244,7 @@ public sealed class RaftReplicaGrain(
         {
             StartNode(state);
         }
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+        await KeepAliveAsync();
     }
 
     public async Task Join(string[] bootstrap)
@@ -266,7 +267,7 @@ public sealed class RaftReplicaGrain(
         _stopped = false;
         _hasStoredState = true;
         if (_node is null && ReferenceEquals(store, _store)) StartNode(state);
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
+        await KeepAliveAsync();
     }
 
     public async Task<KvResponse> ReserveReplicaName(TimeSpan timeout)
@@ -482,6 +483,7 @@ public sealed class RaftReplicaGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (_homeNode is not null) return DropReminderAsync(reminderName);
         // Activation alone restarts the node; registering again keeps the directory whole if its silo died.
         if (_node is { } node) RegisterConfiguration(node);
         return Task.CompletedTask;
@@ -642,6 +644,8 @@ public sealed class RaftReplicaGrain(
             LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count,
+            Quiesced = _node?.Quiesced ?? false,
+            Ticking = _timer is not null,
             NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
             Error = _storageError ?? (_homeNode is not null && !hasStoredState && status is null
                 ? $"node {_homeNode} holds no state for replica {_name}: it was never created here, it was retired after its removal from the group, or this node's data directory was lost"
@@ -813,14 +817,7 @@ public sealed class RaftReplicaGrain(
         _node = new RaftNode(config, state.HardState, state.Entries, new SeededRaftRandom(seed), snapshot);
         _lastRole = _node.Role;
         _lastLeader = null;
-        _timer?.Dispose();
-        _timer = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
-        {
-            DueTime = _options.TickInterval,
-            Period = _options.TickInterval,
-            Interleave = true,
-            KeepAlive = true,
-        });
+        StartTicking();
         ObserveConfiguration(_node);
         logger.ReplicaStarted(_group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
         _ = PumpAsync(); // re-apply what was committed before a restart
@@ -834,13 +831,17 @@ public sealed class RaftReplicaGrain(
         _timer?.Dispose();
         _timer = null;
         _node = null;
+        ForgetQuiescence();
         metrics.Forget(_group, _name);
         FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
     }
 
     private Task OnTickAsync(CancellationToken cancellationToken)
     {
-        if (_node is null) return Task.CompletedTask;
+        // A tick queued before the timer stopped finds the node quiesced: it has nothing to do.
+        if (_node is null || _node.Quiesced) return Task.CompletedTask;
+        if (MaybeQuiesce(_node)) return PumpAsync();
+        metrics.Ticks.Add(1);
         _node.Tick();
         if (_node.Role == RaftRole.Leader)
         {
@@ -1013,6 +1014,7 @@ public sealed class RaftReplicaGrain(
         finally
         {
             _pumping = false;
+            SyncQuiescence();
         }
     }
 
@@ -1122,8 +1124,9 @@ public sealed class RaftReplicaGrain(
     {
         var configuration = node.Configuration;
         if (!configuration.Contains(_name)) return; // removed, or a joiner not yet told: it has nothing to say
-        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group)
-            .RegisterConfiguration([.. configuration.All.Select(MemberOf)], node.CommitIndex).Ignore();
+        string[] members = [.. configuration.All.Select(MemberOf)];
+        GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(_group).RegisterConfiguration(members, node.CommitIndex).Ignore();
+        if (_homeNode is not null) KeepAlive.Registered(this.GetPrimaryKeyString(), _group, members, node.CommitIndex);
     }
 
     /// <summary>
@@ -1171,8 +1174,11 @@ public sealed class RaftReplicaGrain(
     private void Send(RaftMessage m)
     {
         var member = MemberOf(m.To);
+        var node = ReplicaKey.SplitMember(member).Node;
         // A peer whose node is down is unreachable, as over a cut network; calling it would only fail in placement.
-        if (ReplicaKey.SplitMember(member).Node is { } node && !nodes.IsUp(node)) return;
+        if (node is not null && !nodes.IsUp(node)) return;
+        metrics.MessagesSent.Add(1);
+        if (node is not null && TryCoalesce(m, node, member)) return;
         if (m.Type == MessageType.TimeoutNow) _timeoutNowSent = (m.To, m.Term);
         try
         {

@@ -20,6 +20,9 @@ public static class RandomSchedule
 
         /// <summary>Configuration changes committed (as the safety checker recorded them).</summary>
         public int CommittedChanges { get; init; }
+
+        /// <summary>Times a leader quiesced its group.</summary>
+        public int Quiescences { get; init; }
     }
 
     /// <summary>How many spare replicas a membership seed may add (each id is used once: a replica is never re-added).</summary>
@@ -49,6 +52,12 @@ public static class RandomSchedule
         // Membership changes in half the seeds, from a generator of their own, so the other seeds replay as before.
         var memberSetup = new Random(unchecked(seed * 7919 + 11));
         var membership = memberSetup.Next(2) == 0;
+        // Quiescence in half the seeds, from a generator of its own: leaders quiesce when they can, and the shell's
+        // wakes (a node died, a fault, a client request) come at random, so sleepers meet every other fault.
+        var quiesceSetup = new Random(unchecked(seed * 104729 + 5));
+        var quiescence = quiesceSetup.Next(2) == 0;
+        var quiescences = 0;
+        var calmUntil = 0; // quiet spells, so groups go idle and quiesce before the chaos resumes
         var cluster = new SimulatedCluster(membership ? size + Spares : size, seed, c => c with
         {
             PreVote = preVote,
@@ -76,7 +85,7 @@ public static class RandomSchedule
         // Aim faults and proposals at the leader in half the larger groups: more stale leaders and divergent logs.
         // (Drawn last, so the seeds without it replay as before.)
         var targetLeader = size >= 3 && setup.Next(2) == 0;
-        cluster.Note($"config membership={membership} targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes} catchUp={catchUp} inflightChunks={inflightChunks}");
+        cluster.Note($"config quiescence={quiescence} membership={membership} targetLeader={targetLeader} size={size} preVote={preVote} checkQuorum={checkQuorum} maxEntries={maxEntries} maxInflight={maxInflight} election={electionTick} heartbeat={heartbeatTick} maxBytes={maxBytes} maxApply={maxApply} drop={cluster.DropRate:F2} dup={cluster.DuplicateRate:F2} delay={cluster.MaxDelayTicks} async={cluster.AsyncReadyRate:F2} replay={cluster.ReplayRate:F3} snapshotEvery={snapshotEvery?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} chunk={chunkBytes} catchUp={catchUp} inflightChunks={inflightChunks}");
         var checker = new SafetyChecker(cluster);
         var rng = cluster.Random;
         var proposals = 0;
@@ -94,6 +103,13 @@ public static class RandomSchedule
                     checker.Check();
                     continue;
                 }
+                if (quiescence && quiesceSetup.Next(100) < 2)
+                {
+                    var up = cluster.UpNodes.ToList();
+                    if (up.Count > 0) cluster.Wake(up[quiesceSetup.Next(up.Count)].Id);
+                    checker.Check();
+                    continue;
+                }
                 if (membership && memberSetup.Next(100) < 3)
                 {
                     if (ChangeMembership(cluster, memberSetup)) changes++;
@@ -101,6 +117,10 @@ public static class RandomSchedule
                     continue;
                 }
                 var r = rng.Next(100);
+                if (quiescence && step >= calmUntil && quiesceSetup.Next(200) == 0) calmUntil = step + quiesceSetup.Next(30, 100);
+                if (step < calmUntil) r %= 75; // ticks and deliveries only
+                // As the shell does at every tick, an idle leader quiesces; here at deliveries too, for more chances.
+                if (quiescence && r < 75 && cluster.Leader() is { } idle && cluster.Quiesce(idle.Id)) quiescences++;
                 if (r < 25)
                 {
                     cluster.Tick();
@@ -172,6 +192,7 @@ public static class RandomSchedule
             {
                 MembershipChanges = changes,
                 CommittedChanges = checker.CommittedConfigChanges,
+                Quiescences = quiescences,
             };
         }
         catch (XunitException)
@@ -236,6 +257,8 @@ public static class RandomSchedule
         cluster.AsyncReadyRate = 0;
         cluster.ReplayRate = 0;
         cluster.CompleteAllReadies();
+        // The shell wakes every replica of a group when a fault is healed.
+        foreach (var n in cluster.UpNodes.ToList()) cluster.Wake(n.Id);
         checker.Check();
 
         var electionTick = cluster[cluster.Ids[0]].Config.ElectionTick;

@@ -208,6 +208,25 @@ public sealed class SimulatedCluster
         return result;
     }
 
+    /// <summary>The node, if it leads and may, quiesces and tells its followers (see <see cref="RaftNode.Quiesce"/>).</summary>
+    public bool Quiesce(string id)
+    {
+        var node = _nodes[id];
+        if (!node.IsUp || !node.Raft.Quiesce()) return false;
+        Note($"quiesce {id}");
+        ProcessReadies();
+        return true;
+    }
+
+    /// <summary>The shell wakes the node: a member's node died, a fault was injected, a client request arrived.</summary>
+    public void Wake(string id)
+    {
+        var node = _nodes[id];
+        if (!node.IsUp || !node.Raft.Quiesced) return;
+        node.Raft.Wake();
+        Note($"wake {id}");
+    }
+
     public void Campaign(string id, bool force = false)
     {
         _nodes[id].Raft.Campaign(force);

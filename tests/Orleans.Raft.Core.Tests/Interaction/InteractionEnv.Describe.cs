@@ -9,7 +9,7 @@ public sealed partial class InteractionEnv
     public static string Describe(RaftNode node) =>
         $"{node.Id} {node.Role} Term:{node.CurrentTerm} Vote:{node.VotedFor ?? "0"} Lead:{node.LeaderId ?? "0"} "
         + $"Log:{node.Log.LastTerm}/{node.Log.LastIndex} Snapshot:{node.Log.SnapshotTerm}/{node.Log.SnapshotIndex} "
-        + $"Commit:{node.CommitIndex} Applied:{node.LastApplied}";
+        + $"Commit:{node.CommitIndex} Applied:{node.LastApplied}{(node.Quiesced ? " Quiesced" : "")}";
 
     /// <summary>A leader's view of each follower, one line each; nothing for a non-leader.</summary>
     public static IEnumerable<string> DescribeProgress(RaftNode node) =>

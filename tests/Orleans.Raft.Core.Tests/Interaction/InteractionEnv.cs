@@ -43,6 +43,8 @@ public sealed partial class InteractionEnv
             ["raft-log"] = RaftLog,
             ["kv"] = KeyValues,
             ["log-level"] = LogLevel,
+            ["quiesce"] = Quiesce,
+            ["wake"] = Wake,
         };
     }
 
@@ -78,14 +80,14 @@ public sealed partial class InteractionEnv
     /// <summary>Runs an input on a node and, at log level info, prints the change of role, term or leader it caused.</summary>
     private void Observe(InteractionNode n, Action<RaftNode> input)
     {
-        var before = (n.Raft.Role, n.Raft.CurrentTerm, n.Raft.LeaderId);
+        var before = (n.Raft.Role, n.Raft.CurrentTerm, n.Raft.LeaderId, n.Raft.Quiesced);
         input(n.Raft);
-        var after = (n.Raft.Role, n.Raft.CurrentTerm, n.Raft.LeaderId);
+        var after = (n.Raft.Role, n.Raft.CurrentTerm, n.Raft.LeaderId, n.Raft.Quiesced);
         if (_logState && before != after) PrintState(n);
     }
 
     private void PrintState(InteractionNode n) =>
-        Print($"INFO {n.Id} is {n.Raft.Role} at term {n.Raft.CurrentTerm}{(n.Raft.LeaderId is { } l ? $", leader {l}" : "")}");
+        Print($"INFO {n.Id} is {n.Raft.Role} at term {n.Raft.CurrentTerm}{(n.Raft.LeaderId is { } l ? $", leader {l}" : "")}{(n.Raft.Quiesced ? ", quiesced" : "")}");
 
     /// <summary>The shell's half of the Ready contract: persist, send, restore and apply, then Advance.</summary>
     private void HandleReady(InteractionNode n)

@@ -20,6 +20,7 @@ public static class TranscriptFormat
             MessageType.RequestVoteResponse or MessageType.RequestPreVoteResponse => m.Reject ? " Rejected" : "",
             MessageType.InstallSnapshot =>
                 $" Snapshot:{m.LogTerm}/{m.Index} Offset:{m.Offset} Bytes:{m.Data.Length}{(m.Done ? " Done" : "")}",
+            MessageType.Quiesce => $" Log:{m.LogTerm}/{m.Index} Commit:{m.Commit}",
             MessageType.InstallSnapshotResponse =>
                 $" Index:{m.Index} Offset:{m.Offset}{(m.Done ? " Done" : "")}{(m.Reject ? " Rejected" : "")}",
             _ => "",
@@ -38,6 +39,7 @@ public static class TranscriptFormat
         MessageType.InstallSnapshot => "MsgSnap",
         MessageType.InstallSnapshotResponse => "MsgSnapResp",
         MessageType.TimeoutNow => "MsgTimeoutNow",
+        MessageType.Quiesce => "MsgQuiesce",
         _ => type.ToString(),
     };
 

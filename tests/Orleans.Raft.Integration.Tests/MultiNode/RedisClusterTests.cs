@@ -67,9 +67,9 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
         var before = await gateway.GetStatus();
         Assert.Equal(3, (await MembersAsync()).Count(m => m.Status == SiloStatus.Active));
-        // The replicas' keep-alive reminders live in Redis too, not in a silo's memory.
+        // Replicas pinned to nodes keep no reminder (in Redis or anywhere): each node keeps its own replicas alive.
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString))
-            Assert.True(await redis.GetDatabase().KeyExistsAsync("orleans-raft/reminders"), "no reminders in Redis");
+            Assert.False(await redis.GetDatabase().KeyExistsAsync("orleans-raft/reminders"), "reminders in Redis");
 
         n0.Kill();
 

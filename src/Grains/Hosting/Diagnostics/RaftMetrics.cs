@@ -12,6 +12,7 @@ public sealed class RaftMetrics : IDisposable
 
     // The replicas running on this silo, as of their latest Ready: the gauges read it when they are collected.
     private readonly ConcurrentDictionary<string, ReplicaProgress> _replicas = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Group, string Replica), byte> _quiesced = new();
 
     public RaftMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +24,12 @@ public sealed class RaftMetrics : IDisposable
         ProposalsTimedOut = _meter.CreateCounter<long>("raft.proposals.timed_out", description: "Client commands whose request timed out before their entry applied (they may still commit)");
         Applied = _meter.CreateCounter<long>("raft.entries.applied", description: "Log entries applied to state machines");
         CommitLatency = _meter.CreateHistogram<double>("raft.commit.latency", unit: "ms", description: "Time from proposal to apply at the leader");
+        MessagesSent = _meter.CreateCounter<long>("raft.messages.sent", unit: "{messages}", description: "Raft messages this silo's replicas sent, directly or coalesced");
+        MessagesCoalesced = _meter.CreateCounter<long>("raft.messages.coalesced", unit: "{messages}", description: "Raft messages sent in a batch to their node (heartbeats, quiesce notices, replies that bring no news)");
+        MessageBatches = _meter.CreateCounter<long>("raft.message.batches", unit: "{calls}", description: "Grain calls carrying a batch of coalesced messages to one node");
+        Ticks = _meter.CreateCounter<long>("raft.ticks", unit: "{ticks}", description: "Ticks of this silo's replicas (a quiesced replica does not tick)");
+        _meter.CreateObservableGauge("raft.quiesced", () => _quiesced.Keys.Select(k => new Measurement<long>(1, new("group", k.Group), new("replica", k.Replica))).ToArray(),
+            description: "1 for each quiesced replica on this silo");
         _meter.CreateObservableGauge("raft.term", () => Observe(p => p.Term), description: "Current term of each replica on this silo");
         _meter.CreateObservableGauge("raft.commit.index", () => Observe(p => p.Commit), description: "Commit index of each replica on this silo");
         _meter.CreateObservableGauge("raft.apply.lag", () => Observe(p => p.Commit - p.Applied), unit: "{entries}",
@@ -41,13 +48,34 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> ProposalsTimedOut { get; }
     public Counter<long> Applied { get; }
     public Histogram<double> CommitLatency { get; }
+    public Counter<long> MessagesSent { get; }
+    public Counter<long> MessagesCoalesced { get; }
+    public Counter<long> MessageBatches { get; }
+    public Counter<long> Ticks { get; }
+
+    /// <summary>True while the replica runs on this silo (it has reported progress and not stopped since).</summary>
+    public bool IsRunning(string group, string replica) => _replicas.ContainsKey(ReplicaKey.Format(group, replica));
+
+    /// <summary>The replicas on this silo that are quiesced now.</summary>
+    public int QuiescedReplicas => _quiesced.Count;
+
+    /// <summary>Records whether a replica is quiesced, for the raft.quiesced gauge.</summary>
+    public void ReportQuiesced(string group, string replica, bool quiesced)
+    {
+        if (quiesced) _quiesced[(group, replica)] = 0;
+        else _quiesced.TryRemove((group, replica), out _);
+    }
 
     /// <summary>Records a running replica's progress for the gauges.</summary>
     public void Report(string group, string replica, long term, long commitIndex, long appliedIndex, int pending = 0) =>
         _replicas[ReplicaKey.Format(group, replica)] = new ReplicaProgress(group, replica, term, commitIndex, appliedIndex, pending);
 
     /// <summary>The replica no longer runs here: its gauges stop reporting.</summary>
-    public void Forget(string group, string replica) => _replicas.TryRemove(ReplicaKey.Format(group, replica), out _);
+    public void Forget(string group, string replica)
+    {
+        _replicas.TryRemove(ReplicaKey.Format(group, replica), out _);
+        _quiesced.TryRemove((group, replica), out _);
+    }
 
     private IEnumerable<Measurement<long>> Observe(Func<ReplicaProgress, long> value) =>
         _replicas.Values.Select(p => new Measurement<long>(value(p), new("group", p.Group), new("replica", p.Replica))).ToArray();

@@ -153,6 +153,19 @@ public sealed class RaftOptions
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan ReplaceDeadNodeAfter { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Quiescence: a leader whose group is idle (everything committed and applied on every member, no change or transfer
+    /// in progress, every member's node up) tells its followers so, and they all stop ticking until a message, a
+    /// request, a fault or a member's node dying wakes them. Only groups whose replicas are all pinned to nodes quiesce.
+    /// </summary>
+    public bool Quiesce { get; set; } = true;
+
+    /// <summary>
+    /// Heartbeats, quiesce notices and the replies that bring no news, from this silo's replicas to one node, travel as
+    /// one grain call per tick (CockroachDB's coalesced heartbeats). Appends, votes and snapshots always go at once.
+    /// </summary>
+    public bool CoalesceHeartbeats { get; set; } = true;
+
     /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
     public int RandomSeed { get; set; }
 }

@@ -1,0 +1,6 @@
+using Orleans.Placement;
+
+namespace Orleans.Raft.Placement;
+
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class RaftNodePlacementAttribute() : PlacementAttribute(RaftNodePlacement.Instance);
