@@ -60,7 +60,7 @@ public sealed class FaultControlGrain(IServiceProvider services, RaftGroupLayout
 
     public async Task CutOneWay(string group, string[] from, string[] to)
     {
-        EnsureEnabled();
+        EnsureEnabled(group);
         if (from.Length == 0 || to.Length == 0) throw new ArgumentException("a cut needs replicas on both sides");
         if (from.Intersect(to).FirstOrDefault() is { } both) throw new ArgumentException($"replica '{both}' is on both sides of the cut");
         await EnsureMembersAsync(group, from.Concat(to));
