@@ -41,7 +41,7 @@ internal static class FailoverBenchmark
     public static async Task<int> RunAsync(int trials, bool json, bool verbose, ClientIO io, CancellationToken cancellation)
     {
         var results = new List<FailoverTrial>();
-        var load = LoadAverage();
+        var load = LoadAtStart();
         await using (var cluster = new FailoverCluster())
         {
             try
@@ -210,17 +210,7 @@ internal static class FailoverBenchmark
     }
 
     /// <summary>", load average N" from /proc/loadavg where there is one: the machine may be shared, and the numbers depend on it.</summary>
-    internal static string LoadAverage()
-    {
-        try
-        {
-            return $", load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the start";
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    internal static string LoadAtStart() => LoadAverage.Now() is var load && load != "?" ? $", load average {load} at the start" : "";
 
     /// <summary>Milliseconds to a tenth: the clock and the polls are no finer than that.</summary>
     private static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);

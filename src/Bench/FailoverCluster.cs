@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
@@ -9,7 +10,7 @@ namespace Orleans.Raft.Bench;
 
 /// <summary>
 /// A real redis-server and three node processes (n1, n2, n3: Redis clustering, each its own SQLite data directory,
-/// one group, every other setting the silo's default), and a client connected through all three gateways. Dispose kills them all
+/// one group unless told, every other setting the silo's default), and a client connected through all three gateways. Dispose kills them all
 /// and deletes their directories; so does the end of this process, should Main return before Dispose has run.
 /// </summary>
 internal sealed class FailoverCluster : IAsyncDisposable
@@ -26,11 +27,14 @@ internal sealed class FailoverCluster : IAsyncDisposable
     private int _disposing;
 
     private readonly IReadOnlyList<string> _nodeArgs;
+    private readonly int _groups;
 
     /// <param name="nodeArgs">More arguments for every node (settings such as "--Raft:Quiesce false"), after the others.</param>
-    public FailoverCluster(IReadOnlyList<string>? nodeArgs = null)
+    /// <param name="groups">The store's groups (--groups): one, the store's group named "default", unless told.</param>
+    public FailoverCluster(IReadOnlyList<string>? nodeArgs = null, int groups = 1)
     {
         _nodeArgs = nodeArgs ?? [];
+        _groups = groups;
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
@@ -62,7 +66,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
             var node = await SiloProcess.StartAsync(n,
             [
                 "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
-                "--node", n, "--initial-nodes", string.Join(",", Nodes), "--groups", "1", "--data", Path.Combine(_data, n), .. _nodeArgs,
+                "--node", n, "--initial-nodes", string.Join(",", Nodes), "--groups", _groups.ToString(CultureInfo.InvariantCulture), "--data", Path.Combine(_data, n), .. _nodeArgs,
             ]);
             lock (_nodes) _nodes[n] = node;
         }).ToArray();

@@ -122,7 +122,7 @@ internal static class IdleBenchmark
         TextWriter progress, CancellationToken cancellation)
     {
         await progress.WriteLineAsync($"measuring {groupCount} groups, quiescence {setting}, for {window.TotalSeconds:0} s...");
-        loads.Add(LoadAverage());
+        loads.Add(LoadAverage.Now());
         var before = await Task.WhenAll(FailoverCluster.Nodes.Select(n => ReadMetricsAsync(cluster, n, cancellation)));
         var cpuBefore = FailoverCluster.Nodes.Select(n => CpuTime(cluster.Node(n).ProcessId)).ToArray();
         var started = Stopwatch.GetTimestamp();
@@ -178,17 +178,6 @@ internal static class IdleBenchmark
         return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 

@@ -32,7 +32,7 @@ internal static class TransferBenchmark
 
     public static async Task<int> RunAsync(int transfers, int clients, bool json, bool verbose, ClientIO io, CancellationToken cancellation)
     {
-        var load = FailoverBenchmark.LoadAverage();
+        var load = FailoverBenchmark.LoadAtStart();
         var log = new RequestLog();
         var done = new List<TimedTransfer>();
         long windowStart, windowEnd;

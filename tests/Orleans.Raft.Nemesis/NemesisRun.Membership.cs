@@ -17,26 +17,22 @@ public sealed partial class NemesisRun
     private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<(string Kind, string Outcome), int> _outcomes = new();
-    // The membership as last listed, for when listing fails (the membership grain's silo was just killed).
-    private MemberList _membership = new()
-    {
-        Group = "",
-        Members = [.. InitialMembers.Select(m => new MemberInfo { Replica = m, Role = MemberRole.Voter })],
-    };
+    // Each group's membership as last listed, for when listing fails (the membership grain's silo was just killed).
+    private readonly ConcurrentDictionary<string, MemberList> _membership = new();
     private int _membershipChanges;
     // Each removed replica's committed log just before its removal: it retires its storage, and the end checks would
     // otherwise see only the members left.
-    private readonly ConcurrentDictionary<string, (long Commit, LogPosition[] Positions)> _removedLogs = new();
+    private readonly ConcurrentDictionary<(string Group, string Replica), (long Commit, LogPosition[] Positions)> _removedLogs = new();
 
-    private IRaftMembershipGrain Membership => cluster.Client.GetGrain<IRaftMembershipGrain>(_group);
+    private IRaftMembershipGrain Membership(string group) => cluster.Client.GetGrain<IRaftMembershipGrain>(group);
 
-    private async Task<MemberList?> TryListAsync()
+    private async Task<MemberList?> TryListAsync(string group)
     {
         try
         {
-            var list = await Membership.List().WaitAsync(ListTimeout);
+            var list = await Membership(group).List().WaitAsync(ListTimeout);
             if (list.Members.Length == 0) return null;
-            Volatile.Write(ref _membership, list);
+            _membership[group] = list;
             return list;
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
@@ -45,7 +41,11 @@ public sealed partial class NemesisRun
         }
     }
 
-    private async Task<MemberList> ListAsync() => await TryListAsync() ?? Volatile.Read(ref _membership);
+    private async Task<MemberList> ListAsync(string group) => await TryListAsync(group) ?? _membership.GetValueOrDefault(group) ?? new MemberList
+    {
+        Group = group,
+        Members = [.. InitialMembers.Select(m => new MemberInfo { Replica = m, Role = MemberRole.Voter })],
+    };
 
     /// <summary>Voters and learners, in name order.</summary>
     private static string[] Names(MemberList list) => InNameOrder(list.Members.Select(m => m.Replica));
@@ -66,16 +66,16 @@ public sealed partial class NemesisRun
     }
 
     /// <summary>Starts a replica the nemesis stopped. One removed meanwhile has retired its storage and cannot start: it stays down.</summary>
-    private async Task RestartAsync(string replica)
+    private async Task RestartAsync(string group, string replica)
     {
         try
         {
-            await Faults.StartReplica(_group, replica, []);
+            await Faults.StartReplica(group, replica, []);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            if (Names(await ListAsync()).Contains(replica)) throw;
-            options.Log($"nemesis: {replica} left the group while stopped and stays down: {ex.Message}");
+            if (Names(await ListAsync(group)).Contains(replica)) throw;
+            options.Log($"nemesis: {On(group)}{replica} left the group while stopped and stays down: {ex.Message}");
         }
     }
 
@@ -92,18 +92,20 @@ public sealed partial class NemesisRun
             var leader = random.Next(4) == 0;
             var grow = random.Next(2) == 0;
             var pause = TimeSpan.FromMilliseconds(random.Next(1000, 4000));
+            // No draw with one group: a seed's schedule stays what it was before groups.
+            var group = Groups.Count == 1 ? Groups[0] : Groups[random.Next(Groups.Count)];
             // With no leader the list holds what the running replicas know, which may name no voter.
-            if (await TryListAsync() is not { } list || Voters(list).Length == 0)
+            if (await TryListAsync(group) is not { } list || Voters(list).Length == 0)
             {
-                options.Log("nemesis: no voter listed; no membership change this round");
+                options.Log($"nemesis: {On(group)}no voter listed; no membership change this round");
             }
             else
             {
                 try
                 {
-                    if (roll < 45) await ReplaceMemberAsync(list, pick, leader, grow);
-                    else if (roll < 70) await TransferLeadershipAsync(list, pick);
-                    else await ResizeAsync(list, pick, leader, grow);
+                    if (roll < 45) await ReplaceMemberAsync(group, list, pick, leader, grow);
+                    else if (roll < 70) await TransferLeadershipAsync(group, list, pick);
+                    else await ResizeAsync(group, list, pick, leader, grow);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -117,14 +119,14 @@ public sealed partial class NemesisRun
     }
 
     /// <summary>Replaces a voter (the leader, now and then) with a new replica: removed first at 5 members, added first at 3.</summary>
-    private async Task ReplaceMemberAsync(MemberList list, int pick, bool leader, bool grow)
+    private async Task ReplaceMemberAsync(string group, MemberList list, int pick, bool leader, bool grow)
     {
         const string Kind = "member replace";
         var victim = Victim(list, pick, leader);
         var addFirst = list.Members.Length <= MinMembers || (list.Members.Length < MaxMembers && grow);
         Count(Kind);
-        options.Log($"nemesis: replace {victim}{(victim == list.Leader ? " (the leader)" : "")}, {(addFirst ? "adding first" : "removing first")}");
-        Func<Task<string>> add = () => Membership.Add(null), remove = () => RemoveAsync(victim);
+        options.Log($"nemesis: {On(group)}replace {victim}{(victim == list.Leader ? " (the leader)" : "")}, {(addFirst ? "adding first" : "removing first")}");
+        Func<Task<string>> add = () => Membership(group).Add(null), remove = () => RemoveAsync(group, victim);
         var (first, second) = addFirst ? (add, remove) : (remove, add);
         if (await ChangeAsync(Kind, first) is { } refused)
         {
@@ -136,18 +138,18 @@ public sealed partial class NemesisRun
     }
 
     /// <summary>Removes a voter (the leader, now and then) down to 3 members, or adds a new replica up to 5.</summary>
-    private async Task ResizeAsync(MemberList list, int pick, bool leader, bool grow)
+    private async Task ResizeAsync(string group, MemberList list, int pick, bool leader, bool grow)
     {
         var add = list.Members.Length <= MinMembers || (list.Members.Length < MaxMembers && grow);
         var kind = add ? "member add" : "member remove";
         var victim = Victim(list, pick, leader);
         Count(kind);
-        options.Log(add ? "nemesis: add a member" : $"nemesis: remove {victim}{(victim == list.Leader ? " (the leader)" : "")}");
-        Outcome(kind, await ChangeAsync(kind, add ? () => Membership.Add(null) : () => RemoveAsync(victim)) ?? "done");
+        options.Log(add ? $"nemesis: {On(group)}add a member" : $"nemesis: {On(group)}remove {victim}{(victim == list.Leader ? " (the leader)" : "")}");
+        Outcome(kind, await ChangeAsync(kind, add ? () => Membership(group).Add(null) : () => RemoveAsync(group, victim)) ?? "done");
     }
 
     /// <summary>A graceful handover to a live voter other than the leader.</summary>
-    private async Task TransferLeadershipAsync(MemberList list, int pick)
+    private async Task TransferLeadershipAsync(string group, MemberList list, int pick)
     {
         const string Kind = "leader transfer";
         var candidates = InNameOrder(list.Members.Where(m => m.Role == MemberRole.Voter && m.Live && !m.IsLeader).Select(m => m.Replica));
@@ -155,22 +157,22 @@ public sealed partial class NemesisRun
         if (candidates.Length == 0) candidates = Voters(list);
         var target = candidates[pick % candidates.Length];
         Count(Kind);
-        options.Log($"nemesis: transfer leadership from {list.Leader ?? "(none)"} to {target}");
-        Outcome(Kind, await CallAsync(Kind, () => Membership.TransferLeadership(target)) ?? "done");
+        options.Log($"nemesis: {On(group)}transfer leadership from {list.Leader ?? "(none)"} to {target}");
+        Outcome(Kind, await CallAsync(Kind, () => Membership(group).TransferLeadership(target)) ?? "done");
     }
 
-    private async Task<string> RemoveAsync(string replica)
+    private async Task<string> RemoveAsync(string group, string replica)
     {
         try
         {
-            var status = await Replica(replica).GetStatus().WaitAsync(ListTimeout);
-            if (status.Running) _removedLogs[replica] = (status.CommitIndex, await Replica(replica).GetLogPositions(1, status.CommitIndex).WaitAsync(ListTimeout));
+            var status = await Replica(group, replica).GetStatus().WaitAsync(ListTimeout);
+            if (status.Running) _removedLogs[(group, replica)] = (status.CommitIndex, await Replica(group, replica).GetLogPositions(1, status.CommitIndex).WaitAsync(ListTimeout));
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
             // Unreachable: its log goes unchecked.
         }
-        return await Membership.Remove(replica);
+        return await Membership(group).Remove(replica);
     }
 
     private static string Victim(MemberList list, int pick, bool leader)

@@ -16,6 +16,12 @@ public sealed record NemesisOptions
     public int Keys { get; init; } = 4;
 
     /// <summary>
+    /// The groups the keys are split over by <see cref="ShardMap"/>, each of 5 replicas. Every fault but a silo kill
+    /// strikes one group, drawn from the seed; so does every membership change. Clients hold a session per group.
+    /// </summary>
+    public int Groups { get; init; } = 1;
+
+    /// <summary>
     /// How often a client sends a request a second time with the same session and sequence number once the first
     /// answer is in, as a client does that retries after a lost answer; the operation's outcome is the second answer.
     /// </summary>
@@ -51,14 +57,16 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     private readonly ConcurrentQueue<HistoryOp> _history = new();
     private readonly ConcurrentDictionary<string, int> _faults = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
-    private readonly string _group = $"nemesis-{Guid.NewGuid():N}"[..20];
+    private readonly ShardMap _shards = new($"nemesis-{Guid.NewGuid():N}"[..20], Math.Max(1, options.Groups));
     private int _nextId;
 
     private IFaultControlGrain Faults => cluster.Client.GetGrain<IFaultControlGrain>(FaultControlGrain.Key);
 
-    private IKeyValueGatewayGrain Gateway => cluster.Client.GetGrain<IKeyValueGatewayGrain>(_group);
+    private IReadOnlyList<string> Groups => _shards.Groups;
 
-    private IRaftReplicaGrain Replica(string name) => cluster.Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, name));
+    private IKeyValueGatewayGrain Gateway(string group) => cluster.Client.GetGrain<IKeyValueGatewayGrain>(group);
+
+    private IRaftReplicaGrain Replica(string group, string name) => cluster.Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, name));
 
     public static async Task<NemesisResult> RunAsync(NemesisOptions options)
     {
@@ -83,9 +91,10 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     public async Task<NemesisResult> RunAsync()
     {
         var log = options.Log;
-        log($"nemesis: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {options.Clients} clients on {options.Keys} keys, group {_group}");
-        await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, _group, InitialMembers);
-        await WaitForLeaderAsync();
+        log($"nemesis: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {options.Clients} clients on {options.Keys} keys, " +
+            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}"));
+        foreach (var group in Groups) await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, group, InitialMembers);
+        foreach (var group in Groups) await WaitForLeaderAsync(group);
 
         using var stop = new CancellationTokenSource(options.Duration);
         var clients = Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c, stop.Token))).ToArray();
@@ -96,23 +105,41 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         await membership;
 
         log("nemesis: healing");
-        await HealAsync();
-        await WaitForLeaderAsync();
+        await HealSilosAsync();
+        foreach (var group in Groups) await HealAsync(group);
+        foreach (var group in Groups) await WaitForLeaderAsync(group);
         var finals = await ReadFinalValuesAsync();
-        var members = await WaitForConvergenceAsync();
-        var logs = await ReadLogsAsync(members);
+        var members = new Dictionary<string, MemberList>();
+        var logs = new Dictionary<string, Dictionary<string, (long Commit, LogPosition[] Positions)>>();
+        foreach (var group in Groups)
+        {
+            members[group] = await WaitForConvergenceAsync(group);
+            logs[group] = await ReadLogsAsync(group, members[group]);
+        }
 
         var history = _history.OrderBy(op => op.Id).ToList();
         var checkClock = Stopwatch.StartNew();
         var linearizability = LinearizabilityChecker.Check(history);
         var checkTime = checkClock.Elapsed;
         var lost = Checks.LostWrites(history, finals);
-        // The logs of removed replicas, as they were just before their removal, are held to the same rule.
-        var removedLogs = _removedLogs.Where(r => !logs.ContainsKey(r.Key)).ToList();
-        var mismatches = Checks.LogMismatches(new Dictionary<string, (long, LogPosition[])>(logs.Concat(removedLogs)), out var compared);
+        // Each group's logs on their own; the logs of its removed replicas, as they were just before their removal,
+        // are held to the same rule.
+        var mismatches = new List<string>();
+        var compared = 0;
+        var removedCount = 0;
+        foreach (var group in Groups)
+        {
+            var removedLogs = _removedLogs.Where(r => r.Key.Group == group && !logs[group].ContainsKey(r.Key.Replica))
+                .Select(r => KeyValuePair.Create(r.Key.Replica, r.Value)).ToList();
+            removedCount += removedLogs.Count;
+            var found = Checks.LogMismatches(new Dictionary<string, (long, LogPosition[])>(logs[group].Concat(removedLogs)), out var inGroup);
+            mismatches.AddRange(Groups.Count == 1 ? found : found.Select(m => $"{group}: {m}"));
+            compared += inGroup;
+        }
 
-        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedLogs.Count, members);
-        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, Names(members), summary);
+        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedCount, members);
+        var finalMembers = Groups.Count == 1 ? Names(members[Groups[0]]) : [.. Groups.SelectMany(g => Names(members[g]).Select(n => $"{g}/{n}"))];
+        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, finalMembers, summary);
     }
 
     private long Now => _clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
@@ -123,25 +150,28 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         var random = new Random(unchecked((options.Seed * 31) + client));
         var lastSeen = new Dictionary<string, string?>();
         var seq = 0;
-        // Each client numbers its own writes in its own session, as a client that retries by itself must.
-        var session = 0L;
-        long sequence = 0;
+        // Each client numbers its own writes in its own session, as a client that retries by itself must; a session
+        // belongs to one group, so a client has one in each group it writes to.
+        var sessions = new Dictionary<string, (long Session, long Sequence)>();
         while (!stop.IsCancellationRequested)
         {
+            var key = $"k{random.Next(options.Keys)}";
+            var group = _shards.GroupOf(key);
+            var (session, sequence) = sessions.GetValueOrDefault(group);
             if (session == 0)
             {
-                session = await OpenSessionAsync(stop);
+                (session, sequence) = (await OpenSessionAsync(group, stop), 0);
                 if (session == 0) break;
             }
-            var key = $"k{random.Next(options.Keys)}";
             var roll = random.Next(100);
             var value = $"c{client}-{++seq}";
             var request = roll < 45 ? KvRequest.Get(key)
                 : roll < 80 ? KvRequest.Set(key, value)
                 : KvRequest.CompareAndSet(key, lastSeen.GetValueOrDefault(key), value);
             if (request.IsWrite) request = request with { SessionId = session, Sequence = ++sequence, AckedBelow = sequence };
+            sessions[group] = (session, sequence);
             var (op, response) = await ExecuteAsync(client, request, resend: random.NextDouble() < options.ResendRate);
-            if (response?.Status == KvStatus.SessionExpired) session = 0;
+            if (response?.Status == KvStatus.SessionExpired) sessions.Remove(group);
             if (op.Status is OpStatus.Ok or OpStatus.NotFound or OpStatus.CompareFailed)
             {
                 lastSeen[key] = op.Kind == OpKind.Get || op.Status == OpStatus.CompareFailed ? op.Output : op.Value;
@@ -150,13 +180,13 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         }
     }
 
-    private async Task<long> OpenSessionAsync(CancellationToken stop)
+    private async Task<long> OpenSessionAsync(string group, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                var response = await Gateway.OpenSession().WaitAsync(NemesisCluster.RequestTimeout * 5);
+                var response = await Gateway(group).OpenSession().WaitAsync(NemesisCluster.RequestTimeout * 5);
                 if (response.Status == KvStatus.Ok) return response.Index;
                 _errors.AddOrUpdate($"open session: {response.Status}", 1, (_, n) => n + 1);
             }
@@ -171,16 +201,17 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     private async Task<(HistoryOp Op, KvResponse? Response)> ExecuteAsync(int client, KvRequest request, bool resend = false)
     {
         var id = Interlocked.Increment(ref _nextId);
+        var gateway = Gateway(_shards.GroupOf(request.Key));
         var invoke = Now;
         KvResponse? response = null;
         try
         {
             // The gateway answers within the request timeout; this bound only catches calls lost with a silo.
-            response = await Gateway.Execute(request).WaitAsync(NemesisCluster.RequestTimeout * 5);
+            response = await gateway.Execute(request).WaitAsync(NemesisCluster.RequestTimeout * 5);
             if (resend)
             {
                 Count("client resend");
-                response = await Gateway.Execute(request).WaitAsync(NemesisCluster.RequestTimeout * 5);
+                response = await gateway.Execute(request).WaitAsync(NemesisCluster.RequestTimeout * 5);
             }
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException or OperationCanceledException or InvalidOperationException)
@@ -235,19 +266,21 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         {
             var kind = random.Next(9);
             var hold = TimeSpan.FromMilliseconds(random.Next(1000, 3500));
+            // No draw with one group: a seed's schedule stays what it was before groups.
+            var group = Groups.Count == 1 ? Groups[0] : Groups[random.Next(Groups.Count)];
             try
             {
                 switch (kind)
                 {
-                    case 0: await RandomHalvesAsync(random, hold, stop); break;
-                    case 1: await IsolateLeaderAsync(hold, stop); break;
-                    case 2: await BridgeAsync(random, hold, stop); break;
+                    case 0: await RandomHalvesAsync(group, random, hold, stop); break;
+                    case 1: await IsolateLeaderAsync(group, hold, stop); break;
+                    case 2: await BridgeAsync(group, random, hold, stop); break;
                     case 3: await KillSiloAsync(random, hold, stop); break;
-                    case 4: await StopReplicasAsync(random, hold, stop); break;
-                    case 5: await DropAsync(random, hold, stop); break;
-                    case 6: await NoQuorumAsync(random, hold, stop); break;
-                    case 7: await StopLeaderAsync(hold, stop); break;
-                    default: await DelayMessagesAsync(random, hold, stop); break;
+                    case 4: await StopReplicasAsync(group, random, hold, stop); break;
+                    case 5: await DropAsync(group, random, hold, stop); break;
+                    case 6: await NoQuorumAsync(group, random, hold, stop); break;
+                    case 7: await StopLeaderAsync(group, hold, stop); break;
+                    default: await DelayMessagesAsync(group, random, hold, stop); break;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -260,26 +293,26 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         }
     }
 
-    private async Task RandomHalvesAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task RandomHalvesAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
         var count = random.Next(1, 3);
-        var side = Shuffle(random, Names(await ListAsync())).Take(count).ToArray();
+        var side = Shuffle(random, Names(await ListAsync(group))).Take(count).ToArray();
         Count("random halves");
-        options.Log($"nemesis: split {string.Join(",", side)} from the rest");
-        await Faults.Split(_group, "halves", side);
+        options.Log($"nemesis: {On(group)}split {string.Join(",", side)} from the rest");
+        await Faults.Split(group, "halves", side);
         await Delay(hold, stop);
-        await Faults.Heal(_group);
+        await Faults.Heal(group);
     }
 
-    private async Task IsolateLeaderAsync(TimeSpan hold, CancellationToken stop)
+    private async Task IsolateLeaderAsync(string group, TimeSpan hold, CancellationToken stop)
     {
-        var leader = await LeaderAsync();
+        var leader = await LeaderAsync(group);
         if (leader is null) return;
         Count("leader isolation");
-        options.Log($"nemesis: isolate leader {leader}");
-        await Faults.Split(_group, "leader", [leader]);
+        options.Log($"nemesis: {On(group)}isolate leader {leader}");
+        await Faults.Split(group, "leader", [leader]);
         await Delay(hold, stop);
-        await Faults.Heal(_group);
+        await Faults.Heal(group);
     }
 
     /// <summary>
@@ -287,35 +320,35 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     /// are cut, so c hears both sides while they never hear each other, and each side is a majority only together
     /// with c. Learners stay linked to everyone.
     /// </summary>
-    private async Task BridgeAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task BridgeAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
-        var order = Shuffle(random, Voters(await ListAsync()));
+        var order = Shuffle(random, Voters(await ListAsync(group)));
         if (order.Length < 3) return;
         var middle = (order.Length - 1) / 2;
         string[] left = order[..middle], right = order[(middle + 1)..];
         Count("bridge");
-        options.Log($"nemesis: bridge {string.Join(",", left)} <- {order[middle]} -> {string.Join(",", right)}");
-        await Faults.Cut(_group, left, right);
+        options.Log($"nemesis: {On(group)}bridge {string.Join(",", left)} <- {order[middle]} -> {string.Join(",", right)}");
+        await Faults.Cut(group, left, right);
         await Delay(hold, stop);
-        await Faults.Heal(_group);
+        await Faults.Heal(group);
     }
 
     /// <summary>
     /// {a,b} | {c} | {d,e} among the voters ({a,b} | {c,d} of four, {a} | {b} | {c} of three), learners in the middle:
     /// no side has a majority, so requests time out with their outcomes unknown.
     /// </summary>
-    private async Task NoQuorumAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task NoQuorumAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
-        var order = Shuffle(random, Voters(await ListAsync()));
+        var order = Shuffle(random, Voters(await ListAsync(group)));
         var half = order.Length / 2;
         if (half == 0) return;
         string[] left = order[..half], middle = order[half..^half], right = order[^half..];
         Count("no-quorum split");
-        options.Log($"nemesis: split {string.Join(" | ", new[] { left, middle, right }.Where(side => side.Length > 0).Select(side => string.Join(",", side)))}");
-        await Faults.Split(_group, "left", left);
-        await Faults.Split(_group, "right", right);
+        options.Log($"nemesis: {On(group)}split {string.Join(" | ", new[] { left, middle, right }.Where(side => side.Length > 0).Select(side => string.Join(",", side)))}");
+        await Faults.Split(group, "left", left);
+        await Faults.Split(group, "right", right);
         await Delay(hold, stop);
-        await Faults.Heal(_group);
+        await Faults.Heal(group);
     }
 
     private async Task KillSiloAsync(Random random, TimeSpan hold, CancellationToken stop)
@@ -332,60 +365,60 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         options.Log("nemesis: started a new silo");
     }
 
-    private async Task StopReplicasAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task StopReplicasAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
         // Up to three: with a majority stopped nothing commits, and clients see timeouts (unknown outcomes).
         var count = random.Next(1, 4);
-        var victims = Shuffle(random, Names(await ListAsync())).Take(count).ToArray();
+        var victims = Shuffle(random, Names(await ListAsync(group))).Take(count).ToArray();
         Count("replica stop");
-        options.Log($"nemesis: stop {string.Join(",", victims)}");
+        options.Log($"nemesis: {On(group)}stop {string.Join(",", victims)}");
         try
         {
-            foreach (var v in victims) await Faults.StopReplica(_group, v);
+            foreach (var v in victims) await Faults.StopReplica(group, v);
             await Delay(hold, stop);
         }
         finally
         {
-            foreach (var v in victims) await RestartAsync(v);
+            foreach (var v in victims) await RestartAsync(group, v);
         }
     }
 
     /// <summary>Crash-stops the leader: its pending requests end "may or may not take effect", and the gateway retries them.</summary>
-    private async Task StopLeaderAsync(TimeSpan hold, CancellationToken stop)
+    private async Task StopLeaderAsync(string group, TimeSpan hold, CancellationToken stop)
     {
-        var leader = await LeaderAsync();
+        var leader = await LeaderAsync(group);
         if (leader is null) return;
         Count("leader stop");
-        options.Log($"nemesis: stop leader {leader}");
+        options.Log($"nemesis: {On(group)}stop leader {leader}");
         try
         {
-            await Faults.StopReplica(_group, leader);
+            await Faults.StopReplica(group, leader);
             await Delay(hold, stop);
         }
         finally
         {
-            await RestartAsync(leader);
+            await RestartAsync(group, leader);
         }
     }
 
-    private async Task DropAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task DropAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
         var rate = random.Next(10, 31) / 100.0;
         Count("message loss");
-        options.Log($"nemesis: drop {rate:P0} of messages");
-        await Faults.SetDropRate(_group, rate);
+        options.Log($"nemesis: {On(group)}drop {rate:P0} of messages");
+        await Faults.SetDropRate(group, rate);
         await Delay(hold, stop);
-        await Faults.SetDropRate(_group, 0);
+        await Faults.SetDropRate(group, 0);
     }
 
-    private async Task DelayMessagesAsync(Random random, TimeSpan hold, CancellationToken stop)
+    private async Task DelayMessagesAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
         var max = random.Next(20, 120);
         Count("message delay");
-        options.Log($"nemesis: delay messages 5-{max} ms");
-        await Faults.SetDelay(_group, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(max));
+        options.Log($"nemesis: {On(group)}delay messages 5-{max} ms");
+        await Faults.SetDelay(group, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(max));
         await Delay(hold, stop);
-        await Faults.SetDelay(_group, TimeSpan.Zero, TimeSpan.Zero);
+        await Faults.SetDelay(group, TimeSpan.Zero, TimeSpan.Zero);
     }
 
     // The fault in force is always undone, even at the end of the run: only the wait is cut short.
@@ -394,24 +427,31 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     private void Count(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
-    private async Task HealAsync()
+    /// <summary>"group: " before a line about one group, when there are several.</summary>
+    private string On(string group) => Groups.Count == 1 ? "" : $"{group}: ";
+
+    private async Task HealSilosAsync()
     {
-        await UntilDoneAsync(async () => { await Faults.Forget(_group); return true; }, "forget the faults");
         while (cluster.Silos.Count < NemesisCluster.Silos) await cluster.StartAdditionalSiloAsync();
+    }
+
+    private async Task HealAsync(string group)
+    {
+        await UntilDoneAsync(async () => { await Faults.Forget(group); return true; }, "forget the faults");
         // With no leader, the list shows only the running members; the directory holds the configuration last committed.
-        var registered = await UntilDoneAsync(() => cluster.Client.GetGrain<IRaftGroupDirectoryGrain>(_group).GetMembers(), "read the group's directory");
-        var members = InNameOrder(Names(await ListAsync()).Union(registered.Select(ReplicaKey.NameOf)));
-        foreach (var status in await StatusAsync(members))
+        var registered = await UntilDoneAsync(() => cluster.Client.GetGrain<IRaftGroupDirectoryGrain>(group).GetMembers(), "read the group's directory");
+        var members = InNameOrder(Names(await ListAsync(group)).Union(registered.Select(ReplicaKey.NameOf)));
+        foreach (var status in await StatusAsync(group, members))
         {
             if (status.Running) continue;
             try
             {
-                await UntilDoneAsync(async () => { await Faults.StartReplica(_group, status.Replica, []); return true; }, $"start {status.Replica}");
+                await UntilDoneAsync(async () => { await Faults.StartReplica(group, status.Replica, []); return true; }, $"start {On(group)}{status.Replica}");
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {
                 // Removed and retired as the run ended: nothing to start.
-                options.Log($"nemesis: {status.Replica} not started: {ex.Message}");
+                options.Log($"nemesis: {On(group)}{status.Replica} not started: {ex.Message}");
             }
         }
     }
@@ -460,50 +500,50 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     }
 
     /// <summary>The logs of the group's members at the end; removed replicas have retired their storage.</summary>
-    private async Task<Dictionary<string, (long Commit, LogPosition[] Positions)>> ReadLogsAsync(MemberList members)
+    private async Task<Dictionary<string, (long Commit, LogPosition[] Positions)>> ReadLogsAsync(string group, MemberList members)
     {
         var logs = new Dictionary<string, (long, LogPosition[])>();
-        foreach (var status in await StatusAsync(Names(members)))
+        foreach (var status in await StatusAsync(group, Names(members)))
         {
             logs[status.Replica] = (status.CommitIndex,
-                await UntilDoneAsync(() => Replica(status.Replica).GetLogPositions(1, status.CommitIndex), $"read the log of {status.Replica}"));
+                await UntilDoneAsync(() => Replica(group, status.Replica).GetLogPositions(1, status.CommitIndex), $"read the log of {status.Replica}"));
         }
         return logs;
     }
 
-    private async Task<ReplicaStatus[]> StatusAsync(IEnumerable<string> replicas) => await Task.WhenAll(replicas.Select(async m =>
+    private async Task<ReplicaStatus[]> StatusAsync(string group, IEnumerable<string> replicas) => await Task.WhenAll(replicas.Select(async m =>
     {
         try
         {
-            return await Replica(m).GetStatus().WaitAsync(TimeSpan.FromSeconds(5));
+            return await Replica(group, m).GetStatus().WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return new ReplicaStatus { Group = _group, Replica = m, Error = ex.Message };
+            return new ReplicaStatus { Group = group, Replica = m, Error = ex.Message };
         }
     }));
 
     /// <summary>The live leader of the newest term, as the membership lists it; null with none.</summary>
-    private async Task<string?> LeaderAsync() => (await TryListAsync())?.Leader;
+    private async Task<string?> LeaderAsync(string group) => (await TryListAsync(group))?.Leader;
 
-    private Task WaitForLeaderAsync() => WaitForAsync(async () =>
+    private Task WaitForLeaderAsync(string group) => WaitForAsync(async () =>
     {
-        if (await TryListAsync() is not { Leader: { } name } list) return null;
+        if (await TryListAsync(group) is not { Leader: { } name } list) return null;
         var voters = Voters(list);
-        var statuses = await StatusAsync(voters);
+        var statuses = await StatusAsync(group, voters);
         var leader = statuses.FirstOrDefault(s => s.Replica == name && s.Role == ReplicaRole.Leader);
         if (leader is null) return null;
         var followers = statuses.Count(s => s.Running && s.CurrentTerm == leader.CurrentTerm && s.LeaderId == leader.Replica);
         return followers > voters.Length / 2 ? list : null;
-    }, "a leader followed by a majority");
+    }, $"{On(group)}a leader followed by a majority");
 
     /// <summary>Waits for every member, learners too, to run and apply the same entries, with no change pending; returns the members.</summary>
-    private Task<MemberList> WaitForConvergenceAsync() => WaitForAsync(async () =>
+    private Task<MemberList> WaitForConvergenceAsync(string group) => WaitForAsync(async () =>
     {
-        if (await TryListAsync() is not { Leader: not null, ChangePending: false } list) return null;
-        var statuses = await StatusAsync(Names(list));
+        if (await TryListAsync(group) is not { Leader: not null, ChangePending: false } list) return null;
+        var statuses = await StatusAsync(group, Names(list));
         return statuses.All(s => s.Running) && statuses.Select(s => s.LastApplied).Distinct().Count() == 1 ? list : null;
-    }, "every member to apply the same entries");
+    }, $"{On(group)}every member to apply the same entries");
 
     private async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what)
         where T : class
@@ -518,10 +558,18 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     }
 
     private string Summarize(List<HistoryOp> history, CheckResult linearizability, TimeSpan checkTime, List<string> lost,
-        List<string> mismatches, int compared, Dictionary<string, (long Commit, LogPosition[] Positions)> logs, int removedLogs, MemberList members)
+        List<string> mismatches, int compared, Dictionary<string, Dictionary<string, (long Commit, LogPosition[] Positions)>> logs, int removedLogs,
+        Dictionary<string, MemberList> members)
     {
         var text = new StringBuilder();
-        text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys)");
+        text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys" +
+            (Groups.Count == 1 ? ")" : $", {Groups.Count} groups)"));
+        if (Groups.Count > 1)
+        {
+            var keysOf = Enumerable.Range(0, options.Keys).Select(k => $"k{k}").ToLookup(_shards.GroupOf);
+            var opsOf = history.CountBy(op => _shards.GroupOf(op.Key)).ToDictionary();
+            text.AppendLine("groups: " + string.Join("; ", Groups.Select(g => $"{g} {keysOf[g].Count()} keys, {opsOf.GetValueOrDefault(g)} operations")));
+        }
         text.AppendLine("operations by outcome:");
         foreach (var kind in history.GroupBy(op => op.Kind).OrderBy(g => g.Key))
         {
@@ -540,15 +588,18 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
                 .Select(o => $"{o.Value} {o.Key.Outcome}").ToList();
             text.AppendLine($"  {kind,-18} {count}{(outcomes.Count == 0 ? "" : $" ({string.Join(", ", outcomes)})")}");
         }
-        var learners = members.Members.Where(m => m.Role == MemberRole.Learner).Select(m => m.Replica).ToList();
-        text.AppendLine($"membership: {_membershipChanges} changes committed; voters at the end {string.Join(", ", Voters(members))}" +
-            (learners.Count == 0 ? "" : $", learners {string.Join(", ", learners)}"));
+        text.AppendLine($"membership: {_membershipChanges} changes committed");
+        foreach (var (group, list) in members)
+        {
+            var learners = list.Members.Where(m => m.Role == MemberRole.Learner).Select(m => m.Replica).ToList();
+            text.AppendLine($"  {On(group)}voters at the end {string.Join(", ", Voters(list))}" + (learners.Count == 0 ? "" : $", learners {string.Join(", ", learners)}"));
+        }
         text.AppendLine($"linearizability: {linearizability.Verdict} ({linearizability.Keys.Sum(k => k.Operations)} operations over {linearizability.Keys.Count} keys checked in {checkTime.TotalSeconds:0.00} s)");
         if (!linearizability.IsLinearizable) text.AppendLine(linearizability.Report());
         text.AppendLine(lost.Count == 0 ? "acknowledged writes: none lost" : $"acknowledged writes: {lost.Count} LOST");
         foreach (var l in lost) text.AppendLine($"  {l}");
         text.AppendLine(mismatches.Count == 0
-            ? $"logs: match ({compared} committed indexes compared; commit indexes {string.Join(", ", InNameOrder(logs.Keys).Select(name => $"{name}={logs[name].Commit}"))}" +
+            ? $"logs: match ({compared} committed indexes compared; commit indexes {string.Join("; ", logs.Select(g => On(g.Key) + string.Join(", ", InNameOrder(g.Value.Keys).Select(name => $"{name}={g.Value[name].Commit}"))))}" +
               $"{(removedLogs == 0 ? "" : $"; and {removedLogs} removed replicas' logs as they were before their removal")})"
             : $"logs: {mismatches.Count} MISMATCHES");
         foreach (var m in mismatches) text.AppendLine($"  {m}");

@@ -1,3 +1,4 @@
+using Orleans.Raft.Linearizability;
 using Xunit.Abstractions;
 
 namespace Orleans.Raft.Nemesis;
@@ -9,12 +10,25 @@ public sealed class NemesisTests(ITestOutputHelper output)
     /// run commits at least one membership change: the nemesis tries again soon until one does.
     /// </summary>
     [Fact]
-    public async Task Under_random_faults_and_membership_changes_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match()
+    public Task Under_random_faults_and_membership_changes_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match() =>
+        RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --seed {0}");
+
+    /// <summary>
+    /// The same with the keys split over four groups: faults and membership changes strike one group at a time (a
+    /// silo kill strikes them all), each key's history is checked, and each group's logs are compared.
+    /// </summary>
+    [Fact]
+    public Task Over_four_groups_every_keys_history_is_linearizable_no_acknowledged_write_is_lost_and_each_groups_logs_match() =>
+        RunAsync(groups: 4, keys: 16, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --groups 4 --keys 16 --seed {0}");
+
+    private async Task RunAsync(int groups, int keys, string replayCommand)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("NEMESIS_SEED"), out var s) ? s : Random.Shared.Next(1, int.MaxValue);
         var result = await NemesisRun.RunAsync(new NemesisOptions
         {
             Seed = seed,
+            Groups = groups,
+            Keys = keys,
             Duration = TimeSpan.FromSeconds(20),
             Log = line =>
             {
@@ -29,10 +43,13 @@ public sealed class NemesisTests(ITestOutputHelper output)
             },
         });
         output.WriteLine(result.Summary);
-        var replay = $"replay: NEMESIS_SEED={seed} dotnet test tests/Orleans.Raft.Nemesis, or dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --seed {seed}";
+        var replay = $"replay: NEMESIS_SEED={seed} dotnet test tests/Orleans.Raft.Nemesis, or {string.Format(System.Globalization.CultureInfo.InvariantCulture, replayCommand, seed)}";
         Assert.True(result.Linearizability.IsLinearizable, $"{result.Summary}\n{replay}");
         Assert.True(result.LostWrites.Count == 0, $"{result.Summary}\n{replay}");
         Assert.True(result.LogMismatches.Count == 0, $"{result.Summary}\n{replay}");
         Assert.True(result.MembershipChanges > 0, $"no membership change committed\n{result.Summary}\n{replay}");
+        // Every group served: its keys' operations are in the history, and were checked.
+        var shards = new ShardMap("any", groups);
+        Assert.Equal(groups, result.History.Where(op => op.Status == OpStatus.Ok).Select(op => shards.GroupIndexOf(op.Key)).Distinct().Count());
     }
 }

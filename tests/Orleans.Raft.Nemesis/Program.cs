@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Orleans.Raft.Nemesis;
 
-/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K] [--resend P]</summary>
+/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P]</summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -13,6 +13,7 @@ public static class Program
         var seed = Random.Shared.Next(1, int.MaxValue);
         var clients = 5;
         var keys = 4;
+        var groups = 1;
         var resend = 0.0;
         for (var i = 0; i < args.Length; i++)
         {
@@ -23,10 +24,11 @@ public static class Program
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--clients": clients = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--keys": keys = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--groups": groups = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--resend": resend = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"error: unknown argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: --minutes N [--seed S] [--clients C] [--keys K] [--resend P]");
+                    Console.Error.WriteLine("usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P]");
                     return 2;
             }
         }
@@ -37,6 +39,7 @@ public static class Program
             Duration = TimeSpan.FromMinutes(minutes),
             Clients = clients,
             Keys = keys,
+            Groups = groups,
             ResendRate = resend,
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
         });

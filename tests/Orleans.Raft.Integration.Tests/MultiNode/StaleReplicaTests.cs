@@ -29,7 +29,7 @@ public sealed class StaleReplicaTests : IAsyncLifetime
         var starts = Nodes.Select(n => SiloProcess.StartAsync(n,
         [
             "--cluster", "Redis", "--cluster-connection", _redis.ConnectionString,
-            "--node", n, "--initial-nodes", string.Join(",", InitialNodes), "--data", Path.Combine(_data, n),
+            "--node", n, "--initial-nodes", string.Join(",", InitialNodes), "--groups", "1", "--data", Path.Combine(_data, n),
             "--Raft:ReplaceDeadNodeAfter", "00:00:02", "--Raft:EnableFaultInjection", "true",
         ])).ToArray();
         try
