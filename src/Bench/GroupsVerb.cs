@@ -19,7 +19,7 @@ public sealed class GroupsVerb : IVerb
         };
         storage.AcceptOnlyFromAmong("InMemory", "Sqlite", "both");
         var seconds = Numbers.Option("--seconds", "How long each cell runs", 15, 1, 3600, "s");
-        var warmup = Numbers.Option("--warmup", "How long each cluster runs at the highest client count before its cells", 5, 0, 3600, "s");
+        var warmup = Numbers.Option("--warmup", "How long each cluster runs at the highest client count before its cells", 20, 0, 3600, "s");
         var idle = Numbers.Option("--idle", "Then run 'idle' with this many idle groups and quiescence on (0: skip it)", 1000, 0, 100_000, "groups");
         var command = new Command("groups",
             "Start redis-server and three node processes for each group count and storage, and measure the store's aggregate set " +

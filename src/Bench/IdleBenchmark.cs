@@ -24,9 +24,9 @@ internal static class IdleBenchmark
     private sealed record NodeRow(string Groups, string Quiescence, string Node, int Replicas, int Leaders, int Quiesced, double CpuPercent,
         double MessagesPerSecond, double CallsPerSecond, double TicksPerSecond, long Elections);
 
-    private sealed record Metrics(Dictionary<string, long> Counters, Dictionary<string, Gauge[]> Gauges);
+    internal sealed record Metrics(Dictionary<string, long> Counters, Dictionary<string, Gauge[]> Gauges);
 
-    private sealed record Gauge(string? Group, string? Replica, long Value);
+    internal sealed record Gauge(string? Group, string? Replica, long Value);
 
     public static async Task<int> RunAsync(int groups, TimeSpan window, TimeSpan warmup, string quiesce, bool coalesce, bool verbose, ClientIO io, CancellationToken cancellation)
     {
@@ -164,12 +164,12 @@ internal static class IdleBenchmark
         return leaders;
     }
 
-    private static async Task<Metrics> ReadMetricsAsync(FailoverCluster cluster, string node, CancellationToken cancellation) =>
+    internal static async Task<Metrics> ReadMetricsAsync(FailoverCluster cluster, string node, CancellationToken cancellation) =>
         await Http.GetFromJsonAsync<Metrics>(new Uri(cluster.Node(node).WebAddress, "/api/metrics"), Json, cancellation)
             ?? throw new InvalidOperationException($"node {node} answered no metrics");
 
     /// <summary>A process's CPU time, user and system, from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
-    private static TimeSpan CpuTime(int pid)
+    internal static TimeSpan CpuTime(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
         // The command name (field 2) is in parentheses and may hold spaces: count the fields after its closing one.

@@ -18,7 +18,11 @@ internal static class ShardBenchmark
     private static readonly TimeSpan BalanceTimeout = TimeSpan.FromSeconds(45);
 
     /// <summary>One storage, group count and client count.</summary>
-    private sealed record Cell(string Storage, int Groups, int Clients, double OpsPerSecond, Percentiles Latency, long Errors, string LeadersPerNode, string Load);
+    private sealed record Cell(string Storage, int Groups, int Clients, double OpsPerSecond, Percentiles Latency, long Errors, string LeadersPerNode, string Load,
+        Cost Cost);
+
+    /// <summary>What the three nodes spent per set in a cell: CPU time, Raft messages, and the grain calls that carried them.</summary>
+    private sealed record Cost(double CpuMs, double Messages, double Calls);
 
     public static async Task<int> RunAsync(int[] groupCounts, int[] clientCounts, string[] storages, TimeSpan duration, TimeSpan warmup, bool verbose, ClientIO io, CancellationToken cancellation)
     {
@@ -38,11 +42,16 @@ internal static class ShardBenchmark
                     foreach (var clients in clientCounts)
                     {
                         var load = LoadAverage.Now();
+                        var before = await CountersAsync(cluster, cancellation);
                         var (rate, latency, errors) = await MeasureAsync(cluster, clients, duration, value, cancellation);
-                        var cell = new Cell(storage, groups, clients, rate, latency, errors, leaders, load);
+                        var after = await CountersAsync(cluster, cancellation);
+                        var sets = Math.Max(1, latency.Count - errors);
+                        var cost = new Cost((after.Cpu - before.Cpu).TotalMilliseconds / sets, (after.Messages - before.Messages) / (double)sets,
+                            (after.Calls - before.Calls) / (double)sets);
+                        var cell = new Cell(storage, groups, clients, rate, latency, errors, leaders, load, cost);
                         cells.Add(cell);
                         await io.Error.WriteLineAsync(
-                            $"  {storage}, {groups,2} group(s), {clients,3} clients: {rate,8:N0} sets/s, p50 {latency.P50:F2} ms, p99 {latency.P99:F2} ms, {errors} errors (load {load})");
+                            $"  {storage}, {groups,2} group(s), {clients,3} clients: {rate,8:N0} sets/s, p50 {latency.P50:F2} ms, p99 {latency.P99:F2} ms, {errors} errors, per set {cost.CpuMs:F2} CPU ms, {cost.Messages:F2} msgs, {cost.Calls:F2} calls (load {load})");
                     }
                 }
             }
@@ -52,7 +61,7 @@ internal static class ShardBenchmark
             await io.Error.WriteLineAsync("interrupted: stopping the nodes and redis-server");
             return ExitCodes.RequestFailed;
         }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or HttpRequestException)
         {
             await io.Error.WriteLineAsync($"error: {ClientContext.OneLine(ex.Message)}");
             return ExitCodes.RequestFailed;
@@ -61,15 +70,15 @@ internal static class ShardBenchmark
         var table = new Table
         {
             Title = new TableTitle($"set throughput of a store of G groups (3 replicas each) on three node processes, {Environment.ProcessorCount} cores, 256-byte values, {Keys} keys, {duration.TotalSeconds:0} s a cell"),
-            Caption = new TableTitle("errors: failed or timed-out requests; load: 1-minute load average at the start of the cell"),
+            Caption = new TableTitle("errors: failed or timed-out requests; per set: the three nodes' CPU time, the Raft messages their replicas sent and the grain calls that carried them, over the cell, divided by the sets; load: 1-minute load average at the start of the cell"),
         };
-        foreach (var column in new[] { "storage", "groups", "clients", "sets/s", "p50 ms", "p99 ms", "errors", "× 1 group", "leaders per node", "load" })
+        foreach (var column in new[] { "storage", "groups", "clients", "sets/s", "p50 ms", "p99 ms", "errors", "× 1 group", "CPU ms/set", "msgs/set", "calls/set", "leaders per node", "load" })
             table.AddColumn(new TableColumn(column) { Alignment = column is "storage" or "leaders per node" ? Justify.Left : Justify.Right });
         foreach (var c in cells)
         {
             var one = cells.FirstOrDefault(x => x.Storage == c.Storage && x.Groups == 1 && x.Clients == c.Clients);
             var ratio = one is { OpsPerSecond: > 0 } ? F(c.OpsPerSecond / one.OpsPerSecond, "F2") : "";
-            table.AddRow(c.Storage, I(c.Groups), I(c.Clients), F(c.OpsPerSecond, "F0"), F(c.Latency.P50, "F2"), F(c.Latency.P99, "F2"), I(c.Errors), ratio, c.LeadersPerNode, c.Load);
+            table.AddRow(c.Storage, I(c.Groups), I(c.Clients), F(c.OpsPerSecond, "F0"), F(c.Latency.P50, "F2"), F(c.Latency.P99, "F2"), I(c.Errors), ratio, F(c.Cost.CpuMs, "F2"), F(c.Cost.Messages, "F2"), F(c.Cost.Calls, "F2"), c.LeadersPerNode, c.Load);
         }
         var console = Tables.Console(io.Out);
         console.Profile.Width = Math.Max(console.Profile.Width, 150);
@@ -109,6 +118,16 @@ internal static class ShardBenchmark
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellation);
         }
+    }
+
+    /// <summary>The three nodes' CPU time and Raft message counters, summed.</summary>
+    private static async Task<(TimeSpan Cpu, long Messages, long Calls)> CountersAsync(FailoverCluster cluster, CancellationToken cancellation)
+    {
+        var cpu = FailoverCluster.Nodes.Aggregate(TimeSpan.Zero, (sum, n) => sum + IdleBenchmark.CpuTime(cluster.Node(n).ProcessId));
+        var metrics = await Task.WhenAll(FailoverCluster.Nodes.Select(n => IdleBenchmark.ReadMetricsAsync(cluster, n, cancellation)));
+        long Sum(string counter) => metrics.Sum(m => m.Counters.GetValueOrDefault(counter));
+        var messages = Sum("raft.messages.sent");
+        return (cpu, messages, messages - Sum("raft.messages.coalesced") + Sum("raft.message.batches"));
     }
 
     private static string PerNode(GroupSummary[] summaries) =>
