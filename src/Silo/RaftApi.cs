@@ -153,16 +153,23 @@ public static partial class RaftApi
         });
     });
 
-    /// <summary>One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale.</summary>
+    /// <summary>
+    /// One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale. Quiesced:
+    /// its group is idle and it has stopped its timers; ticking: its tick timer runs. RemovedReplicas: the replicas its
+    /// applied state records as removed from the group for good ("name@node").
+    /// </summary>
     private sealed record ReplicaJson(
         string Name, string? Node, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
-        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error, string? Membership, string Group)
+        long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error, string? Membership, string Group,
+        bool? Quiesced, bool? Ticking, string[]? RemovedReplicas)
     {
         public static ReplicaJson From(ReplicaStatus s) => s.IsLive
             ? new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
-                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null, MembershipName(s.Membership), s.Group)
+                s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null, MembershipName(s.Membership), s.Group,
+                s.Quiesced, s.Ticking, s.RemovedReplicas)
             : new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), null, null, null,
-                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"), null, s.Group);
+                null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"), null, s.Group,
+                null, null, null);
     }
 
     private static string? MembershipName(MemberRole role) => role switch

@@ -85,11 +85,11 @@ public sealed class StatusVerb : IVerb
     {
         var console = PlainConsole(writer);
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var column in new[] { "replica", "role", "member", "term", "leader", "commit", "applied", "last index", "last term", "node", "silo", "error" })
+        foreach (var column in new[] { "replica", "role", "member", "term", "leader", "commit", "applied", "last index", "last term", "quiesced", "node", "silo", "error" })
             table.AddColumn(new TableColumn(column).NoWrap());
         foreach (var row in rows)
         {
-            table.AddRow(new[] { row.Replica, row.Role, row.Member ?? "-", N(row.Term), row.Leader ?? "-", N(row.Commit), N(row.Applied), N(row.LastIndex), N(row.LastTerm), row.Node ?? "-", row.Silo ?? "-", row.Error ?? "" }
+            table.AddRow(new[] { row.Replica, row.Role, row.Member ?? "-", N(row.Term), row.Leader ?? "-", N(row.Commit), N(row.Applied), N(row.LastIndex), N(row.LastTerm), row.Quiesced ?? "-", row.Node ?? "-", row.Silo ?? "-", row.Error ?? "" }
                 .Select(cell => new Text(cell)).ToArray());
         }
         console.Write(table);
@@ -97,21 +97,25 @@ public sealed class StatusVerb : IVerb
 
     private static string N(long? n) => n?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
 
-    /// <summary>One replica; the numbers are null when it is stopped or unreachable, since what it last reported is stale.</summary>
-    private sealed record Row(string Replica, string Role, string? Member, long? Term, string? Leader, long? Commit, long? Applied, long? LastIndex, long? LastTerm, string? Node, string? Silo, string? Error)
+    /// <summary>
+    /// One replica; the numbers are null when it is stopped or unreachable, since what it last reported is stale.
+    /// Quiesced: "yes" when its group is idle and its timers are stopped.
+    /// </summary>
+    private sealed record Row(string Replica, string Role, string? Member, long? Term, string? Leader, long? Commit, long? Applied, long? LastIndex, long? LastTerm,
+        string? Quiesced, string? Node, string? Silo, string? Error)
     {
         public static Row From(ReplicaStatus s)
         {
             var role = s.Error is not null ? "Unreachable" : s.Role.ToString();
             if (!s.IsLive)
-                return new Row(s.Replica, role, null, null, null, null, null, null, null, s.Node, s.Silo, s.Error is null ? null : ClientContext.OneLine(s.Error));
+                return new Row(s.Replica, role, null, null, null, null, null, null, null, null, s.Node, s.Silo, s.Error is null ? null : ClientContext.OneLine(s.Error));
             var member = s.Membership switch
             {
                 MemberRole.Voter => "voter",
                 MemberRole.Learner => "learner",
                 _ => null,
             };
-            return new Row(s.Replica, role, member, s.CurrentTerm, s.LeaderId, s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.Node, s.Silo, null);
+            return new Row(s.Replica, role, member, s.CurrentTerm, s.LeaderId, s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.Quiesced ? "yes" : "no", s.Node, s.Silo, null);
         }
     }
 }
