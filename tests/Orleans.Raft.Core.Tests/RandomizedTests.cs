@@ -48,7 +48,8 @@ public sealed class RandomizedTests(ITestOutputHelper output)
         var done = stats.Select(s => s!).ToList();
         output.WriteLine($"{count} schedules: committed {done.Sum(s => s.Committed)}, leader terms {done.Sum(s => s.Terms)}, restarts {done.Sum(s => s.Crashes)}, applied {done.Sum(s => s.Applied)}, compactions {done.Sum(s => s.Compactions)}, snapshot restores {done.Sum(s => s.Restores)} in {done.Count(s => s.Restores > 0)} schedules, "
             + $"membership changes and transfers accepted {done.Sum(s => s.MembershipChanges)}, configuration changes committed {done.Sum(s => s.CommittedChanges)} in {done.Count(s => s.CommittedChanges > 0)} schedules, "
-            + $"quiescences {done.Sum(s => s.Quiescences)} in {done.Count(s => s.Quiescences > 0)} schedules");
+            + $"quiescences {done.Sum(s => s.Quiescences)} in {done.Count(s => s.Quiescences > 0)} schedules, "
+            + $"reads released {done.Sum(s => s.ReadsReleased)} in {done.Count(s => s.ReadsReleased > 0)} schedules");
         Assert.True(done.Average(s => s.Committed) >= 5, "schedules commit too little to mean anything");
         Assert.True(done.Average(s => s.Terms) >= 2, "schedules rarely change leader");
         Assert.True(done.Count(s => s.Crashes > 0) >= count / 2, "schedules rarely crash nodes");
@@ -56,6 +57,7 @@ public sealed class RandomizedTests(ITestOutputHelper output)
         Assert.True(done.Count(s => s.Restores > 0) >= count / 10, "schedules rarely install a snapshot from a leader");
         Assert.True(done.Count(s => s.CommittedChanges > 0) >= count / 4, "schedules rarely commit a membership change");
         Assert.True(done.Count(s => s.Quiescences > 0) >= count / 8, "schedules rarely quiesce");
+        Assert.True(done.Count(s => s.ReadsReleased > 0) >= count / 8, "schedules rarely release a read");
     }
 
     [Theory]

@@ -19,4 +19,13 @@ public enum MessageType : byte
     /// Index/LogTerm = the leader's last entry, Commit = its commit index. No answer.
     /// </summary>
     Quiesce,
+
+    /// <summary>A follower forwards a read to its leader (Data = the read's context). Never changes a term.</summary>
+    ReadIndex,
+
+    /// <summary>
+    /// The leader's answer to a forwarded read, once confirmed: Index = the read index, Data = the context; Reject = the
+    /// read was refused or dropped (this replica does not lead, or has not committed an entry of its term yet).
+    /// </summary>
+    ReadIndexResponse,
 }

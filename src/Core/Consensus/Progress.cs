@@ -18,6 +18,9 @@ internal sealed class Progress(long nextIndex, int maxInflight)
     /// <summary>A learner: replicated to, but not counted toward commit or check-quorum.</summary>
     public bool IsLearner { get; set; }
 
+    /// <summary>The newest heartbeat round the follower echoed (see RaftMessage.Round); never decreases.</summary>
+    public long RoundAcked { get; set; }
+
     /// <summary>Heard from since the last quorum check.</summary>
     public bool RecentActive { get; set; }
 

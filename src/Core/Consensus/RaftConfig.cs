@@ -68,6 +68,19 @@ public sealed record RaftConfig
     /// </summary>
     public int SnapshotCatchUpEntries { get; init; }
 
+    /// <summary>
+    /// Lease reads (etcd's ReadOnlyLeaseBased, Raft thesis §6.4.1): a leader answers <see cref="RaftNode.ReadIndex"/> at
+    /// once, with no heartbeat round, while it holds a lease: ElectionTick − 2 of its ticks from when it sent a heartbeat
+    /// round that a quorum of voters acknowledged. A voter that heard from a leader grants no vote for ElectionTick of its
+    /// own ticks (CheckQuorum, required), so no other leader can exist meanwhile, provided the clocks agree: ElectionTick − 1
+    /// ticks of any replica must last at least as long as ElectionTick − 1 ticks of the leader (the tick kept back covers
+    /// the drift between their tick rates, the other one where within a tick a message lands). With a larger drift a read may be
+    /// stale. A leader without a lease (after a wake, or whose followers are silent) falls back to a heartbeat round, as
+    /// does a leader transferring leadership, since the target's forced election ignores leases; a forced
+    /// <see cref="RaftNode.Campaign"/> elsewhere also ignores them, so do not force campaigns with lease reads on.
+    /// </summary>
+    public bool ReadOnlyLeaseBased { get; init; }
+
     public void Validate()
     {
         if (string.IsNullOrEmpty(Id)) throw new ArgumentException("Id is required.");
@@ -77,6 +90,8 @@ public sealed record RaftConfig
         if (MaxEntriesPerMessage <= 0 || MaxInflightMessages <= 0 || MaxBytesPerMessage <= 0 || MaxCommittedEntriesPerReady <= 0 || SnapshotChunkBytes <= 0
             || MaxUncommittedEntries <= 0 || MaxUncommittedBytes <= 0 || MaxInflightSnapshotChunks <= 0)
             throw new ArgumentException("Limits must be positive.");
+        if (ReadOnlyLeaseBased && !CheckQuorum)
+            throw new ArgumentException("ReadOnlyLeaseBased requires CheckQuorum: without it voters do not honour the leader's lease.");
         if (SnapshotCatchUpEntries < 0) throw new ArgumentException("SnapshotCatchUpEntries must not be negative.");
     }
 }

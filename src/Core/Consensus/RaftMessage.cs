@@ -13,6 +13,9 @@ namespace Orleans.Raft.Consensus;
 /// Offset = bytes received so far (the next offset expected), Done = installed, Reject = start the stream over.
 /// TimeoutNow: the leader tells an up-to-date voter to campaign now, skipping pre-vote and leader leases.
 /// Quiesce: an idle leader's notice, Index/LogTerm = its last entry, Commit = its commit index (see RaftNode.Quiesce).
+/// AppendEntries also carries Round, the leader's newest heartbeat round, and every AppendEntriesResponse of the same
+/// term echoes it: an echo proves the follower took the sender as its leader after that round began (reads, leases).
+/// ReadIndex: Data = the read's context. ReadIndexResponse: Index = the read index, Data = the context, Reject = dropped.
 /// </remarks>
 public sealed record RaftMessage
 {
@@ -33,9 +36,12 @@ public sealed record RaftMessage
     public bool Done { get; init; }
     public long Checksum { get; init; }
 
+    /// <summary>AppendEntries: the leader's newest heartbeat round; AppendEntriesResponse: the round echoed (0: none).</summary>
+    public long Round { get; init; }
+
     /// <summary>InstallSnapshot: the configuration as of the snapshot's index (etcd's ConfState).</summary>
     public GroupConfiguration? Configuration { get; init; }
 
     public override string ToString() =>
-        $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? $" reject(ci{ConflictIndex},ct{ConflictTerm})" : "")}{(Force ? " force" : "")}";
+        $"{Type} {From}->{To} t{Term} i{Index} lt{LogTerm} c{Commit} n{Entries.Count}{(Reject ? $" reject(ci{ConflictIndex},ct{ConflictTerm})" : "")}{(Force ? " force" : "")}{(Round > 0 ? $" r{Round}" : "")}";
 }

@@ -22,14 +22,14 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// True when this leader may quiesce: nothing is uncommitted, unapplied, unpersisted or unsent, no configuration
-    /// change or leadership transfer is in progress, and every follower and learner was heard from since the last
+    /// change, leadership transfer or read is in progress, and every follower and learner was heard from since the last
     /// quorum check (or the last wake) and holds the whole log.
     /// </summary>
     public bool CanQuiesce =>
         Role == RaftRole.Leader && !Quiesced
         && _leadTransferee is null && _selfRemovalIndex == 0 && _pendingConfIndex <= CommitIndex
         && CommitIndex == _log.LastIndex && LastApplied == CommitIndex && _log.TermAt(CommitIndex) == CurrentTerm
-        && !_unstable.ReadyInFlight && !HasReady
+        && !_unstable.ReadyInFlight && !HasReady && _pendingReads.Count == 0
         && _progress.Values.All(p => p.RecentActive && p.State == ProgressState.Replicate && p.MatchIndex == _log.LastIndex);
 
     /// <summary>
@@ -68,6 +68,7 @@ public sealed partial class RaftNode
         Quiesced = false;
         if (Role != RaftRole.Leader) return;
         _electionElapsed = 0;
+        _leaseFloorRound = _round + 1; // its ticks stood still while time passed: its lease is void
         foreach (var p in _progress.Values) p.RecentActive = false;
     }
 

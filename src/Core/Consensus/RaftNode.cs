@@ -84,6 +84,7 @@ public sealed partial class RaftNode
         _configuration = ConfigurationAt(CommitIndex);
         _unstable = new Unstable(log.LastIndex, hardState);
         BecomeFollower(CurrentTerm, null);
+        _restartLease = config.ReadOnlyLeaseBased;
     }
 
     public string Id => _config.Id;
@@ -154,6 +155,7 @@ public sealed partial class RaftNode
         if (Quiesced) return; // its timers stand still until an input wakes it
         if (Role == RaftRole.Leader)
         {
+            _leaderTicks++;
             _heartbeatElapsed++;
             _electionElapsed++;
             if (_electionElapsed >= _config.ElectionTick)
@@ -170,6 +172,8 @@ public sealed partial class RaftNode
             if (_heartbeatElapsed >= _config.HeartbeatTick)
             {
                 _heartbeatElapsed = 0;
+                // With leases every heartbeat is a round, to renew the lease; otherwise only pending reads need one.
+                if (_config.ReadOnlyLeaseBased || _readRoundPending) BeginRound();
                 BroadcastHeartbeat();
             }
             return;
@@ -310,6 +314,11 @@ public sealed partial class RaftNode
     {
         if (m.To != Id) throw new ArgumentException($"message for {m.To} stepped into {Id}");
         if (Quiesced && !KeepsQuiet(m)) Wake();
+        if (m.Type is MessageType.ReadIndex or MessageType.ReadIndexResponse)
+        {
+            StepRead(m);
+            return;
+        }
         // No filter on the sender's membership: a replica that has not yet committed the change adding a leader must
         // still hear it. A term decides who leads; votes count only from voters; replies only from tracked replicas.
 
@@ -318,7 +327,7 @@ public sealed partial class RaftNode
             if (m.Type is MessageType.RequestVote or MessageType.RequestPreVote)
             {
                 // Leader lease: while we hear from a leader, a vote request is a disruption, not a failure (Raft thesis §4.2.3).
-                var inLease = _config.CheckQuorum && LeaderId is not null && _electionElapsed < _config.ElectionTick;
+                var inLease = _config.CheckQuorum && (LeaderId is not null || _restartLease) && _electionElapsed < _config.ElectionTick;
                 if (!m.Force && inLease) return;
             }
 
@@ -372,12 +381,19 @@ public sealed partial class RaftNode
 
     public bool HasReady =>
         !_unstable.ReadyInFlight && (_broadcastPending || _outbox.Count > 0 || _unstable.HasUnstable(HardState, _log.LastIndex)
-            || CommitIndex > LastApplied || _pendingSnapshot is not null);
+            || CommitIndex > LastApplied || _pendingSnapshot is not null
+            || _readRoundPending || _readStates.Count > 0 || _droppedReads.Count > 0);
 
     /// <summary>Takes what the shell must do next. Call <see cref="Advance"/> once it is done, before the next Ready.</summary>
     public Ready GetReady()
     {
         if (_unstable.ReadyInFlight) throw new InvalidOperationException("the previous Ready has not been advanced");
+        if (_readRoundPending)
+        {
+            // One round for every read taken since the last Ready.
+            BeginRound();
+            BroadcastReadHeartbeat();
+        }
         if (_broadcastPending)
         {
             _broadcastPending = false;
@@ -395,8 +411,12 @@ public sealed partial class RaftNode
             Messages = [.. _outbox],
             CommittedEntries = committed,
             LastEntryIndex = _log.LastIndex,
+            ReadStates = [.. _readStates],
+            DroppedReads = [.. _droppedReads],
         };
         _outbox.Clear();
+        _readStates.Clear();
+        _droppedReads.Clear();
         _pendingSnapshot = null;
         _unstable.ReadyTaken();
         return rd;
@@ -421,6 +441,7 @@ public sealed partial class RaftNode
             VotedFor = null;
             _incoming = null; // a partial snapshot belongs to the old term's leader
         }
+        DropPendingReads();
         Role = RaftRole.Follower;
         LeaderId = leader;
         Quiesced = false;
@@ -475,6 +496,7 @@ public sealed partial class RaftNode
         ResetTimers();
         _progress.Clear();
         ResetUncommitted(); // the no-op is not counted: it carries no payload
+        ResetReadsForLeadership();
         _leadTransferee = null;
         // Any change in the log is settled before the next: none is proposed before this term's no-op commits.
         _pendingConfIndex = _log.LastIndex;
@@ -494,6 +516,7 @@ public sealed partial class RaftNode
     {
         _electionElapsed = 0;
         _heartbeatElapsed = 0;
+        _restartLease = false;
         _randomizedElectionTimeout = _config.ElectionTick + _random.Next(0, _config.ElectionTick);
     }
 
@@ -553,6 +576,7 @@ public sealed partial class RaftNode
             if (!preVote)
             {
                 _electionElapsed = 0;
+                _restartLease = false;
                 VotedFor = m.From;
             }
         }
@@ -604,6 +628,7 @@ public sealed partial class RaftNode
         if (m.Type is not (MessageType.AppendEntriesResponse or MessageType.InstallSnapshotResponse)) return;
         if (!_progress.TryGetValue(m.From, out var pr)) return;
         pr.RecentActive = true;
+        if (m.Type == MessageType.AppendEntriesResponse && !pr.IsLearner) OnRoundAcked(pr, m.Round);
 
         if (m.Type == MessageType.InstallSnapshotResponse)
         {
@@ -673,8 +698,11 @@ public sealed partial class RaftNode
         if (from == _leadTransferee && pr.MatchIndex == _log.LastIndex) SendTimeoutNow(from);
     }
 
-    private void SendTimeoutNow(string to) =>
+    private void SendTimeoutNow(string to)
+    {
+        _timeoutNowSent = true;
         Send(new RaftMessage { Type = MessageType.TimeoutNow, From = Id, To = to, Term = CurrentTerm });
+    }
 
     /// <summary>Fast back-off (Raft §5.3): skip the follower's whole conflicting term rather than one entry at a time.</summary>
     private long NextIndexHint(RaftMessage m)
@@ -693,7 +721,7 @@ public sealed partial class RaftNode
         if (m.Index < CommitIndex)
         {
             // Everything up to commitIndex already matches the leader's log.
-            Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = CommitIndex });
+            Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = CommitIndex, Round = m.Round });
             return;
         }
 
@@ -720,6 +748,7 @@ public sealed partial class RaftNode
                 Reject = true,
                 ConflictIndex = conflictIndex,
                 ConflictTerm = conflictTerm,
+                Round = m.Round,
             });
             return;
         }
@@ -740,7 +769,7 @@ public sealed partial class RaftNode
 
         var lastNewIndex = m.Index + m.Entries.Count;
         CommitTo(Math.Min(m.Commit, lastNewIndex));
-        Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = lastNewIndex });
+        Send(new RaftMessage { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = CurrentTerm, Index = lastNewIndex, Round = m.Round });
     }
 
     /// <summary>
@@ -1010,6 +1039,7 @@ public sealed partial class RaftNode
             LogTerm = prevTerm,
             Entries = entries,
             Commit = CommitIndex,
+            Round = _round,
         });
         if (entries.Count > 0) pr.OnSent(entries[^1].Index);
         return true;
@@ -1061,7 +1091,7 @@ public sealed partial class RaftNode
     private void SendEmptyAppend(string to, long prevIndex)
     {
         var prevTerm = _log.TermAt(prevIndex) ?? throw new RaftInvariantException($"{Id}: no term for prevLogIndex {prevIndex}");
-        Send(new RaftMessage { Type = MessageType.AppendEntries, From = Id, To = to, Term = CurrentTerm, Index = prevIndex, LogTerm = prevTerm, Commit = CommitIndex });
+        Send(new RaftMessage { Type = MessageType.AppendEntries, From = Id, To = to, Term = CurrentTerm, Index = prevIndex, LogTerm = prevTerm, Commit = CommitIndex, Round = _round });
     }
 
     private void Send(RaftMessage m) => _outbox.Add(m);

@@ -24,6 +24,19 @@ public sealed record Ready
     /// <summary>Committed entries to apply to the state machine, in order.</summary>
     public IReadOnlyList<LogEntry> CommittedEntries { get; init; } = [];
 
+    /// <summary>
+    /// Reads released by <see cref="RaftNode.ReadIndex"/>: answer each once the state machine has applied its Index
+    /// (this Ready's CommittedEntries may already reach it).
+    /// </summary>
+    public IReadOnlyList<ReadState> ReadStates { get; init; } = [];
+
+    /// <summary>
+    /// Contexts of reads that will never be released: this leader stepped down with them pending, or the leader refused
+    /// a read this follower forwarded. Fail them at once (the client may retry at the new leader). A forwarded read
+    /// lost with its leader never comes out here: the shell's request timeout ends it.
+    /// </summary>
+    public IReadOnlyList<byte[]> DroppedReads { get; init; } = [];
+
     internal long LastEntryIndex { get; init; }
 
     public bool MustPersist => HardState is not null || Entries.Count > 0 || Snapshot is not null;

@@ -23,6 +23,9 @@ public static class RandomSchedule
 
         /// <summary>Times a leader quiesced its group.</summary>
         public int Quiescences { get; init; }
+
+        /// <summary>Reads released (each checked against every commit seen before it began).</summary>
+        public int ReadsReleased { get; init; }
     }
 
     /// <summary>How many spare replicas a membership seed may add (each id is used once: a replica is never re-added).</summary>
@@ -91,6 +94,20 @@ public static class RandomSchedule
         var proposals = 0;
         var sessionOf = new Dictionary<int, long>(); // a retried request keeps its session
         var changes = 0;
+        // Reads (ReadIndex) in the seeds that never compact, from a generator of their own, so the compacting seeds replay
+        // as before. A released read's index must reach every commit any replica had seen when the read began: a stale
+        // leader's read released from an index below it would be a stale read.
+        var readSetup = new Random(unchecked(seed * 15485863 + 3));
+        var reads = snapshotEvery is null;
+        var readBounds = new List<long>();
+        var readsReleased = 0;
+        cluster.OnRead = (n, r) =>
+        {
+            var id = BitConverter.ToInt32(r.Context);
+            if (r.Index < readBounds[id])
+                throw new XunitException($"seed {seed}: stale read: {n.Id} released read {id} at index {r.Index}, but {readBounds[id]} was committed before it began");
+            readsReleased++;
+        };
 
         try
         {
@@ -115,6 +132,19 @@ public static class RandomSchedule
                     if (ChangeMembership(cluster, memberSetup)) changes++;
                     checker.Check();
                     continue;
+                }
+                if (reads && readSetup.Next(100) < 10)
+                {
+                    var up = cluster.UpNodes.ToList();
+                    if (up.Count > 0)
+                    {
+                        readBounds.Add(Math.Max(checker.CommittedIndex, cluster.Nodes.Max(n => n.Raft.CommitIndex)));
+                        // Half at a replica that believes it leads, stale leaders included: where a stale read would come from.
+                        var leaders = up.Where(n => n.Raft.Role == RaftRole.Leader).ToList();
+                        var at = leaders.Count > 0 && readSetup.Next(2) == 0 ? leaders[readSetup.Next(leaders.Count)] : up[readSetup.Next(up.Count)];
+                        cluster.ReadIndex(at.Id, BitConverter.GetBytes(readBounds.Count - 1));
+                    }
+                    checker.Check(); // then the step goes on: reads take no step from the faults and writes
                 }
                 var r = rng.Next(100);
                 if (quiescence && step >= calmUntil && quiesceSetup.Next(200) == 0) calmUntil = step + quiesceSetup.Next(30, 100);
@@ -193,6 +223,7 @@ public static class RandomSchedule
                 MembershipChanges = changes,
                 CommittedChanges = checker.CommittedConfigChanges,
                 Quiescences = quiescences,
+                ReadsReleased = readsReleased,
             };
         }
         catch (XunitException)

@@ -117,6 +117,9 @@ public sealed class SimulatedCluster
     /// </summary>
     public int? SnapshotEvery { get; set; }
 
+    /// <summary>Called with each read a node's Ready releases (see <see cref="RaftNode.ReadIndex"/>).</summary>
+    public Action<SimNode, ReadState>? OnRead { get; set; }
+
     /// <summary>Every AppendEntries / response that entered the network, for tests that count round trips.</summary>
     public Action<RaftMessage>? OnSend { get; set; }
 
@@ -177,6 +180,17 @@ public sealed class SimulatedCluster
         if (!node.IsUp) return ProposeResult.NotLeader(null);
         var result = node.Raft.Propose(data);
         if (result.Accepted) Note($"propose {id} -> i{result.Index} t{result.Term}");
+        ProcessReadies();
+        return result;
+    }
+
+    /// <summary>Starts a read at the node (<see cref="RaftNode.ReadIndex"/>).</summary>
+    public ProposeResult ReadIndex(string id, byte[] context)
+    {
+        var node = _nodes[id];
+        if (!node.IsUp) return ProposeResult.NotLeader(null);
+        var result = node.Raft.ReadIndex(context);
+        Note($"read-index {id} -> {(result.Accepted ? $"i{result.Index}" : result.Reason)}");
         ProcessReadies();
         return result;
     }
@@ -369,6 +383,11 @@ public sealed class SimulatedCluster
         {
             n.Apply(e);
             OnApplied?.Invoke(n, e);
+        }
+        foreach (var r in rd.ReadStates)
+        {
+            Note($"read released {n.Id} i{r.Index}");
+            OnRead?.Invoke(n, r);
         }
         n.Raft.Advance(rd);
         MaybeCompact(n);

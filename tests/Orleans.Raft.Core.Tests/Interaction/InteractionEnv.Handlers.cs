@@ -6,7 +6,7 @@ namespace Orleans.Raft.Core.Tests.Interaction;
 // One handler per command; the dispatch table is in InteractionEnv.cs and the format in tests/Orleans.Raft.Core.Tests/README.md.
 public sealed partial class InteractionEnv
 {
-    /// <summary>add-nodes N [prevote=] [checkquorum=] [max-entries=] [snapshot-chunk=] [inflight-chunks=] [election=] [heartbeat=] [catch-up=]</summary>
+    /// <summary>add-nodes N [prevote=] [checkquorum=] [max-entries=] [snapshot-chunk=] [inflight-chunks=] [election=] [heartbeat=] [catch-up=] [lease=]</summary>
     private void AddNodes(TranscriptCommand c)
     {
         if (_nodes.Count > 0) throw new InvalidOperationException("nodes were already added");
@@ -26,6 +26,7 @@ public sealed partial class InteractionEnv
                 ElectionTick = c.IntOption("election", 10),
                 HeartbeatTick = c.IntOption("heartbeat", 1),
                 SnapshotCatchUpEntries = c.IntOption("catch-up", 0),
+                ReadOnlyLeaseBased = c.BoolOption("lease", false),
             };
             _nodes.Add(new InteractionNode(config, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture)));
             _template = config;

@@ -45,6 +45,7 @@ public sealed partial class InteractionEnv
             ["log-level"] = LogLevel,
             ["quiesce"] = Quiesce,
             ["wake"] = Wake,
+            ["read-index"] = ReadIndex,
         };
     }
 
@@ -100,6 +101,8 @@ public sealed partial class InteractionEnv
         PrintList("Entries:", rd.Entries.Select(TranscriptFormat.Entry));
         PrintList("Messages:", rd.Messages.Select(TranscriptFormat.Message));
         PrintList("CommittedEntries:", rd.CommittedEntries.Select(TranscriptFormat.Entry));
+        PrintList("ReadStates:", rd.ReadStates.Select(r => $"{r.Index} {TranscriptFormat.Context(r.Context)}"));
+        PrintList("DroppedReads:", rd.DroppedReads.Select(TranscriptFormat.Context));
 
         n.Store.Persist(rd);
         _network.AddRange(rd.Messages);

@@ -10,12 +10,15 @@ public static class TranscriptFormat
     public static string Message(RaftMessage m)
     {
         var head = $"{m.From}->{m.To} {TypeName(m.Type)} Term:{m.Term}";
+        var round = m.Round > 0 ? $" Round:{m.Round}" : "";
         var body = m.Type switch
         {
             MessageType.AppendEntries =>
-                $" Log:{m.LogTerm}/{m.Index} Commit:{m.Commit}{(m.Entries.Count > 0 ? $" Entries:[{string.Join(", ", m.Entries.Select(Entry))}]" : "")}",
+                $" Log:{m.LogTerm}/{m.Index} Commit:{m.Commit}{round}{(m.Entries.Count > 0 ? $" Entries:[{string.Join(", ", m.Entries.Select(Entry))}]" : "")}",
             MessageType.AppendEntriesResponse =>
-                m.Reject ? $" Rejected Index:{m.Index} Hint:{m.ConflictTerm}/{m.ConflictIndex}" : $" Index:{m.Index}",
+                (m.Reject ? $" Rejected Index:{m.Index} Hint:{m.ConflictTerm}/{m.ConflictIndex}" : $" Index:{m.Index}") + round,
+            MessageType.ReadIndex => $" Context:{Context(m.Data)}",
+            MessageType.ReadIndexResponse => m.Reject ? $" Rejected Context:{Context(m.Data)}" : $" Index:{m.Index} Context:{Context(m.Data)}",
             MessageType.RequestVote or MessageType.RequestPreVote => $" Log:{m.LogTerm}/{m.Index}{(m.Force ? " Force" : "")}",
             MessageType.RequestVoteResponse or MessageType.RequestPreVoteResponse => m.Reject ? " Rejected" : "",
             MessageType.InstallSnapshot =>
@@ -40,6 +43,8 @@ public static class TranscriptFormat
         MessageType.InstallSnapshotResponse => "MsgSnapResp",
         MessageType.TimeoutNow => "MsgTimeoutNow",
         MessageType.Quiesce => "MsgQuiesce",
+        MessageType.ReadIndex => "MsgReadIndex",
+        MessageType.ReadIndexResponse => "MsgReadIndexResp",
         _ => type.ToString(),
     };
 
@@ -49,6 +54,9 @@ public static class TranscriptFormat
         LogEntryType.ConfigChange => $"{e.Term}/{e.Index} EntryConfChange {GroupConfiguration.Decode(e.Data)}",
         _ => $"{e.Term}/{e.Index} EntryNormal \"{Command(e.Data)}\"",
     };
+
+    /// <summary>A read's context, as the transcript gave it.</summary>
+    public static string Context(byte[] context) => $"\"{System.Text.Encoding.UTF8.GetString(context)}\"";
 
     public static string Snapshot(SnapshotData s) => $"{s.Term}/{s.Index} Bytes:{s.Data.Length}";
 
