@@ -85,6 +85,32 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Lease_reads_without_check_quorum_fail_at_start()
+    {
+        var message = await StartFailureAsync(silo =>
+        {
+            Allowed(silo);
+            silo.AddRaft(configure: o =>
+            {
+                o.ReadMode = RaftReadMode.Lease;
+                o.CheckQuorum = false;
+            }).UseInMemoryRaftStorage();
+        });
+        Assert.StartsWith("Raft:ReadMode Lease requires Raft:CheckQuorum", message);
+    }
+
+    [Fact]
+    public async Task An_undefined_read_mode_fails_at_start()
+    {
+        var message = await StartFailureAsync(silo =>
+        {
+            Allowed(silo);
+            silo.AddRaft(configure: o => o.ReadMode = (RaftReadMode)7).UseInMemoryRaftStorage();
+        });
+        Assert.Equal("Raft:ReadMode must be one of ReadIndex, Lease, Log, not '7'", message);
+    }
+
+    [Fact]
     public async Task A_ReplaceDeadNodeAfter_below_a_second_but_not_0_fails_at_start()
     {
         var message = await StartFailureAsync(silo =>

@@ -58,6 +58,25 @@ public sealed class QuiescenceTests(QuiescenceClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_get_on_a_quiesced_group_wakes_it_is_served_without_a_log_entry_and_the_group_quiesces_again()
+    {
+        var group = await StartGroupAsync();
+        await group.WaitForLeaderAsync();
+        Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("a", "1")).Status);
+        var quiet = await WaitForQuiescedAsync(group);
+        var leader = quiet.Single(s => s.Role == ReplicaRole.Leader);
+        var follower = quiet.First(s => s.Role != ReplicaRole.Leader).Replica;
+
+        // The leader confirms the read with a heartbeat round, which needs its followers awake; a follower asks the leader.
+        Assert.Equal("1", (await group.Gateway.Get("a")).Value);
+        Assert.Equal("1", (await group.Replica(follower).Execute(KvRequest.Get("a"), forward: true, TimeSpan.FromSeconds(5))).Value);
+
+        var again = await WaitForQuiescedAsync(group, leader.CommitIndex);
+        Assert.All(again, s => Assert.Equal(0, s.PendingRequests));
+        Assert.Equal((leader.Replica, leader.LastLogIndex), (again.Single(s => s.Role == ReplicaRole.Leader).Replica, again.Single(s => s.Role == ReplicaRole.Leader).LastLogIndex));
+    }
+
+    [Fact]
     public async Task A_quiesced_group_whose_leader_node_dies_elects_a_new_leader_and_serves()
     {
         var group = await StartGroupAsync();

@@ -17,9 +17,9 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
         nameof(StartElection), nameof(Start), nameof(Join),
     ];
 
-    // Per leader, the term and highest index this replica last acknowledged to it: a reply that says no more is a reply
-    // to a heartbeat, and may wait for the tick's batch.
-    private readonly Dictionary<string, (long Term, long Index)> _acknowledged = new(StringComparer.Ordinal);
+    // Per leader, the term, highest index and heartbeat round this replica last acknowledged to it: a reply that says no
+    // more is a reply to a plain heartbeat, and may wait for the tick's batch.
+    private readonly Dictionary<string, (long Term, long Index, long Round)> _acknowledged = new(StringComparer.Ordinal);
     private HeartbeatOutbox? _outbox;
     private QuiescenceWatch? _watch;
     private ReplicaKeepAlive? _keepAlive;
@@ -81,7 +81,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     /// <summary>
     /// At each tick, before ticking: a leader whose group is idle quiesces it. The core checks the log and the
     /// followers' progress (<see cref="RaftNode.CanQuiesce"/>); the shell adds what only it knows: no client waits for an
-    /// entry, no learner waits for promotion, no self-repair is under way, and every member's node is up.
+    /// entry or a read, no learner waits for promotion, no self-repair is under way, and every member's node is up.
     /// </summary>
     /// <remarks>
     /// The safety argument is in RaftNode.Quiescence.cs: quiescence changes no term, vote or commit, so it cannot let
@@ -93,7 +93,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     /// </remarks>
     private bool MaybeQuiesce(RaftNode node)
     {
-        if (!_options.Quiesce || node.Role != RaftRole.Leader || _pending.Count > 0 || _repairing || _deadSince.Count > 0) return false;
+        if (!_options.Quiesce || node.Role != RaftRole.Leader || _pending.Count > 0 || _reads.Count > 0 || _repairing || _deadSince.Count > 0) return false;
         if (node.Configuration.Learners.Count > 0 || !MaySleep(node) || !node.Quiesce()) return false;
         return true;
     }
@@ -165,7 +165,8 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     /// <summary>
     /// Sends a message with the tick's batch to its node if it is one that no one waits for: a heartbeat or a commit
     /// notice (an append with no entries), a quiesce notice, or a success reply that tells its leader nothing new.
-    /// Appends with entries, votes, snapshots, rejections and TimeoutNow go at once.
+    /// Appends with entries, votes, snapshots, rejections, TimeoutNow, reads and the heartbeat rounds that confirm them go
+    /// at once.
     /// </summary>
     private bool TryCoalesce(RaftMessage m, string node, string member)
     {
@@ -173,7 +174,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
         var coalesce = m.Type switch
         {
             MessageType.Quiesce => true,
-            MessageType.AppendEntries => m.Entries.Count == 0,
+            MessageType.AppendEntries => m.Entries.Count == 0 && _node is not { PendingReads: > 0 },
             MessageType.AppendEntriesResponse when !m.Reject => !IsNews(m),
             _ => false,
         };
@@ -183,11 +184,18 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
         return true;
     }
 
-    /// <summary>A success reply is news when it acknowledges more than this replica last told that leader in that term.</summary>
+    /// <summary>
+    /// A success reply is news when it acknowledges more than this replica last told that leader in that term: a higher
+    /// index, or a new heartbeat round, which only reads begin unless lease reads begin one at every heartbeat.
+    /// </summary>
     private bool IsNews(RaftMessage reply)
     {
-        if (_acknowledged.TryGetValue(reply.To, out var last) && last.Term == reply.Term && reply.Index <= last.Index) return false;
-        _acknowledged[reply.To] = (reply.Term, reply.Index);
-        return true;
+        if (!_acknowledged.TryGetValue(reply.To, out var last) || last.Term != reply.Term)
+        {
+            _acknowledged[reply.To] = (reply.Term, reply.Index, reply.Round);
+            return true;
+        }
+        _acknowledged[reply.To] = (reply.Term, Math.Max(last.Index, reply.Index), Math.Max(last.Round, reply.Round));
+        return reply.Index > last.Index || (reply.Round > last.Round && _options.ReadMode != RaftReadMode.Lease);
     }
 }

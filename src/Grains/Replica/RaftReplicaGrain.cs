@@ -608,7 +608,8 @@ public sealed partial class RaftReplicaGrain(
         // A replica of a group whose creation just completed may not have noticed yet: an election request checks now.
         if (_node is null && _waitTimer is not null) await TryStartCreatedGroupAsync();
         if (_node is null) throw new InvalidOperationException($"replica {_name} of group {_group} is not running");
-        _node.Campaign(force: true);
+        // A forced election ignores leader leases, on which lease reads rely.
+        _node.Campaign(force: _options.ReadMode != RaftReadMode.Lease);
         await PumpAsync();
     }
 
@@ -643,7 +644,7 @@ public sealed partial class RaftReplicaGrain(
             RemovedReplicas = status is null ? [] : [.. _stateMachine.RemovedReplicas.Select(r => ReplicaKey.Member(r.Key, r.Value.Length > 0 ? r.Value : null))],
             LeadTransferee = status?.LeadTransferee,
             HasStoredState = hasStoredState,
-            PendingRequests = _pending.Count,
+            PendingRequests = _pending.Count + _reads.Count,
             Quiesced = _node?.Quiesced ?? false,
             Ticking = _timer is not null,
             NeverProgressed = hasStoredState && !_progressed && (status is null || IsPristine(status)),
@@ -662,6 +663,10 @@ public sealed partial class RaftReplicaGrain(
             var node = _node;
             if (node is null) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name));
 
+            var read = request.Operation == KvOperation.Get && ReadsSkipLog;
+            // A leader handing over still serves reads: it leads until the target wins.
+            if (node.Role == RaftRole.Leader && read) return await ReadAsync(node, request, remaining);
+
             // A planned handover takes no proposals for at most an election timeout: wait it out, then follow the new leader.
             if (node.Role == RaftRole.Leader && node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
             if (node.Role == RaftRole.Leader) return RetryStep<KvResponse>.Answer(await ProposeRequestAsync(node, request, remaining));
@@ -669,6 +674,9 @@ public sealed partial class RaftReplicaGrain(
             var leader = node.LeaderId;
             if (!forward)
                 return RetryStep<KvResponse>.Answer(new KvResponse { Status = KvStatus.NotLeader, LeaderHint = leader, ServedBy = _name, Error = leader is null ? "no leader is known" : $"the leader is {leader}" });
+
+            // A follower serves a read itself: its core asks the leader for the read index.
+            if (read) return await ReadAsync(node, request, remaining);
 
             if (leader is not null && leader != _name)
             {
@@ -801,6 +809,7 @@ public sealed partial class RaftReplicaGrain(
             MaxUncommittedEntries = _options.MaxUncommittedEntries,
             MaxUncommittedBytes = _options.MaxUncommittedBytes,
             SnapshotCatchUpEntries = _options.SnapshotCatchUpEntries,
+            ReadOnlyLeaseBased = _options.ReadMode == RaftReadMode.Lease,
         };
         _hasStoredState = true;
         _stateMachine = new KeyValueStateMachine();
@@ -834,6 +843,7 @@ public sealed partial class RaftReplicaGrain(
         ForgetQuiescence();
         metrics.Forget(_group, _name);
         FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
+        FailReads($"replica {_name} stopped ({reason})");
     }
 
     private Task OnTickAsync(CancellationToken cancellationToken)
@@ -978,6 +988,7 @@ public sealed partial class RaftReplicaGrain(
                 foreach (var m in rd.Messages) Send(m);
                 if (rd.Snapshot is { } installed) RestoreSnapshot(installed);
                 foreach (var e in rd.CommittedEntries) Apply(node, e);
+                ObserveReads(node, rd);
                 node.Advance(rd);
                 if (_removedAt > 0)
                 {
@@ -1266,6 +1277,8 @@ public sealed partial class RaftReplicaGrain(
 
     private void ObserveRoleChange(RaftNode node)
     {
+        if (node.Role != _lastRole || node.LeaderId != _lastLeader)
+            ObserveReadsOnLeaderChange(node, leadershipLost: _lastRole == RaftRole.Leader && node.Role != RaftRole.Leader);
         if (node.Role != _lastRole)
         {
             if (node.Role == RaftRole.PreCandidate || (node.Role == RaftRole.Candidate && _lastRole != RaftRole.PreCandidate)) metrics.ElectionsStarted.Add(1);

@@ -5,7 +5,7 @@ namespace Orleans.Raft.Hosting;
 /// <summary>
 /// The grains' log messages, source-generated; event ids 2000-2099: hosting 2000-2009, replica 2010-2039,
 /// gateway 2040-2049, faults 2050-2059, membership 2060-2079,
-/// removed replicas 2080-2089.
+/// removed replicas 2080-2089, reads without the log 2130-2139.
 /// </summary>
 internal static partial class LogMessages
 {
@@ -214,4 +214,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2064, Level = LogLevel.Information, Message = "{Group}: {Replica} cannot tell whether {Target} won its transfer election (term {Term}); asking the replicas")]
     public static partial void GatewayChecksTransferOutcome(this ILogger logger, string group, string replica, string target, long term);
+
+    // Reads without the log: 2130-2139
+
+    [LoggerMessage(EventId = 2130, Level = LogLevel.Debug,
+        Message = "{Group}/{Replica}: a read forwarded to leader {Leader} got no answer within an election timeout; asking again")]
+    public static partial void ForwardedReadUnanswered(this ILogger logger, string group, string replica, string leader);
 }

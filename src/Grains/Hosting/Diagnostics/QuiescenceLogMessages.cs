@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Orleans.Raft.Hosting;
 
-// Coalescing and quiescence: 2120-2139.
+// Coalescing and quiescence: 2120-2129.
 internal static partial class LogMessages
 {
     [LoggerMessage(EventId = 2120, Level = LogLevel.Debug, Message = "coalesced send of {Count} messages to node {Node} failed")]

@@ -65,6 +65,13 @@ public sealed class RaftOptions
     public bool CheckQuorum { get; set; } = true;
 
     /// <summary>
+    /// How a get is served: <see cref="RaftReadMode.ReadIndex"/> (the default), <see cref="RaftReadMode.Lease"/> (needs
+    /// <see cref="CheckQuorum"/>; replicas then never force an election on request, since a forced one ignores leases) or
+    /// <see cref="RaftReadMode.Log"/>. All three are linearizable; Lease only while the clocks' drift stays within a tick.
+    /// </summary>
+    public RaftReadMode ReadMode { get; set; } = RaftReadMode.ReadIndex;
+
+    /// <summary>
     /// How long a client request may take before it ends in a timeout error. At most 20 s, and well below
     /// <see cref="SessionTimeout"/>, so a session is never expired under a request that is still being retried.
     /// </summary>

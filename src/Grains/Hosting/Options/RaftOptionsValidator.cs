@@ -17,6 +17,10 @@ public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions
         var o = options.Value;
         if (o.HeartbeatTicks >= o.ElectionTicks)
             Fail($"{Section}:{nameof(RaftOptions.HeartbeatTicks)} ({o.HeartbeatTicks}) must be less than {Section}:{nameof(RaftOptions.ElectionTicks)} ({o.ElectionTicks})");
+        if (!Enum.IsDefined(o.ReadMode))
+            Fail($"{Section}:{nameof(RaftOptions.ReadMode)} must be one of {string.Join(", ", Enum.GetNames<RaftReadMode>())}, not '{o.ReadMode}'");
+        if (o.ReadMode == RaftReadMode.Lease && !o.CheckQuorum)
+            Fail($"{Section}:{nameof(RaftOptions.ReadMode)} {nameof(RaftReadMode.Lease)} requires {Section}:{nameof(RaftOptions.CheckQuorum)}: without it a voter may elect a new leader while the old one still holds its lease, and a read could be stale");
         if (!ReplicaKey.IsValidName(o.Group))
             Fail($"{Section}:{nameof(RaftOptions.Group)} must be a name of {NameRule}, not '{o.Group}'");
         if (!o.Replicas.All(ReplicaKey.IsValidName) || o.Replicas.Distinct().Count() != o.Replicas.Length)

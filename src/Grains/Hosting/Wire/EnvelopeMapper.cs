@@ -11,7 +11,8 @@ internal static class EnvelopeMapper
         [.. m.Entries.Select(e => new WireLogEntry(e.Index, e.Term, (byte)e.Type, e.Data))],
         m.Reject, m.ConflictIndex, m.ConflictTerm, m.Force,
         m.Offset, m.Data, m.Done, m.Checksum,
-        m.Configuration?.Encode());
+        m.Configuration?.Encode(),
+        Round: m.Round);
 
     public static RaftMessage FromWire(RaftEnvelope e) => new()
     {
@@ -31,6 +32,7 @@ internal static class EnvelopeMapper
         Data = e.Data,
         Done = e.Done,
         Checksum = e.Checksum,
+        Round = e.Round,
         Configuration = e.Configuration is { } configuration ? GroupConfiguration.Decode(configuration) : null,
     };
 }
