@@ -75,11 +75,11 @@ public sealed class GroupsApiTests(GroupsApiTests.ShardedSiloFixture fixture) : 
         }
         foreach (var key in keys) Assert.Equal($"v-{key}", await Http.GetStringAsync($"/api/kv/{key}"));
         var after = await CommitsAsync();
-        // Each write (and each linearizable read) is an entry in its key's group's log, and only there.
+        // Each write is an entry in its key's group's log (reads, served with ReadIndex, add none).
         foreach (var group in Groups)
         {
             var mine = keys.Count(k => shards.GroupOf(k) == group);
-            Assert.True(after[group] - before[group] >= 2 * mine, $"{group} committed {after[group] - before[group]} entries for {mine} keys");
+            Assert.True(after[group] - before[group] >= mine, $"{group} committed {after[group] - before[group]} entries for {mine} keys");
         }
         Assert.Equal(Groups, keys.Select(shards.GroupOf).Distinct().Order());
     }
