@@ -33,7 +33,7 @@ internal static class IdleBenchmark
         var rows = new List<NodeRow>();
         var loads = new List<string>();
         var settings = quiesce == "both" ? new[] { true, false } : [quiesce == "on"];
-        try
+        var failed = await ClusterRun.RunAsync(async () =>
         {
             foreach (var on in settings)
             {
@@ -50,17 +50,8 @@ internal static class IdleBenchmark
                 await SettleAsync(cluster, groups + 1, on, warmup, io.Error, cancellation);
                 rows.AddRange(await MeasureAsync(cluster, I(groups + 1), setting, window, groups + 1, loads, io.Error, cancellation));
             }
-        }
-        catch (Exception) when (cancellation.IsCancellationRequested)
-        {
-            await io.Error.WriteLineAsync("interrupted: stopping the nodes and redis-server");
-            return ExitCodes.RequestFailed;
-        }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or HttpRequestException)
-        {
-            await io.Error.WriteLineAsync($"error: {ClientContext.OneLine(ex.Message)}");
-            return ExitCodes.RequestFailed;
-        }
+        }, io, cancellation);
+        if (failed is { } code) return code;
 
         var table = new Table
         {

@@ -28,7 +28,7 @@ internal static class ShardBenchmark
     {
         var value = new string('v', 256);
         var cells = new List<Cell>();
-        try
+        var failed = await ClusterRun.RunAsync(async () =>
         {
             foreach (var storage in storages)
             {
@@ -55,17 +55,8 @@ internal static class ShardBenchmark
                     }
                 }
             }
-        }
-        catch (Exception) when (cancellation.IsCancellationRequested)
-        {
-            await io.Error.WriteLineAsync("interrupted: stopping the nodes and redis-server");
-            return ExitCodes.RequestFailed;
-        }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or HttpRequestException)
-        {
-            await io.Error.WriteLineAsync($"error: {ClientContext.OneLine(ex.Message)}");
-            return ExitCodes.RequestFailed;
-        }
+        }, io, cancellation);
+        if (failed is { } code) return code;
 
         var table = new Table
         {
