@@ -30,6 +30,12 @@ public sealed class NodePlacementTests(NodeClusterFixture fixture)
         for (var i = 0; i < 20; i++) Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"before{i}", $"{i}")).Status);
         await group.WaitForConvergenceAsync(minIndex: 20);
         await cluster.KillSiloAsync(victim);
+        // A call to an activation on the killed silo waits out Orleans' response timeout until membership declares the
+        // silo dead; only then do the gateway and store grains reactivate on a live silo.
+        var management = fixture.Client.GetGrain<IManagementGrain>(0);
+        await RaftGroup.WaitForAsync(async () =>
+            (await management.GetHosts(onlyActive: true)).ContainsKey(victim.SiloAddress) ? null : "dead",
+            "membership to declare the killed silo dead");
 
         // The group serves on without it; its replica is refused everywhere else rather than started from nothing.
         for (var i = 0; i < 20; i++) Assert.Equal(KvStatus.Ok, (await group.Gateway.Set($"after{i}", $"{i}")).Status);
