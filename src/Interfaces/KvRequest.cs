@@ -22,6 +22,9 @@ public sealed record KvRequest
     /// <summary>The client will not retry any of the session's requests numbered below this: their results can go.</summary>
     [Id(7)] public long AckedBelow { get; init; }
 
+    /// <summary>For a get: linearizable unless serializable is asked for explicitly.</summary>
+    [Id(8)] public ReadConsistency Consistency { get; init; }
+
     public static KvRequest Get(string key) => new() { Operation = KvOperation.Get, Key = key };
     public static KvRequest Set(string key, string value) => new() { Operation = KvOperation.Set, Key = key, Value = value };
     public static KvRequest Delete(string key) => new() { Operation = KvOperation.Delete, Key = key };
