@@ -182,7 +182,7 @@ public sealed class LogReplicationUnitTests
     }
 
     [Fact]
-    public void A_leader_counts_a_majority_of_five_before_committing()
+    public void A_leader_counts_a_majority_of_five_before_committing_and_itself_only_once_its_write_is_durable()
     {
         var leader = ElectedLeader(2, [1], members: 5);
         Raw.Drain(leader);
@@ -193,7 +193,29 @@ public sealed class LogReplicationUnitTests
         leader.Step(Ack("n2", 2, r.Index)); // a duplicate ack is still one replica
         Assert.Equal(0, leader.CommitIndex);
         leader.Step(Ack("n5", 2, r.Index));
+        Assert.True(leader.CommitIndex < r.Index); // two followers, and a leader whose own write has not completed
+        Raw.Drain(leader);
         Assert.Equal(r.Index, leader.CommitIndex);
+    }
+
+    [Fact]
+    public void Three_followers_of_five_commit_while_the_leaders_own_write_is_in_flight()
+    {
+        var leader = ElectedLeader(2, [1], members: 5);
+        Raw.Drain(leader);
+        foreach (var follower in new[] { "n2", "n3", "n4", "n5" }) leader.Step(Ack(follower, 2, leader.Log.LastIndex));
+        Raw.Drain(leader);
+        var committed = leader.CommitIndex;
+        var r = leader.Propose([42]);
+        var rd = leader.GetReady();
+        Assert.Contains(rd.LeaderMessages, m => m.Type == MessageType.AppendEntries && m.To == "n2" && m.Entries.Count > 0);
+        Assert.DoesNotContain(rd.Messages, m => m.Type == MessageType.AppendEntries);
+
+        foreach (var follower in new[] { "n2", "n3" }) leader.Step(Ack(follower, 2, r.Index));
+        Assert.Equal(committed, leader.CommitIndex);
+        leader.Step(Ack("n4", 2, r.Index));
+        Assert.Equal(r.Index, leader.CommitIndex);
+        leader.Advance(rd);
     }
 
     [Fact]

@@ -139,29 +139,40 @@ public sealed class ReadyTests
     }
 
     [Fact]
-    public void A_lone_leader_commits_in_memory_so_the_shell_must_persist_before_it_applies()
+    public void A_lone_leader_commits_only_once_its_write_is_durable()
     {
-        // Quorum of one: Propose commits at once, before anything is durable (etcd's synchronous model does the
-        // same). The Ready hands the entry out to persist and to apply together; a crash before the write loses
-        // an entry nobody has applied or acknowledged, so nothing observable is lost.
+        // Quorum of one, and the leader counts itself only once durable (thesis §10.2.1): nothing commits in memory.
         var config = Raw.Config("n1", ["n1"]);
         var store = new SimulatedStore();
         var node = new RaftNode(config, HardState.Empty, new RaftLog([]), new SeededRaftRandom(1));
         node.Campaign(force: false);
-        var rd = node.GetReady();
-        store.Persist(rd);
-        node.Advance(rd);
+        Drain(node, store);
 
         var r = node.Propose([7]);
-        Assert.Equal(r.Index, node.CommitIndex);
-        var pending = node.GetReady();
-        Assert.Equal(r.Index, pending.Entries[^1].Index);
-        Assert.Equal(r.Index, pending.CommittedEntries[^1].Index);
+        Assert.True(node.CommitIndex < r.Index);
+        var rd = node.GetReady();
+        Assert.Equal(r.Index, rd.Entries[^1].Index);
+        Assert.DoesNotContain(rd.CommittedEntries, e => e.Index == r.Index);
 
         // Crash before the write: the restarted node has neither the entry nor a commit index covering it.
         var restarted = new RaftNode(config, store.HardState, store.LoadLog(), new SeededRaftRandom(2));
         Assert.True(restarted.Log.LastIndex < r.Index);
         Assert.True(restarted.CommitIndex < r.Index);
+
+        store.Persist(rd);
+        node.Advance(rd);
+        Assert.Equal(r.Index, node.CommitIndex);
+        Assert.Contains(node.GetReady().CommittedEntries, e => e.Index == r.Index);
+    }
+
+    private static void Drain(RaftNode node, SimulatedStore store)
+    {
+        while (node.HasReady)
+        {
+            var rd = node.GetReady();
+            store.Persist(rd);
+            node.Advance(rd);
+        }
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public sealed class SnapshotStreamTests
         {
             var rd = node.GetReady();
             snapshot ??= rd.Snapshot;
+            replies.AddRange(rd.LeaderMessages);
             replies.AddRange(rd.Messages);
             node.Advance(rd);
         }

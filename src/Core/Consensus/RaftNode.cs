@@ -408,7 +408,8 @@ public sealed partial class RaftNode
             Snapshot = _pendingSnapshot,
             HardState = hs != _unstable.StableHardState ? hs : null,
             Entries = entries,
-            Messages = [.. _outbox],
+            Messages = [.. _outbox.Where(m => !SendableBeforePersist(m.Type))],
+            LeaderMessages = [.. _outbox.Where(m => SendableBeforePersist(m.Type))],
             CommittedEntries = committed,
             LastEntryIndex = _log.LastIndex,
             ReadStates = [.. _readStates],
@@ -422,11 +423,20 @@ public sealed partial class RaftNode
         return rd;
     }
 
+    // Only a leader sends these, and none of them promises anything about the sender's own disk: a follower persists
+    // what it receives before it acknowledges, and the leader counts itself toward a commit only once durable (§10.2.1).
+    // Everything else (acknowledgements, votes, vote requests carrying a new term) waits for the Ready's state.
+    private static bool SendableBeforePersist(MessageType type) =>
+        type is MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.TimeoutNow
+            or MessageType.Quiesce or MessageType.ReadIndexResponse;
+
     /// <summary>Acknowledges that a Ready's state is durable, its messages sent and its committed entries applied.</summary>
     public void Advance(Ready rd)
     {
         if (!_unstable.ReadyInFlight) throw new InvalidOperationException("no Ready in flight");
         _unstable.Advanced(rd, _log.LastIndex);
+        // The leader's own entries now count toward the commit.
+        if (Role == RaftRole.Leader && rd.Entries.Count > 0 && MaybeCommit()) _broadcastPending = true;
         if (rd.Snapshot is { } snapshot) LastApplied = Math.Max(LastApplied, snapshot.Index);
         if (rd.CommittedEntries.Count > 0) LastApplied = rd.CommittedEntries[^1].Index;
     }
@@ -914,9 +924,9 @@ public sealed partial class RaftNode
     private void AppendAsLeader(LogEntry entry)
     {
         _log.Append(entry);
-        // Followers get the entry with the next Ready, so proposals made together travel together.
+        // Followers get the entry with the next Ready, so proposals made together travel together. The leader itself
+        // counts toward its commit once the entry is durable, in Advance; so a group of one commits then.
         _broadcastPending = true;
-        MaybeCommit(); // a group of one commits at once
     }
 
     /// <summary>
@@ -926,7 +936,7 @@ public sealed partial class RaftNode
     private bool MaybeCommit()
     {
         var matches = new List<long>(_configuration.Voters.Count);
-        if (_configuration.IsVoter(Id)) matches.Add(_log.LastIndex);
+        if (_configuration.IsVoter(Id)) matches.Add(_unstable.StableIndex);
         matches.AddRange(_progress.Where(p => _configuration.IsVoter(p.Key)).Select(p => p.Value.MatchIndex));
         if (matches.Count < Quorum) return false;
         matches.Sort();

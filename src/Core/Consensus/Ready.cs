@@ -1,8 +1,9 @@
 namespace Orleans.Raft.Consensus;
 
 /// <summary>
-/// What the shell must do, in order: persist Snapshot, HardState and Entries, then send Messages, then restore the
-/// state machine from Snapshot (if any) and apply CommittedEntries; then call <see cref="RaftNode.Advance"/>.
+/// What the shell must do, in order: send LeaderMessages, persist Snapshot, HardState and Entries, then send Messages,
+/// then restore the state machine from Snapshot (if any) and apply CommittedEntries; then call
+/// <see cref="RaftNode.Advance"/>.
 /// </summary>
 public sealed record Ready
 {
@@ -20,6 +21,13 @@ public sealed record Ready
 
     /// <summary>Messages to send once the state above is durable.</summary>
     public IReadOnlyList<RaftMessage> Messages { get; init; } = [];
+
+    /// <summary>
+    /// A leader's appends, snapshots, heartbeats, TimeoutNow and read-index answers: send them at once, while the state
+    /// above is being persisted (Raft thesis §10.2.1). The leader counts its own entries toward a commit only after
+    /// <see cref="RaftNode.Advance"/>. Sending them after persisting, with <see cref="Messages"/>, is also correct.
+    /// </summary>
+    public IReadOnlyList<RaftMessage> LeaderMessages { get; init; } = [];
 
     /// <summary>Committed entries to apply to the state machine, in order.</summary>
     public IReadOnlyList<LogEntry> CommittedEntries { get; init; } = [];

@@ -965,7 +965,7 @@ public sealed partial class RaftReplicaGrain(
         }
     }
 
-    /// <summary>Drains Readys one at a time: persist, then send, then apply, then advance.</summary>
+    /// <summary>Drains Readys one at a time: send the leader's messages, persist, send the rest, apply, advance.</summary>
     private async Task PumpAsync()
     {
         if (_pumping) return;
@@ -975,6 +975,12 @@ public sealed partial class RaftReplicaGrain(
             while (_node is { HasReady: true } node)
             {
                 var rd = node.GetReady();
+                if (rd.LeaderMessages.Count > 0)
+                {
+                    // A leader replicates while it writes (§10.2.1); the core counts it toward a commit only once durable.
+                    ObserveConfiguration(node);
+                    foreach (var m in rd.LeaderMessages) Send(m);
+                }
                 if (rd.MustPersist)
                 {
                     // The snapshot first: it replaces the log that the entries continue.

@@ -24,6 +24,7 @@ public static class Raw
         while (node.HasReady)
         {
             var rd = node.GetReady();
+            messages.AddRange(rd.LeaderMessages);
             messages.AddRange(rd.Messages);
             node.Advance(rd);
         }

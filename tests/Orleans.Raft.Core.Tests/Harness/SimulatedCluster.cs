@@ -157,7 +157,8 @@ public sealed class SimulatedCluster
     public void Crash(string id)
     {
         var n = _nodes[id];
-        // A crash during an in-flight Ready may come before or after its write reached the disk, never after a send.
+        // A crash during an in-flight Ready may come before or after its write reached the disk; of its messages, only
+        // the leader's went out before it.
         if (n.InFlight is { } rd && Random.Next(2) == 0) n.Store.Persist(rd);
         n.Crash();
         Note($"crash {id}");
@@ -342,8 +343,11 @@ public sealed class SimulatedCluster
             {
                 if (!n.IsUp || n.InFlight is not null || !n.Raft.HasReady) continue;
                 any = true;
-                if (AsyncReadyRate > 0 && Random.NextDouble() < AsyncReadyRate) n.InFlight = n.Raft.GetReady();
-                else HandleReady(n, n.Raft.GetReady());
+                var rd = n.Raft.GetReady();
+                // A leader's appends go out at once, in parallel with its write (§10.2.1): a crash may still lose it.
+                foreach (var m in rd.LeaderMessages) Send(m);
+                if (AsyncReadyRate > 0 && Random.NextDouble() < AsyncReadyRate) n.InFlight = rd;
+                else HandleReady(n, rd);
             }
         }
         while (any);
@@ -370,7 +374,7 @@ public sealed class SimulatedCluster
 
     private void HandleReady(SimNode n, Ready rd)
     {
-        // The Ready contract: durable first, then send, then apply, then Advance.
+        // The Ready contract: the leader's messages went out when it was taken; durable, then send, apply, Advance.
         n.Store.Persist(rd); // the snapshot first, then HardState and entries
         foreach (var m in rd.Messages) Send(m);
         if (rd.Snapshot is { } snapshot)

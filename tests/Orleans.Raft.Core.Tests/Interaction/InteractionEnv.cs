@@ -30,6 +30,8 @@ public sealed partial class InteractionEnv
             ["campaign"] = Campaign,
             ["propose"] = Propose,
             ["process-ready"] = ProcessReady,
+            ["take-ready"] = c => TakeReady(Node(c.Args[0]), "taking"),
+            ["persist-ready"] = c => PersistReady(Node(c.Args[0]), announce: true),
             ["deliver-msgs"] = DeliverMsgs,
             ["drop-msgs"] = DropMsgs,
             ["stabilize"] = Stabilize,
@@ -90,20 +92,39 @@ public sealed partial class InteractionEnv
     private void PrintState(InteractionNode n) =>
         Print($"INFO {n.Id} is {n.Raft.Role} at term {n.Raft.CurrentTerm}{(n.Raft.LeaderId is { } l ? $", leader {l}" : "")}{(n.Raft.Quiesced ? ", quiesced" : "")}");
 
-    /// <summary>The shell's half of the Ready contract: persist, send, restore and apply, then Advance.</summary>
+    /// <summary>The shell's half of the Ready contract: send the leader's messages, persist, send, restore and apply, then Advance.</summary>
     private void HandleReady(InteractionNode n)
     {
+        TakeReady(n, "handling");
+        PersistReady(n, announce: false);
+    }
+
+    /// <summary>Takes a Ready and sends its LeaderMessages at once, as a shell does before its write completes (§10.2.1).</summary>
+    private void TakeReady(InteractionNode n, string verb)
+    {
         var rd = n.Raft.GetReady();
-        Print($"> {n.Id} handling Ready");
+        Print($"> {n.Id} {verb} Ready");
         _indent = "  ";
         if (rd.HardState is { } hs) Print(TranscriptFormat.HardState(hs));
         if (rd.Snapshot is { } snapshot) Print($"Snapshot {TranscriptFormat.Snapshot(snapshot)}");
         PrintList("Entries:", rd.Entries.Select(TranscriptFormat.Entry));
+        PrintList("LeaderMessages:", rd.LeaderMessages.Select(TranscriptFormat.Message));
         PrintList("Messages:", rd.Messages.Select(TranscriptFormat.Message));
         PrintList("CommittedEntries:", rd.CommittedEntries.Select(TranscriptFormat.Entry));
         PrintList("ReadStates:", rd.ReadStates.Select(r => $"{r.Index} {TranscriptFormat.Context(r.Context)}"));
         PrintList("DroppedReads:", rd.DroppedReads.Select(TranscriptFormat.Context));
+        _network.AddRange(rd.LeaderMessages);
+        n.InFlight = rd;
+        _indent = "";
+    }
 
+    /// <summary>Completes the node's Ready in flight: persist, send Messages, restore and apply, then Advance.</summary>
+    private void PersistReady(InteractionNode n, bool announce)
+    {
+        var rd = n.InFlight ?? throw new InvalidOperationException($"{n.Id} has no Ready in flight");
+        n.InFlight = null;
+        if (announce) Print($"> {n.Id} persisted Ready");
+        _indent = "  ";
         n.Store.Persist(rd);
         _network.AddRange(rd.Messages);
         if (rd.Snapshot is { } s) n.StateMachine.Restore(s.Data);

@@ -30,7 +30,14 @@ public sealed class InteractionNode
 
     public bool IsUp { get; private set; } = true;
 
-    public void Crash() => IsUp = false;
+    /// <summary>A Ready taken (its leader messages sent) but not yet persisted; a crash loses it.</summary>
+    public Ready? InFlight { get; set; }
+
+    public void Crash()
+    {
+        IsUp = false;
+        InFlight = null;
+    }
 
     /// <summary>Rebuilds the node and state machine from the store alone, as a real restart would.</summary>
     public void Restart()
