@@ -3,6 +3,7 @@ using Orleans.Concurrency;
 using Orleans.Placement;
 using Orleans.Raft.Hosting;
 using Orleans.Raft.Placement;
+using Orleans.Raft.Replica;
 
 namespace Orleans.Raft.Coalescing;
 
@@ -26,9 +27,12 @@ public sealed class RaftNodeInboxGrain(IOptions<RaftNodeOptions> nodeOptions) : 
         return Task.CompletedTask;
     }
 
+    private ReplicaReferences? _replicas;
+
     public Task Deliver(CoalescedMessage[] messages)
     {
-        foreach (var m in messages) GrainFactory.GetGrain<IRaftReplicaGrain>(m.Target).Deliver(m.Envelope).Ignore();
+        _replicas ??= new ReplicaReferences(GrainFactory, group: null);
+        foreach (var m in messages) _replicas.Get(m.Target).Deliver(m.Envelope).Ignore();
         return Task.CompletedTask;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Raft.Hosting;
+using Orleans.Raft.Replica;
 
 namespace Orleans.Raft.Gateway;
 
@@ -416,7 +417,10 @@ public sealed class KeyValueGatewayGrain(
         return GetMembersAsync();
     }
 
-    private IRaftReplicaGrain Replica(string name) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, _memberKeys.GetValueOrDefault(name, name)));
+    private IRaftReplicaGrain Replica(string name) =>
+        (_replicas ??= new ReplicaReferences(GrainFactory, Group)).Get(_memberKeys.GetValueOrDefault(name, name));
+
+    private ReplicaReferences? _replicas;
 
     /// <summary>The group's replica names, from the directory or, for a group of the configured store, from the configuration.</summary>
     private async Task<string[]> GetMembersAsync()

@@ -83,6 +83,7 @@ public sealed partial class RaftReplicaGrain(
     private int _silentTicks;
     private bool _askingWhetherRemoved;
     private readonly HashSet<string> _toldRemoved = new(StringComparer.Ordinal); // logged once per activation
+    private ReplicaReferences? _peers;
     // The latest TimeoutNow this replica sent, and in which term: after a transfer ends unseen, the target may have won.
     private (string To, long Term)? _timeoutNowSent;
 
@@ -682,7 +683,7 @@ public sealed partial class RaftReplicaGrain(
             {
                 try
                 {
-                    var response = await GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, MemberOf(leader)))
+                    var response = await Peer(MemberOf(leader))
                         .Execute(request, forward: false, remaining).WaitAsync(remaining);
                     if (response.Status != KvStatus.NotLeader && response.Status != KvStatus.Unavailable) return RetryStep<KvResponse>.Answer(response);
                     // Without a session a retry could apply the write twice: only a definite NotLeader is retried.
@@ -1188,6 +1189,8 @@ public sealed partial class RaftReplicaGrain(
         if (members.Length > 0) _storedMembers = members;
     }
 
+    private IRaftReplicaGrain Peer(string member) => (_peers ??= new ReplicaReferences(GrainFactory, _group)).Get(member);
+
     private void Send(RaftMessage m)
     {
         var member = MemberOf(m.To);
@@ -1199,7 +1202,7 @@ public sealed partial class RaftReplicaGrain(
         if (m.Type == MessageType.TimeoutNow) _timeoutNowSent = (m.To, m.Term);
         try
         {
-            GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(_group, member)).Deliver(EnvelopeMapper.ToWire(m) with { FromMember = _member }).Ignore();
+            Peer(member).Deliver(EnvelopeMapper.ToWire(m) with { FromMember = _member }).Ignore();
         }
         catch (Exception ex)
         {
