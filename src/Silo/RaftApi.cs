@@ -314,7 +314,7 @@ public static partial class RaftApi
         if (await CheckReplicasAsync(grains, layout, group, [name]) is { } unknown) return unknown;
         // A graceful transfer, not a forced election: no client request fails because of it.
         var done = await Membership(grains, group).TransferLeadership(name);
-        return Results.Json(new { replica = name, action = "elect", result = done });
+        return Results.Json(new { group, replica = name, action = "elect", result = done });
     });
 
     private static Task<IResult> StopAsync(string name, HttpContext context, IGrainFactory grains, RaftGroupLayout layout) => Guard(context, async () =>
