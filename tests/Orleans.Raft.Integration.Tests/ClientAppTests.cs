@@ -21,7 +21,6 @@ public sealed class CommandLineTests
     [InlineData(new[] { "get", "k", "--consistency", "" }, "error: --consistency wants l (linearizable, the default) or s (serializable), got ''")]
     [InlineData(new[] { "get", "k", "--consistency", "sequential" }, "error: --consistency wants l (linearizable, the default) or s (serializable), got 'sequential'")]
     [InlineData(new[] { "get", "k", "--consistency" }, "error: Required argument missing for option: '--consistency'.")]
-    [InlineData(new[] { "set", "k", "v", "--consistency", "s" }, "error: Unrecognized command or argument '--consistency'.")]
     [InlineData(new[] { "--bogus", "get", "k" }, "error: Unrecognized command or argument '--bogus'.")]
     [InlineData(new[] { "--group", "a/b", "get", "k" }, "error: 'a/b' is not a valid group name")]
     [InlineData(new[] { "drop", "lots" }, "error: RATE wants a number from 0 to 1, got 'lots'")]
