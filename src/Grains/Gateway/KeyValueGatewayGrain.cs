@@ -32,8 +32,8 @@ public sealed class KeyValueGatewayGrain(
     private string[] _members = []; // replica names
     private long _membersReadAt; // when _members was read from the directory, on the monotonic clock
     private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
-    // Where each replica not pinned to a node runs (the silo its status names), so a serializable get can prefer this
-    // silo's; read again now and then, and forgotten for a replica that fails.
+    // Where each replica not pinned to a node runs (the silo its status names; null: unknown), so a serializable get can
+    // prefer this silo's; read again now and then, and unknown again for a replica that fails.
     private readonly Dictionary<string, string?> _siloOf = [];
     private long _silosReadAt;
     private Task? _learningSilos;
@@ -167,7 +167,7 @@ public sealed class KeyValueGatewayGrain(
                 else logger.GatewayRequestFailed(ex, Group, target);
                 last = KvResponse.Failure(KvStatus.Unavailable, $"replica {target} did not answer ({ex.GetType().Name})", target);
                 _route.PassOver(target);
-                _siloOf.Remove(target);
+                if (_siloOf.ContainsKey(target)) _siloOf[target] = null; // it may come back elsewhere: not here until seen here
             }
             return RetryStep<KvResponse>.Again;
         });
