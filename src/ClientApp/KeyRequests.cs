@@ -7,6 +7,26 @@ public static class KeyRequests
 {
     public static Argument<string> Key() => new("KEY") { Description = "The key" };
 
+    /// <summary>etcdctl's --consistency: l (linearizable, the default) or s (serializable: any replica, possibly stale).</summary>
+    public static Option<ReadConsistency> Consistency()
+    {
+        var option = new Option<ReadConsistency>("--consistency")
+        {
+            Description = "l: linearizable, never stale (the default); s: serializable, served by any replica from what it has applied, possibly stale",
+            HelpName = "l|s",
+            DefaultValueFactory = _ => ReadConsistency.Linearizable,
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Single().Value;
+                if (ReadConsistencyNames.TryParse(text, out var consistency)) return consistency;
+                r.AddError($"--consistency wants {ReadConsistencyNames.Accepted}, got '{text}'");
+                return ReadConsistency.Linearizable;
+            },
+        };
+        option.CompletionSources.Add("l", "s", "linearizable", "serializable");
+        return option;
+    }
+
     public static Task<int> RunAsync(ClientContext context, ParseResult result, KvRequest request) =>
         context.RunAsync(result, async client =>
         {

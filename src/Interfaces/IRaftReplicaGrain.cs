@@ -20,7 +20,8 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
 
     /// <summary>
     /// Runs a client request. A leader proposes it and answers once it is applied; a follower answers NotLeader,
-    /// or, when forward is true, forwards it to the leader it knows (as in the paper) and waits up to timeout.
+    /// or, when forward is true, forwards it to the leader it knows (as in the paper) and waits up to timeout. A
+    /// serializable get is answered at once from this replica's own applied state, whatever its role.
     /// </summary>
     Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout);
 

@@ -26,6 +26,9 @@ public sealed record KvRequest
     [Id(8)] public ReadConsistency Consistency { get; init; }
 
     public static KvRequest Get(string key) => new() { Operation = KvOperation.Get, Key = key };
+
+    /// <summary>A get with the given consistency: <see cref="ReadConsistency.Serializable"/> lets any replica answer, possibly stale.</summary>
+    public static KvRequest Get(string key, ReadConsistency consistency) => new() { Operation = KvOperation.Get, Key = key, Consistency = consistency };
     public static KvRequest Set(string key, string value) => new() { Operation = KvOperation.Set, Key = key, Value = value };
     public static KvRequest Delete(string key) => new() { Operation = KvOperation.Delete, Key = key };
     public static KvRequest CompareAndSet(string key, string? expected, string value) =>
@@ -33,4 +36,7 @@ public sealed record KvRequest
     public static KvRequest Append(string key, string suffix) => new() { Operation = KvOperation.Append, Key = key, Value = suffix };
 
     public bool IsWrite => Operation != KvOperation.Get;
+
+    /// <summary>A get that any running replica may serve from what it has applied, with no leader involved.</summary>
+    public bool IsSerializableRead => Operation == KvOperation.Get && Consistency == ReadConsistency.Serializable;
 }

@@ -58,7 +58,9 @@ public static partial class RaftApi
         var o = options.Value;
         var (key, bad) = KeyOf(context, KvRoute, o);
         if (bad is not null) return bad;
-        var response = await Gateway(grains, o).Get(key);
+        var (consistency, badConsistency) = ConsistencyOf(context);
+        if (badConsistency is not null) return badConsistency;
+        var response = await Gateway(grains, o).Execute(KvRequest.Get(key, consistency));
         if (response.Status != KvStatus.Ok) return Failure(context, response);
         return WantsJson(context.Request)
             ? Results.Json(new { key, value = response.Value, index = response.Index, servedBy = response.ServedBy })
@@ -432,6 +434,16 @@ public static partial class RaftApi
             key = context.Request.RouteValues["key"] as string;
         }
         return (key ?? "", CheckKey(key, o));
+    }
+
+    /// <summary>The get's ?consistency= (etcd's l or s, or the whole word); linearizable when absent.</summary>
+    private static (ReadConsistency Consistency, IResult? Error) ConsistencyOf(HttpContext context)
+    {
+        var values = context.Request.Query["consistency"];
+        if (values.Count == 0) return (ReadConsistency.Linearizable, null);
+        if (values.Count == 1 && ReadConsistencyNames.TryParse(values[0], out var consistency)) return (consistency, null);
+        return (ReadConsistency.Linearizable, Problem(StatusCodes.Status400BadRequest, "Bad request",
+            $"'consistency' must be {ReadConsistencyNames.Accepted}, not '{string.Join(",", values.ToArray())}'"));
     }
 
     /// <summary>The path part of a request target, which may be in absolute form; null when there is none.</summary>

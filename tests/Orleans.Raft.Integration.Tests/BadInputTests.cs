@@ -19,6 +19,8 @@ public sealed class BadInputTests(ClusterFixture fixture)
             (new KvRequest { Operation = KvOperation.Set, Key = "novalue" }, "a value is required"),
             (new KvRequest { Operation = (KvOperation)42, Key = "k" }, "unknown operation 42"),
             (KvRequest.Get("bad\nkey"), "the key contains control characters"),
+            (KvRequest.Set("k", "v") with { Consistency = ReadConsistency.Serializable }, "only a get can be serializable; Set always goes through the leader"),
+            (KvRequest.Get("k") with { Consistency = (ReadConsistency)7 }, "unknown read consistency 7"),
         };
         foreach (var (request, error) in cases)
         {

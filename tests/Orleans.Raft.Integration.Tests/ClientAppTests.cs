@@ -17,6 +17,10 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--gateway", "h:1,nohostport", "get", "k" }, "error: --gateway wants HOST:PORT, got 'nohostport'")]
     [InlineData(new[] { "--gateway", "h:1,", "get", "k" }, "error: --gateway wants HOST:PORT, got ''")]
     [InlineData(new[] { "get", "k", "--via" }, "error: Required argument missing for option: '--via'.")]
+    [InlineData(new[] { "get", "k", "--consistency", "x" }, "error: --consistency wants l (linearizable, the default) or s (serializable), got 'x'")]
+    [InlineData(new[] { "get", "k", "--consistency", "" }, "error: --consistency wants l (linearizable, the default) or s (serializable), got ''")]
+    [InlineData(new[] { "get", "k", "--consistency", "sequential" }, "error: --consistency wants l (linearizable, the default) or s (serializable), got 'sequential'")]
+    [InlineData(new[] { "get", "k", "--consistency" }, "error: Required argument missing for option: '--consistency'.")]
     [InlineData(new[] { "--bogus", "get", "k" }, "error: Unrecognized command or argument '--bogus'.")]
     [InlineData(new[] { "--group", "a/b", "get", "k" }, "error: 'a/b' is not a valid group name")]
     [InlineData(new[] { "drop", "lots" }, "error: RATE wants a number from 0 to 1, got 'lots'")]
@@ -159,6 +163,45 @@ public sealed class ClientCommandsTests(ClusterFixture fixture)
         Assert.Equal("error: invalid request: unknown replica 'zz' in group '" + group.Name + "' (members: r1, r2, r3)\n", error);
         (code, _, error) = await RunAsync(group, "set", new string('k', 2000), "v");
         Assert.Equal((1, "error: invalid request: the key is 2000 bytes; the limit is 1024 bytes\n"), (code, error));
+    }
+
+    [Fact]
+    public async Task Get_takes_consistency_l_or_s_in_etcdctls_spelling_or_the_whole_word()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        Assert.Equal((0, "OK\n", ""), await RunAsync(group, "set", "foo", "bar"));
+        // Every replica has applied it, so even a serializable get, from any of them, must see it.
+        await group.WaitForConvergenceAsync((await group.Gateway.Get("foo")).Index);
+
+        foreach (var consistency in new[] { "l", "s", "linearizable", "serializable", "S", "Linearizable" })
+        {
+            Assert.Equal((0, "bar\n", ""), await RunAsync(group, "get", "foo", "--consistency", consistency));
+        }
+        Assert.Equal((0, "bar\n", ""), await RunAsync(group, "--via", "r3", "get", "--consistency", "s", "foo"));
+        Assert.Equal((1, "", "error: No such key: nope\n"), await RunAsync(group, "get", "nope", "--consistency", "s"));
+    }
+
+    [Fact]
+    public async Task A_serializable_get_answers_where_no_leader_is_and_a_linearizable_one_times_out()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        var leader = await group.WaitForLeaderAsync();
+        var set = await group.Gateway.Set("foo", "bar");
+        await group.WaitForConvergenceAsync(set.Index);
+        var stopped = group.Members.Where(m => m != leader.Replica).ToArray();
+        foreach (var replica in stopped) Assert.Equal(0, (await RunAsync(group, "stop", replica)).Code);
+        try
+        {
+            Assert.Equal((0, "bar\n", ""), await RunAsync(group, "get", "foo", "--consistency", "s"));
+            var (code, output, error) = await RunAsync(group, "get", "foo");
+            Assert.Equal((ExitCodes.RequestFailed, ""), (code, output));
+            Assert.StartsWith("error: Request timed out", error);
+        }
+        finally
+        {
+            foreach (var replica in stopped) await RunAsync(group, "start", replica);
+        }
     }
 
     [Fact]

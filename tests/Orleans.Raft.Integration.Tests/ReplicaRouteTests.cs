@@ -76,6 +76,26 @@ public sealed class ReplicaRouteTests
         Assert.Equal(["r1", "r2", "r3"], Enumerable.Range(0, 3).Select(_ => route.Next(Members)));
     }
 
+    [Fact]
+    public void A_read_any_replica_may_serve_asks_this_silos_replica_first_then_the_others_in_turn_and_the_passed_over_last()
+    {
+        var route = new ReplicaRoute(_clock, PassOver);
+        string[] members = ["r1", "r2", "r3", "r4"];
+
+        Assert.Equal(["r3", "r1", "r2", "r4"], route.ReadOrder(members, m => m == "r3"));
+        // The others take turns at coming first, so reads spread over them; the leader is no one's preference.
+        route.Served("r4");
+        Assert.Equal(["r3", "r2", "r4", "r1"], route.ReadOrder(members, m => m == "r3"));
+        Assert.Equal(["r3", "r4", "r1", "r2"], route.ReadOrder(members, m => m == "r3"));
+
+        route.PassOver("r3");
+        route.PassOver("r1");
+        Assert.Equal(["r4", "r2", "r1", "r3"], route.ReadOrder(members, m => m == "r3"));
+        _clock.Advance(PassOver);
+        Assert.Equal(["r3", "r1", "r2", "r4"], route.ReadOrder(members, m => m == "r3"));
+        Assert.Empty(route.ReadOrder([], _ => true));
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private long _ticks = 1_000_000;

@@ -87,6 +87,29 @@ public sealed class ShardedStoreTests(ShardedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_serializable_get_through_the_store_is_served_in_the_keys_group()
+    {
+        await fixture.WaitForLeadersAsync();
+        // One key per group, each applied by every replica of its group: a serializable get from any of them sees it.
+        var keys = fixture.Shards.Groups.Select(g => Enumerable.Range(0, 10_000).Select(i => $"serial-{i}").First(k => fixture.Shards.GroupOf(k) == g)).ToArray();
+        foreach (var key in keys)
+        {
+            var set = await fixture.Gateway.Set(key, $"v-{key}");
+            Assert.Equal(KvStatus.Ok, set.Status);
+            var group = Grains.GetGrain<IKeyValueGatewayGrain>(fixture.Shards.GroupOf(key));
+            await RaftGroup.WaitForAsync(async () => (await group.GetStatus()).All(s => s.IsLive && s.LastApplied >= set.Index) ? "" : null,
+                $"every replica of {fixture.Shards.GroupOf(key)} to apply {key}");
+        }
+
+        foreach (var key in keys)
+        {
+            var get = await fixture.Gateway.Execute(KvRequest.Get(key, ReadConsistency.Serializable));
+            Assert.Equal((KvStatus.Ok, $"v-{key}"), (get.Status, get.Value));
+            Assert.Equal((0, $"v-{key}\n", ""), await CliAsync("get", key, "--consistency", "s"));
+        }
+    }
+
+    [Fact]
     public async Task Killing_a_node_leaves_every_group_with_a_majority_serving()
     {
         await fixture.WaitForLeadersAsync();

@@ -1,4 +1,5 @@
 using Orleans.Hosting;
+using Orleans.Raft.Hosting;
 using Orleans.Raft.TestSupport;
 using Orleans.TestingHost;
 
@@ -11,9 +12,13 @@ public static class NemesisCluster
 
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task<TestCluster> StartAsync()
+    /// <summary>The silos' configuration key that carries the read mode to <see cref="SiloConfigurator"/>.</summary>
+    private const string ReadModeKey = "NemesisReadMode";
+
+    public static async Task<TestCluster> StartAsync(RaftReadMode readMode = RaftReadMode.ReadIndex)
     {
         var builder = RaftTestSilo.CreateClusterBuilder(Silos);
+        builder.Properties[ReadModeKey] = readMode.ToString();
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -24,9 +29,12 @@ public static class NemesisCluster
     {
         public void Configure(ISiloBuilder silo)
         {
+            // The test cluster makes the configurator itself, so the read mode comes through the silo's configuration.
+            var readMode = Enum.Parse<RaftReadMode>(silo.Configuration[ReadModeKey] ?? nameof(RaftReadMode.ReadIndex));
             silo.AddRaftForTests(o =>
             {
                 o.RequestTimeout = RequestTimeout;
+                o.ReadMode = readMode;
                 // Compaction now and then, while leaving most of the log to compare across replicas.
                 o.SnapshotEvery = 2000;
                 // A member add waits this long for its learner's promotion (which the leader makes later anyway):

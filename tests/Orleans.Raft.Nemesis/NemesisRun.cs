@@ -26,6 +26,10 @@ public sealed record NemesisOptions
     /// answer is in, as a client does that retries after a lost answer; the operation's outcome is the second answer.
     /// </summary>
     public double ResendRate { get; init; }
+
+    /// <summary>How the silos serve a linearizable get (<see cref="RaftOptions.ReadMode"/>); the checker holds every mode to the same rules.</summary>
+    public RaftReadMode ReadMode { get; init; } = RaftReadMode.ReadIndex;
+
     public Action<string> Log { get; init; } = _ => { };
 }
 
@@ -37,6 +41,7 @@ public sealed record NemesisResult(
     IReadOnlyList<string> LogMismatches,
     int MembershipChanges,
     IReadOnlyList<string> FinalMembers,
+    IReadOnlyDictionary<string, long> ReadPaths,
     string Summary)
 {
     public bool Passed => Linearizability.IsLinearizable && LostWrites.Count == 0 && LogMismatches.Count == 0;
@@ -70,7 +75,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     public static async Task<NemesisResult> RunAsync(NemesisOptions options)
     {
-        var cluster = await NemesisCluster.StartAsync();
+        var cluster = await NemesisCluster.StartAsync(options.ReadMode);
         try
         {
             return await new NemesisRun(cluster, options).RunAsync();
@@ -92,7 +97,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     {
         var log = options.Log;
         log($"nemesis: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {options.Clients} clients on {options.Keys} keys, " +
-            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}"));
+            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}") + $", read mode {options.ReadMode}");
+        using var reads = new ReadPaths(Groups);
         foreach (var group in Groups) await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, group, InitialMembers);
         foreach (var group in Groups) await WaitForLeaderAsync(group);
 
@@ -137,9 +143,10 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             compared += inGroup;
         }
 
-        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedCount, members);
+        var readPaths = reads.Counts;
+        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedCount, members, readPaths);
         var finalMembers = Groups.Count == 1 ? Names(members[Groups[0]]) : [.. Groups.SelectMany(g => Names(members[g]).Select(n => $"{g}/{n}"))];
-        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, finalMembers, summary);
+        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, finalMembers, readPaths, summary);
     }
 
     private long Now => _clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
@@ -559,11 +566,11 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     private string Summarize(List<HistoryOp> history, CheckResult linearizability, TimeSpan checkTime, List<string> lost,
         List<string> mismatches, int compared, Dictionary<string, Dictionary<string, (long Commit, LogPosition[] Positions)>> logs, int removedLogs,
-        Dictionary<string, MemberList> members)
+        Dictionary<string, MemberList> members, IReadOnlyDictionary<string, long> readPaths)
     {
         var text = new StringBuilder();
         text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys" +
-            (Groups.Count == 1 ? ")" : $", {Groups.Count} groups)"));
+            (Groups.Count == 1 ? "" : $", {Groups.Count} groups") + $", read mode {options.ReadMode})");
         if (Groups.Count > 1)
         {
             var keysOf = Enumerable.Range(0, options.Keys).Select(k => $"k{k}").ToLookup(_shards.GroupOf);
@@ -576,6 +583,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             var outcomes = kind.GroupBy(op => op.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
             text.AppendLine($"  {kind.Key,-14} {kind.Count(),6}: {string.Join(", ", outcomes)}");
         }
+        // What the replicas say they did: a get answered through the log, by read index, or within a lease.
+        text.AppendLine("gets served by the replicas: " + (readPaths.Count == 0 ? "none" : string.Join(", ", readPaths.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))));
         if (!_errors.IsEmpty)
         {
             text.AppendLine("answers other than a result:");

@@ -1,3 +1,4 @@
+using Orleans.Raft.Hosting;
 using Orleans.Raft.Linearizability;
 using Xunit.Abstractions;
 
@@ -21,7 +22,20 @@ public sealed class NemesisTests(ITestOutputHelper output)
     public Task Over_four_groups_every_keys_history_is_linearizable_no_acknowledged_write_is_lost_and_each_groups_logs_match() =>
         RunAsync(groups: 4, keys: 16, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --groups 4 --keys 16 --seed {0}");
 
-    private async Task RunAsync(int groups, int keys, string replayCommand)
+    /// <summary>
+    /// The short run with lease reads: a leader answers a get without a heartbeat round while its lease holds, and the
+    /// history must stay linearizable through partitions, kills and leadership changes all the same.
+    /// </summary>
+    [Fact]
+    public Task With_lease_reads_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match() =>
+        RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --read-mode Lease --seed {0}", RaftReadMode.Lease);
+
+    /// <summary>The short run with every get committed through the log, as a write is.</summary>
+    [Fact]
+    public Task With_reads_through_the_log_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match() =>
+        RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --read-mode Log --seed {0}", RaftReadMode.Log);
+
+    private async Task RunAsync(int groups, int keys, string replayCommand, RaftReadMode readMode = RaftReadMode.ReadIndex)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("NEMESIS_SEED"), out var s) ? s : Random.Shared.Next(1, int.MaxValue);
         var result = await NemesisRun.RunAsync(new NemesisOptions
@@ -29,6 +43,7 @@ public sealed class NemesisTests(ITestOutputHelper output)
             Seed = seed,
             Groups = groups,
             Keys = keys,
+            ReadMode = readMode,
             Duration = TimeSpan.FromSeconds(20),
             Log = line =>
             {
@@ -51,5 +66,15 @@ public sealed class NemesisTests(ITestOutputHelper output)
         // Every group served: its keys' operations are in the history, and were checked.
         var shards = new ShardMap("any", groups);
         Assert.Equal(groups, result.History.Where(op => op.Status == OpStatus.Ok).Select(op => shards.GroupIndexOf(op.Key)).Distinct().Count());
+        // The gets took the configured mode's path, and only paths that mode allows.
+        var expected = readMode switch
+        {
+            RaftReadMode.Lease => "lease",
+            RaftReadMode.Log => "log",
+            _ => "read_index",
+        };
+        string[] allowed = readMode == RaftReadMode.Lease ? ["lease", "read_index"] : [expected];
+        Assert.True(result.ReadPaths.GetValueOrDefault(expected) > 0, $"no get served by {expected}\n{result.Summary}");
+        Assert.All(result.ReadPaths.Keys, path => Assert.Contains(path, allowed));
     }
 }

@@ -50,6 +50,52 @@ public sealed class ApiTests(WebSiloFixture fixture) : IClassFixture<WebSiloFixt
     }
 
     [Fact]
+    public async Task A_get_takes_consistency_l_or_s_and_refuses_any_other_value()
+    {
+        long index;
+        using (var put = await Http.PutAsync("/api/kv/consistent", new StringContent("v")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            index = (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("index").GetInt64();
+        }
+        // Every running replica has applied it, so a serializable get, from whichever answers, must see it.
+        using var applied = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            using var status = await fixture.Silo.StatusAsync();
+            var running = status.RootElement.GetProperty("replicas").EnumerateArray().Where(r => r.GetProperty("running").GetBoolean()).ToArray();
+            if (running.Length > 0 && running.All(r => r.GetProperty("appliedIndex").GetInt64() >= index)) break;
+            await Task.Delay(50, applied.Token);
+        }
+
+        foreach (var query in new[] { "", "?consistency=l", "?consistency=s", "?consistency=linearizable", "?consistency=serializable", "?consistency=S" })
+        {
+            using var get = await Http.GetAsync($"/api/kv/consistent{query}");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal("v", await get.Content.ReadAsStringAsync());
+        }
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/kv/consistent?consistency=s"))
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var get = await Http.SendAsync(request);
+            var body = await get.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("v", body.GetProperty("value").GetString());
+            Assert.StartsWith("r", body.GetProperty("servedBy").GetString());
+            Assert.True(body.GetProperty("index").GetInt64() >= index);
+        }
+        using (var missing = await Http.GetAsync("/api/kv/never-set-anywhere?consistency=s"))
+        {
+            await AssertProblemAsync(missing, HttpStatusCode.NotFound, "never-set-anywhere");
+        }
+
+        foreach (var (query, given) in new[] { ("x", "x"), ("", ""), ("s&consistency=l", "s,l"), ("sequential", "sequential") })
+        {
+            using var bad = await Http.GetAsync($"/api/kv/consistent?consistency={query}");
+            await AssertProblemAsync(bad, HttpStatusCode.BadRequest, $"'consistency' must be l (linearizable, the default) or s (serializable), not '{given}'");
+        }
+    }
+
+    [Fact]
     public async Task Append_extends_the_value_and_creates_a_missing_key()
     {
         foreach (var part in new[] { "a/", "b" })

@@ -9,8 +9,9 @@ public sealed class GetVerb : IVerb
     public Command Create(ClientContext context)
     {
         var key = KeyRequests.Key();
-        var command = new Command("get", "Print the value of KEY, alone on stdout") { key };
-        command.SetAction(r => KeyRequests.RunAsync(context, r, KvRequest.Get(r.GetValue(key)!)));
+        var consistency = KeyRequests.Consistency();
+        var command = new Command("get", "Print the value of KEY, alone on stdout") { key, consistency };
+        command.SetAction(r => KeyRequests.RunAsync(context, r, KvRequest.Get(r.GetValue(key)!, r.GetValue(consistency))));
         return command;
     }
 }

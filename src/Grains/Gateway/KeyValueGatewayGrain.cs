@@ -17,6 +17,7 @@ namespace Orleans.Raft.Gateway;
 [Reentrant]
 public sealed class KeyValueGatewayGrain(
     IOptions<RaftOptions> options,
+    IOptions<RaftNodeOptions> nodeOptions,
     RaftGroupLayout layout,
     TimeProvider timeProvider,
     ILogger<KeyValueGatewayGrain> logger) : Grain, IKeyValueGatewayGrain
@@ -32,6 +33,11 @@ public sealed class KeyValueGatewayGrain(
     private string[] _members = []; // replica names
     private long _membersReadAt; // when _members was read from the directory, on the monotonic clock
     private Dictionary<string, string> _memberKeys = []; // name -> member ("name@node")
+    // Where each replica not pinned to a node runs (the silo its status names; null: unknown), so a serializable get can
+    // prefer this silo's; read again now and then, and unknown again for a replica that fails.
+    private readonly Dictionary<string, string?> _siloOf = [];
+    private long _silosReadAt;
+    private Task? _learningSilos;
     private long _session;
     private long _sequence;
     private Task<KvResponse>? _opening;
@@ -71,6 +77,7 @@ public sealed class KeyValueGatewayGrain(
         if (IsStore) return await RouteAsync(request);
         var members = await GetMembersAsync();
         if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
+        if (request.IsSerializableRead) return await SerializableReadAsync(members, request);
         if (!request.IsWrite || request.SessionId != 0)
             return (await SendAsync(members, (replica, remaining) => replica.Execute(request, forward: false, remaining))).Response;
         return await InOwnSessionAsync(request, r => SendAsync(members, (replica, remaining) => replica.Execute(r, forward: false, remaining)));
@@ -123,6 +130,80 @@ public sealed class KeyValueGatewayGrain(
         catch (TimeoutException)
         {
             return new Attempts(KvResponse.Failure(KvStatus.Timeout, $"Request timed out after {_options.RequestTimeout.TotalSeconds:0.###} s at replica {replica}", replica), false);
+        }
+    }
+
+    /// <summary>
+    /// A serializable get: any running replica answers at once from what it has applied, so no leader is needed. A
+    /// replica on this silo first, then the others; one that fails, is silent or refuses (stopped, removed, joining) is
+    /// passed by for the next, and once every one has been asked the round starts again after a tick.
+    /// </summary>
+    private async Task<KvResponse> SerializableReadAsync(string[] members, KvRequest request)
+    {
+        LearnSilos(members);
+        KvResponse? last = null;
+        var order = new Queue<string>(_route.ReadOrder(members, IsOnThisSilo));
+        var timeout = _options.RequestTimeout;
+        var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
+        {
+            if (!order.TryDequeue(out var target))
+            {
+                members = await RefreshMembersAsync();
+                order = new Queue<string>(_route.ReadOrder(members, IsOnThisSilo));
+                return RetryStep<KvResponse>.AfterPause;
+            }
+            // The replica answers without waiting for anything: one that takes longer is slow or gone.
+            var pending = Replica(target).Execute(request, forward: false, remaining);
+            try
+            {
+                var response = await pending.WaitAsync(remaining < _options.GatewayAttemptTimeout ? remaining : _options.GatewayAttemptTimeout, timeProvider);
+                if (response.Status != KvStatus.Unavailable) return RetryStep<KvResponse>.Answer(response);
+                last = response;
+            }
+            catch (Exception ex)
+            {
+                // Nothing here is cancelled by a token of ours: a cancellation, like a timeout, is the replica not answering.
+                pending.Ignore();
+                if (ex is TimeoutException) logger.GatewayReplicaSilent(Group, target);
+                else logger.GatewayRequestFailed(ex, Group, target);
+                last = KvResponse.Failure(KvStatus.Unavailable, $"replica {target} did not answer ({ex.GetType().Name})", target);
+                _route.PassOver(target);
+                if (_siloOf.ContainsKey(target)) _siloOf[target] = null; // it may come back elsewhere: not here until seen here
+            }
+            return RetryStep<KvResponse>.Again;
+        });
+        return answer ?? KvResponse.Failure(KvStatus.Timeout,
+            $"Request timed out after {timeout.TotalSeconds:0.###} s: no replica of group '{Group}' served the serializable read{(last?.Error is { } e ? $" (last answer: {e})" : "")}");
+    }
+
+    /// <summary>True for a replica on this silo: pinned to this silo's node, or last seen running here.</summary>
+    private bool IsOnThisSilo(string replica)
+    {
+        var node = ReplicaKey.SplitMember(_memberKeys.GetValueOrDefault(replica, replica)).Node;
+        return node is not null ? node == nodeOptions.Value.Name : _siloOf.GetValueOrDefault(replica) is { } silo && silo == RuntimeIdentity;
+    }
+
+    private static readonly TimeSpan SilosRefreshPeriod = TimeSpan.FromSeconds(30);
+
+    /// <summary>Asks the replicas not pinned to a node where they run, in the background, when not known or not lately.</summary>
+    private void LearnSilos(string[] members)
+    {
+        if (_learningSilos is not null) return;
+        var unpinned = members.Where(m => ReplicaKey.SplitMember(_memberKeys.GetValueOrDefault(m, m)).Node is null).ToArray();
+        if (unpinned.Length == 0 || (unpinned.All(_siloOf.ContainsKey) && timeProvider.GetElapsedTime(_silosReadAt) < SilosRefreshPeriod)) return;
+        _learningSilos = LearnSilosAsync(unpinned);
+    }
+
+    private async Task LearnSilosAsync(string[] replicas)
+    {
+        try
+        {
+            foreach (var status in await StatusesAsync(replicas, _options.GatewayAttemptTimeout)) _siloOf[status.Replica] = status.Error is null ? status.Silo : null;
+            _silosReadAt = timeProvider.GetTimestamp();
+        }
+        finally
+        {
+            _learningSilos = null;
         }
     }
 

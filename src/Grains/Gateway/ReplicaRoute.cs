@@ -10,6 +10,7 @@ internal sealed class ReplicaRoute(TimeProvider time, TimeSpan passOver)
 {
     private readonly Dictionary<string, long> _passedOverUntil = [];
     private int _next;
+    private int _nextReader;
 
     /// <summary>The leader last learnt, from an answer or a hint; null when unknown.</summary>
     public string? Leader { get; private set; }
@@ -24,6 +25,18 @@ internal sealed class ReplicaRoute(TimeProvider time, TimeSpan passOver)
             if (!IsPassedOver(candidate)) return candidate;
         }
         return members[_next++ % members.Length];
+    }
+
+    /// <summary>
+    /// The replicas to ask, in this order, for a read that any of them may serve (a serializable get): those on this
+    /// silo first, then the others, each time starting one further along so the reads spread; a replica passed over
+    /// comes after every other.
+    /// </summary>
+    public string[] ReadOrder(string[] members, Func<string, bool> isLocal)
+    {
+        if (members.Length == 0) return [];
+        var start = (int)((uint)_nextReader++ % (uint)members.Length);
+        return [.. members.Skip(start).Concat(members.Take(start)).OrderBy(m => IsPassedOver(m) ? 2 : isLocal(m) ? 0 : 1)];
     }
 
     /// <summary>The replica served the request, or named itself: it leads.</summary>

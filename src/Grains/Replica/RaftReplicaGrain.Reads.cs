@@ -29,6 +29,7 @@ public sealed partial class RaftReplicaGrain
     private async Task<RetryStep<KvResponse>> ReadAsync(RaftNode node, KvRequest request, TimeSpan remaining)
     {
         var id = Guid.NewGuid();
+        var waiting = node.PendingReads;
         var result = node.ReadIndex(id.ToByteArray());
         if (result.Refusal == ProposeRefusal.NotCommittedInTerm) return RetryStep<KvResponse>.AfterPause; // its no-op commits within a round trip
         if (!result.Accepted)
@@ -37,6 +38,8 @@ public sealed partial class RaftReplicaGrain
             return node.Role == RaftRole.Leader ? RetryStep<KvResponse>.Answer(NotLeaderResponse(result.LeaderHint)) : RetryStep<KvResponse>.AfterPause;
         }
         var atLeader = node.Role == RaftRole.Leader;
+        // Released at once, with no round to wait for: within the lease (or a lone voter, which confirms itself).
+        var path = atLeader && node.PendingReads == waiting && _options.ReadMode == RaftReadMode.Lease ? ReadPath.Lease : ReadPath.ReadIndex;
         var read = new PendingRead(request.Key, atLeader);
         _reads[id] = read;
         SchedulePump();
@@ -61,7 +64,26 @@ public sealed partial class RaftReplicaGrain
         }
         // A follower's read failed with its leader: ask the next one. A leader's answer goes back to the gateway as it is.
         if (!atLeader && response.Status == KvStatus.NotLeader) return RetryStep<KvResponse>.AfterPause;
+        if (response.Status is KvStatus.Ok or KvStatus.NotFound) metrics.CountRead(_group, path);
         return RetryStep<KvResponse>.Answer(response);
+    }
+
+    /// <summary>
+    /// A serializable get (etcd's <c>--consistency=s</c>): this replica's own applied state, at once, whatever its role, so
+    /// possibly stale but never uncommitted. Refused, as other requests are, by a replica that is not running; also by one
+    /// whose removal it has applied, or that is joining and has applied no configuration with it yet: it holds no
+    /// state the group still stands behind.
+    /// </summary>
+    private KvResponse SerializableRead(KvRequest request)
+    {
+        if (_node is null) return NotRunning();
+        if (_removedAt > 0) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} was removed from group {_group}", _name);
+        if (!_wasMember) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} is joining group {_group} and holds none of its state yet", _name);
+        var index = _stateMachine.LastAppliedIndex;
+        metrics.CountRead(_group, ReadPath.Serializable);
+        return _stateMachine.TryGet(request.Key, out var value)
+            ? new KvResponse { Status = KvStatus.Ok, Value = value, ServedBy = _name, Index = index }
+            : new KvResponse { Status = KvStatus.NotFound, ServedBy = _name, Index = index, Error = $"No such key: {request.Key}" };
     }
 
     /// <summary>

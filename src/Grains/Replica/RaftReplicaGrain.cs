@@ -658,6 +658,7 @@ public sealed partial class RaftReplicaGrain(
     public async Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout)
     {
         if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message, _name);
+        if (request.IsSerializableRead) return SerializableRead(request);
         if (timeout <= TimeSpan.Zero || timeout > _options.RequestTimeout) timeout = _options.RequestTimeout;
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, timeout, _options.TickInterval, async remaining =>
         {
@@ -670,7 +671,12 @@ public sealed partial class RaftReplicaGrain(
 
             // A planned handover takes no proposals for at most an election timeout: wait it out, then follow the new leader.
             if (node.Role == RaftRole.Leader && node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
-            if (node.Role == RaftRole.Leader) return RetryStep<KvResponse>.Answer(await ProposeRequestAsync(node, request, remaining));
+            if (node.Role == RaftRole.Leader)
+            {
+                var proposed = await ProposeRequestAsync(node, request, remaining);
+                if (request.Operation == KvOperation.Get && proposed.Status is KvStatus.Ok or KvStatus.NotFound) metrics.CountRead(_group, ReadPath.Log);
+                return RetryStep<KvResponse>.Answer(proposed);
+            }
 
             var leader = node.LeaderId;
             if (!forward)

@@ -28,6 +28,8 @@ public sealed class RaftMetrics : IDisposable
         MessagesCoalesced = _meter.CreateCounter<long>("raft.messages.coalesced", unit: "{messages}", description: "Raft messages sent in a batch to their node (heartbeats, quiesce notices, replies that bring no news)");
         MessageBatches = _meter.CreateCounter<long>("raft.message.batches", unit: "{calls}", description: "Grain calls carrying a batch of coalesced messages to one node");
         Ticks = _meter.CreateCounter<long>("raft.ticks", unit: "{ticks}", description: "Ticks of this silo's replicas (a quiesced replica does not tick)");
+        Reads = _meter.CreateCounter<long>("raft.reads", unit: "{reads}",
+            description: "Gets this silo's replicas answered, by group and by path: read_index, lease, log or serializable");
         _meter.CreateObservableGauge("raft.quiesced", () => _quiesced.Keys.Select(k => new Measurement<long>(1, new("group", k.Group), new("replica", k.Replica))).ToArray(),
             description: "1 for each quiesced replica on this silo");
         _meter.CreateObservableGauge("raft.term", () => Observe(p => p.Term), description: "Current term of each replica on this silo");
@@ -52,6 +54,16 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> MessagesCoalesced { get; }
     public Counter<long> MessageBatches { get; }
     public Counter<long> Ticks { get; }
+    public Counter<long> Reads { get; }
+
+    /// <summary>Counts a get a replica answered (a value or no such key), and how it was served.</summary>
+    public void CountRead(string group, ReadPath path) => Reads.Add(1, new("group", group), new("path", path switch
+    {
+        ReadPath.ReadIndex => "read_index",
+        ReadPath.Lease => "lease",
+        ReadPath.Log => "log",
+        _ => "serializable",
+    }));
 
     /// <summary>True while the replica runs on this silo (it has reported progress and not stopped since).</summary>
     public bool IsRunning(string group, string replica) => _replicas.ContainsKey(ReplicaKey.Format(group, replica));

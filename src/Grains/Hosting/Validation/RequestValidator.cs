@@ -10,6 +10,9 @@ public static class RequestValidator
     {
         if (request is null) return RequestError.Invalid("the request is empty");
         if (!Enum.IsDefined(request.Operation)) return RequestError.Invalid($"unknown operation {(int)request.Operation}");
+        if (!Enum.IsDefined(request.Consistency)) return RequestError.Invalid($"unknown read consistency {(int)request.Consistency}");
+        if (request.Consistency == ReadConsistency.Serializable && request.Operation != KvOperation.Get)
+            return RequestError.Invalid($"only a get can be serializable; {request.Operation} always goes through the leader");
         if (ValidateKey(request.Key, options) is { } keyError) return keyError;
         switch (request.Operation)
         {
