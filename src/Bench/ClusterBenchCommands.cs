@@ -84,7 +84,7 @@ internal static class ClusterBenchCommands
     {
         private readonly Option<int[]> _clients = IntListOption.Create("--clients", "Closed-loop clients per cell", [1, 16, 64, 256], 1, 4096);
         private readonly Option<double> _seconds = Numbers.Option("--seconds", "How long each cell runs", 10, 0.1, 3600, "s");
-        private readonly Option<double> _warmup = Numbers.Option("--warmup", "How long each workload runs at up to 16 clients before its cells", 3, 0, 3600, "s");
+        private readonly Option<double> _warmup = Numbers.Option("--warmup", "How long each cluster runs sets at 64 clients before the first cell; each workload then runs 2 s at up to 16 clients", 20, 0, 3600, "s");
         private readonly Option<double> _steady = Numbers.Option("--steady-seconds", "How long the sets at 64 clients run while the elections are counted; 0 skips it", 60, 0, 3600, "s");
         private readonly Option<double> _trials = Numbers.Option("--failover-trials", "How many times to kill -9 the leader's node; 0 skips it", 10, 0, 1000, "trials");
         private readonly Option<string?> _json = new("--json")

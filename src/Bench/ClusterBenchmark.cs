@@ -37,6 +37,7 @@ internal static class ClusterBenchmark
                     var loop = new ClosedLoop(orleans);
                     await io.Error.WriteLineAsync($"connected to {gateways}; setting {BenchValues.Keys} keys...");
                     await loop.PrefillAsync(settings.Clients.Max(), cancellation);
+                    await ClusterMatrix.WarmUpAsync(loop, settings, io.Error, cancellation);
                     await ClusterMatrix.RunCellsAsync(loop, ClusterMatrix.AllWorkloads, ConfiguredReadMode, settings, cells, io.Error, cancellation);
                     steady = await ClusterMatrix.RunSteadyAsync(orleans, loop, settings, io.Error, cancellation);
                     failover = FailoverSummary.NotRun("with --gateway the nodes are not this benchmark's: it has no safe way to kill -9 the leader's process and start it again from its own disk");
@@ -62,6 +63,7 @@ internal static class ClusterBenchmark
                     var orleans = new OrleansBenchTarget(cluster.Client, Store);
                     var loop = new ClosedLoop(orleans);
                     await loop.PrefillAsync(settings.Clients.Max(), cancellation);
+                    await ClusterMatrix.WarmUpAsync(loop, settings, io.Error, cancellation);
                     // Writes do not depend on the read mode: measured once, on the first cluster, with the elections and the kills.
                     await ClusterMatrix.RunCellsAsync(loop, i == 0 ? ClusterMatrix.AllWorkloads : ClusterMatrix.Reads, mode, settings, cells, io.Error, cancellation);
                     if (i > 0) continue;

@@ -10,14 +10,29 @@ internal static class ClusterMatrix
 
     public static readonly Workload[] Reads = [Workload.GetLinearizable, Workload.GetSerializable];
 
-    /// <summary>Each workload in turn: a warm-up at up to 16 clients (JIT tiering, connections), then a cell per client count.</summary>
+    /// <summary>How long each workload runs at up to 16 clients before its cells, unless there is no warm-up at all.</summary>
+    private static readonly TimeSpan WorkloadWarmup = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Sets at 64 clients for the warm-up: a system that has just started answers its first writes many times slower
+    /// than it does a minute later (JIT tiering, caches, connections), so the first cells would measure its start.
+    /// </summary>
+    public static async Task WarmUpAsync(ClosedLoop loop, ClusterBenchSettings settings, TextWriter progress, CancellationToken cancellation)
+    {
+        if (settings.WarmupSeconds <= 0) return;
+        await progress.WriteLineAsync($"warming up: sets at 64 clients for {F(settings.WarmupSeconds, "0.#")} s");
+        var cell = await loop.MeasureAsync(Workload.Set, "", 64, TimeSpan.FromSeconds(settings.WarmupSeconds), cancellation);
+        await progress.WriteLineAsync($"  {Line(cell)}");
+    }
+
+    /// <summary>Each workload in turn: a short warm-up at up to 16 clients, then a cell per client count.</summary>
     public static async Task RunCellsAsync(ClosedLoop loop, IEnumerable<Workload> workloads, string readMode, ClusterBenchSettings settings, List<ClusterCell> cells,
         TextWriter progress, CancellationToken cancellation)
     {
         foreach (var workload in workloads)
         {
             if (settings.WarmupSeconds > 0)
-                await loop.MeasureAsync(workload, readMode, Math.Min(16, settings.Clients.Max()), TimeSpan.FromSeconds(settings.WarmupSeconds), cancellation);
+                await loop.MeasureAsync(workload, readMode, Math.Min(16, settings.Clients.Max()), WorkloadWarmup, cancellation);
             foreach (var clients in settings.Clients)
             {
                 var cell = await loop.MeasureAsync(workload, readMode, clients, TimeSpan.FromSeconds(settings.Seconds), cancellation);

@@ -32,6 +32,7 @@ internal static class EtcdBenchmark
             await EtcdFailover.WaitForSteadyAsync(cluster, etcd, cancellation);
             var loop = new ClosedLoop(etcd);
             await loop.PrefillAsync(settings.Clients.Max(), cancellation);
+            await ClusterMatrix.WarmUpAsync(loop, settings, io.Error, cancellation);
             await ClusterMatrix.RunCellsAsync(loop, ClusterMatrix.AllWorkloads, ReadMode, settings, cells, io.Error, cancellation);
             steady = await ClusterMatrix.RunSteadyAsync(etcd, loop, settings, io.Error, cancellation);
             failover = await ClusterMatrix.RunFailoverAsync(settings.FailoverTrials,
