@@ -100,7 +100,7 @@ internal static class FailoverBenchmark
         return ExitCodes.Ok;
     }
 
-    private static async Task<FailoverTrial> RunTrialAsync(FailoverCluster cluster, int trial, TextWriter progress, CancellationToken cancellation)
+    internal static async Task<FailoverTrial> RunTrialAsync(FailoverCluster cluster, int trial, TextWriter progress, CancellationToken cancellation)
     {
         var before = await WaitForSteadyGroupAsync(cluster, cancellation);
         using var stopTrial = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
