@@ -255,7 +255,7 @@ public sealed class RaftMembershipGrain(
                 var target = live.Where(s => avoidNode is null || s.Node != avoidNode).OrderByDescending(s => s.LastApplied).FirstOrDefault()
                     ?? live.OrderByDescending(s => s.LastApplied).First();
                 Step(by, $"{name} leads: transferring leadership to {target.Replica} first");
-                await GrainFactory.GetGrain<IKeyValueGatewayGrain>(Group).TransferLeadership(target.Replica);
+                await HandOverAsync(by, target.Replica);
                 steps.Add($"moved leadership from {name} to {target.Replica}");
             }
         }
@@ -391,6 +391,26 @@ public sealed class RaftMembershipGrain(
                 return new ReplicaStatus { Group = Group, Replica = ReplicaKey.NameOf(m), Node = ReplicaKey.SplitMember(m).Node, Error = ex.Message };
             }
         }));
+    }
+
+    /// <summary>
+    /// A transfer has one election timeout to finish, and a loaded node can miss it (the old leader wins again); a
+    /// removal then tries twice more before it gives up, as an operator would.
+    /// </summary>
+    private async Task HandOverAsync(string by, string target)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IKeyValueGatewayGrain>(Group).TransferLeadership(target);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && ex is not OperationCanceledException and not TimeoutException)
+            {
+                Step(by, $"the transfer to {target} failed ({ex.Message}); trying again");
+            }
+        }
     }
 
     private IRaftReplicaGrain Replica(string member) => GrainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(Group, member));
