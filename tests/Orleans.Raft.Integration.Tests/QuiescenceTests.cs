@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Hosting;
@@ -146,6 +147,42 @@ public sealed class QuiescenceTests(QuiescenceClusterFixture fixture)
         await load.AssertNoneLostAsync(group.Gateway);
         var converged = await group.WaitForConvergenceAsync(via.Index);
         Assert.All(converged, s => Assert.Equal(converged[0].LastLogIndex, s.LastLogIndex));
+    }
+
+    [Fact]
+    public async Task A_group_with_a_fault_injected_stays_awake_until_healed_even_when_every_message_still_arrives()
+    {
+        var group = await StartGroupAsync();
+        var leader = await group.WaitForLeaderAsync();
+        Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("a", "1")).Status);
+        await WaitForQuiescedAsync(group);
+
+        // A delay of at most 1 ms loses nothing, so every follower keeps answering: only the fault itself keeps the group
+        // awake. A stopped replica or a cut link is a failure no node's death reports; a group asleep would not see it.
+        await Faults.SetDelay(group.Name, TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+        var write = await group.Gateway.Set("b", "2");
+        Assert.Equal(KvStatus.Ok, write.Status);
+
+        // Counted in ticks of the leader's silo, not in time: 60 ticks are three of the longest election timeouts (20
+        // ticks), in each of which an idle leader that hears from every follower would otherwise quiesce.
+        var meter = ((InProcessSiloHandle)fixture.SiloOf(leader.Node!)).SiloHost.Services.GetRequiredService<RaftMetrics>().Meter;
+        long ticks = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == meter && instrument.Name == "raft.ticks") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref ticks, value));
+        listener.Start();
+        while (Interlocked.Read(ref ticks) < 60)
+        {
+            var statuses = await group.StatusAsync();
+            Assert.All(statuses, s => Assert.False(s.Quiesced, $"{s.Replica} quiesced with a fault injected into its group"));
+            await Task.Delay(20);
+        }
+
+        await Faults.Heal(group.Name);
+        await WaitForQuiescedAsync(group, write.Index);
     }
 
     [Fact]

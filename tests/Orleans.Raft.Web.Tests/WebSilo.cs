@@ -100,8 +100,16 @@ public sealed class WebSilo : IAsyncDisposable
 
     public async Task WaitForNoLeaderAsync(TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
-        while (await LeaderAsync() is not null) await Task.Delay(50, cts.Token);
+        var deadline = DateTime.UtcNow + timeout;
+        while (await LeaderAsync() is not null)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                using var status = await StatusAsync();
+                throw new TimeoutException($"a leader remained after {timeout}: {status.RootElement}");
+            }
+            await Task.Delay(50);
+        }
     }
 
     public async ValueTask DisposeAsync()

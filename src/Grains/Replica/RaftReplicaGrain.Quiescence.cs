@@ -100,10 +100,12 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
 
     /// <summary>
     /// Whether this replica may stay quiesced: quiescence is on, every member is pinned to a node that is up (a replica
-    /// not pinned to a node has no node whose death would wake it), and it is healthy.
+    /// not pinned to a node has no node whose death would wake it), it is healthy, and no fault is injected into its
+    /// group: a stopped replica or a cut link is a failure that no node's death announces, so only ticking finds it.
     /// </summary>
     private bool MaySleep(RaftNode node) =>
         _options.Quiesce && !_stopped && _storageError is null && _removedAt == 0
+        && faults.For(_group).IsEmpty
         && node.Configuration.All.All(m => m.Node.Length > 0 && nodes.IsUp(m.Node));
 
     /// <summary>After every input (the end of each pump): stop or start the tick timer to match the node.</summary>
@@ -118,7 +120,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
         if (sleep)
         {
             Watch.Add(key, _group, [.. node!.Configuration.All.Select(m => m.Node).Distinct()]);
-            // Registered first, then checked: a node that dies in between is seen by one or the other.
+            // Registered first, then checked: a node that dies, or a fault injected, in between is seen by one or the other.
             if (!MaySleep(node))
             {
                 Watch.Remove(key);
