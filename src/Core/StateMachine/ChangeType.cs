@@ -1,0 +1,7 @@
+namespace Orleans.Raft.StateMachine;
+
+public enum ChangeType : byte
+{
+    Put = 0,
+    Delete = 1,
+}
