@@ -31,6 +31,14 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     /// </summary>
     Task<KvResponse> OpenSession(TimeSpan timeout);
 
+    /// <summary>
+    /// The changes to the keys in [key, rangeEnd) (rangeEnd null: key alone) from fromRevision on (0: from now), in
+    /// revision order, from this replica's applied log: first those its history holds, then each as it applies. A
+    /// revision older than the history ends the stream with a <see cref="KvWatchEventType.Compacted"/> item. The stream
+    /// fails if the replica stops or its silo dies; the caller resumes from the revision after the last it saw.
+    /// </summary>
+    IAsyncEnumerable<KvWatchEvent> Watch(string key, string? rangeEnd, long fromRevision, bool prevKv, CancellationToken cancellationToken = default);
+
     /// <summary>Starts an election on this replica now (the paper's debug-startElection).</summary>
     Task StartElection();
 

@@ -25,6 +25,26 @@ public sealed record KvRequest
     /// <summary>For a get: linearizable unless serializable is asked for explicitly.</summary>
     [Id(8)] public ReadConsistency Consistency { get; init; }
 
+    /// <summary>For a range: its end, exclusive (see <see cref="KeyRange"/>); null is Key alone.</summary>
+    [Id(9)] public string? RangeEnd { get; init; }
+
+    /// <summary>For a range: at most this many keys; 0 is no limit.</summary>
+    [Id(10)] public long Limit { get; init; }
+
+    /// <summary>For a range: keys and revisions only, no values.</summary>
+    [Id(11)] public bool KeysOnly { get; init; }
+
+    /// <summary>For a set: the lease to attach the key to (0 detaches it); for lease operations, the lease.</summary>
+    [Id(12)] public long Lease { get; init; }
+
+    /// <summary>For compare-and-set: instead of Expected, the mod revision the key must have (0: it must not exist).</summary>
+    [Id(13)] public long? ExpectedModRevision { get; init; }
+
+    /// <summary>For a lease grant: its time to live.</summary>
+    [Id(14)] public TimeSpan Ttl { get; init; }
+
+    [Id(15)] public KvTxn? Txn { get; init; }
+
     public static KvRequest Get(string key) => new() { Operation = KvOperation.Get, Key = key };
 
     /// <summary>A get with the given consistency: <see cref="ReadConsistency.Serializable"/> lets any replica answer, possibly stale.</summary>
@@ -35,8 +55,20 @@ public sealed record KvRequest
         new() { Operation = KvOperation.CompareAndSet, Key = key, Expected = expected, Value = value };
     public static KvRequest Append(string key, string suffix) => new() { Operation = KvOperation.Append, Key = key, Value = suffix };
 
-    public bool IsWrite => Operation != KvOperation.Get;
+    public static KvRequest Range(string key, string? rangeEnd, long limit = 0, bool keysOnly = false, ReadConsistency consistency = default) =>
+        new() { Operation = KvOperation.Range, Key = key, RangeEnd = rangeEnd, Limit = limit, KeysOnly = keysOnly, Consistency = consistency };
 
-    /// <summary>A get that any running replica may serve from what it has applied, with no leader involved.</summary>
-    public bool IsSerializableRead => Operation == KvOperation.Get && Consistency == ReadConsistency.Serializable;
+    public static KvRequest Transaction(KvTxn txn) => new() { Operation = KvOperation.Txn, Key = txn.Keys.FirstOrDefault() ?? "", Txn = txn };
+
+    public static KvRequest LeaseGrant(TimeSpan ttl) => new() { Operation = KvOperation.LeaseGrant, Key = "", Ttl = ttl };
+
+    public static KvRequest LeaseOperation(KvOperation operation, long lease) => new() { Operation = operation, Key = "", Lease = lease };
+
+    /// <summary>Gets, ranges, lease queries and keep-alives: they write nothing to the log, so a retry is always safe.</summary>
+    public bool IsRead => Operation is KvOperation.Get or KvOperation.Range or KvOperation.LeaseTimeToLive or KvOperation.LeaseList or KvOperation.LeaseKeepAlive;
+
+    public bool IsWrite => !IsRead;
+
+    /// <summary>A get or range that any running replica may serve from what it has applied, with no leader involved.</summary>
+    public bool IsSerializableRead => Operation is KvOperation.Get or KvOperation.Range && Consistency == ReadConsistency.Serializable;
 }

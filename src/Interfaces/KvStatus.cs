@@ -40,4 +40,10 @@ public enum KvStatus
 
     /// <summary>A membership change or leadership transfer was refused: Error says why. Nothing was changed.</summary>
     Refused,
+
+    /// <summary>The lease named does not exist: never granted, revoked, or expired. Nothing was changed.</summary>
+    LeaseNotFound,
+
+    /// <summary>A watch asked for a revision older than the history kept: Revision + 1 is the oldest one to resume from.</summary>
+    Compacted,
 }

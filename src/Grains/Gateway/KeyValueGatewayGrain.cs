@@ -15,7 +15,7 @@ namespace Orleans.Raft.Gateway;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class KeyValueGatewayGrain(
+public sealed partial class KeyValueGatewayGrain(
     IOptions<RaftOptions> options,
     IOptions<RaftNodeOptions> nodeOptions,
     RaftGroupLayout layout,
@@ -99,6 +99,11 @@ public sealed class KeyValueGatewayGrain(
     /// </summary>
     private Task<KvResponse> RouteAsync(KvRequest request)
     {
+        if (request.Operation is KvOperation.Range or KvOperation.Txn || request.Operation.ToString().StartsWith("Lease", StringComparison.Ordinal) || request.Lease != 0)
+        {
+            if (request.SessionId != 0) return Task.FromResult(KvResponse.Failure(KvStatus.InvalidRequest, layout.NotAGroup("a request with a client session")));
+            return RouteStoreRequestAsync(request);
+        }
         var group = layout.Shards.GroupOf(request.Key);
         if (request.SessionId != 0)
         {

@@ -27,7 +27,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
 
     private HeartbeatOutbox Outbox => _outbox ??= ServiceProvider.GetRequiredService<HeartbeatOutbox>();
 
-    private QuiescenceWatch Watch => _watch ??= ServiceProvider.GetRequiredService<QuiescenceWatch>();
+    private QuiescenceWatch Sleepers => _watch ??= ServiceProvider.GetRequiredService<QuiescenceWatch>();
 
     private ReplicaKeepAlive KeepAlive => _keepAlive ??= ServiceProvider.GetRequiredService<ReplicaKeepAlive>();
 
@@ -94,7 +94,8 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
     private bool MaybeQuiesce(RaftNode node)
     {
         if (!_options.Quiesce || node.Role != RaftRole.Leader || _pending.Count > 0 || _reads.Count > 0 || _repairing || _deadSince.Count > 0) return false;
-        if (node.Configuration.Learners.Count > 0 || !MaySleep(node) || !node.Quiesce()) return false;
+        // Leases expire by the leader's ticks.
+        if (node.Configuration.Learners.Count > 0 || _stateMachine.LeaseIds.Count > 0 || !MaySleep(node) || !node.Quiesce()) return false;
         return true;
     }
 
@@ -119,11 +120,11 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
         var key = this.GetPrimaryKeyString();
         if (sleep)
         {
-            Watch.Add(key, _group, [.. node!.Configuration.All.Select(m => m.Node).Distinct()]);
+            Sleepers.Add(key, _group, [.. node!.Configuration.All.Select(m => m.Node).Distinct()]);
             // Registered first, then checked: a node that dies, or a fault injected, in between is seen by one or the other.
             if (!MaySleep(node))
             {
-                Watch.Remove(key);
+                Sleepers.Remove(key);
                 node.Wake();
                 return;
             }
@@ -135,7 +136,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
             return;
         }
         _sleeping = false;
-        Watch.Remove(key);
+        Sleepers.Remove(key);
         metrics.ReportQuiesced(_group, _name, false);
         if (node is not null && _timer is null) StartTicking();
     }
@@ -147,7 +148,7 @@ public sealed partial class RaftReplicaGrain : IQuiescentReplicaGrain, IIncoming
         if (_homeNode is not null) KeepAlive.Stopped(this.GetPrimaryKeyString());
         if (!_sleeping) return;
         _sleeping = false;
-        Watch.Remove(this.GetPrimaryKeyString());
+        Sleepers.Remove(this.GetPrimaryKeyString());
     }
 
     private void StartTicking()

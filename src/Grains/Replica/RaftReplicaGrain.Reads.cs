@@ -11,9 +11,9 @@ public sealed partial class RaftReplicaGrain
     // Every read this activation waits for, by context: released once Index is set, answered once applied that far.
     private readonly Dictionary<Guid, PendingRead> _reads = [];
 
-    private sealed class PendingRead(string key, bool atLeader)
+    private sealed class PendingRead(KvRequest request, bool atLeader)
     {
-        public string Key => key;
+        public KvRequest Request => request;
 
         /// <summary>Taken while leading: it fails when this replica stops leading, released or not.</summary>
         public bool AtLeader => atLeader;
@@ -40,7 +40,7 @@ public sealed partial class RaftReplicaGrain
         var atLeader = node.Role == RaftRole.Leader;
         // Released at once, with no round to wait for: within the lease (or a lone voter, which confirms itself).
         var path = atLeader && node.PendingReads == waiting && _options.ReadMode == RaftReadMode.Lease ? ReadPath.Lease : ReadPath.ReadIndex;
-        var read = new PendingRead(request.Key, atLeader);
+        var read = new PendingRead(request, atLeader);
         _reads[id] = read;
         SchedulePump();
         // A forwarded read or its answer may be lost on the way (the leader answers neither a dead nor a refused read
@@ -79,11 +79,8 @@ public sealed partial class RaftReplicaGrain
         if (_node is null) return NotRunning();
         if (_removedAt > 0) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} was removed from group {_group}", _name);
         if (!_wasMember) return KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} is joining group {_group} and holds none of its state yet", _name);
-        var index = _stateMachine.LastAppliedIndex;
         metrics.CountRead(_group, ReadPath.Serializable);
-        return _stateMachine.TryGet(request.Key, out var value)
-            ? new KvResponse { Status = KvStatus.Ok, Value = value, ServedBy = _name, Index = index }
-            : new KvResponse { Status = KvStatus.NotFound, ServedBy = _name, Index = index, Error = $"No such key: {request.Key}" };
+        return AnswerRead(request, _stateMachine.LastAppliedIndex);
     }
 
     /// <summary>
@@ -114,9 +111,7 @@ public sealed partial class RaftReplicaGrain
         foreach (var (id, read) in _reads.Where(r => r.Value.Index <= applied).ToList())
         {
             _reads.Remove(id);
-            read.Completion.TrySetResult(_stateMachine.TryGet(read.Key, out var value)
-                ? new KvResponse { Status = KvStatus.Ok, Value = value, ServedBy = _name, Index = read.Index!.Value }
-                : new KvResponse { Status = KvStatus.NotFound, ServedBy = _name, Index = read.Index!.Value, Error = $"No such key: {read.Key}" });
+            read.Completion.TrySetResult(AnswerRead(read.Request, read.Index!.Value));
         }
     }
 

@@ -665,9 +665,11 @@ public sealed partial class RaftReplicaGrain(
             var node = _node;
             if (node is null) return RetryStep<KvResponse>.Answer(KvResponse.Failure(KvStatus.Unavailable, $"replica {_name} of group {_group} is not running", _name));
 
-            var read = request.Operation == KvOperation.Get && ReadsSkipLog;
+            var read = request.Operation is KvOperation.Get or KvOperation.Range && ReadsSkipLog;
+            // Lease queries and renewals need the leader's clock: the leader confirms it leads and answers; a follower forwards.
+            var leaseQuery = request.Operation is KvOperation.LeaseKeepAlive or KvOperation.LeaseTimeToLive or KvOperation.LeaseList;
             // A leader handing over still serves reads: it leads until the target wins.
-            if (node.Role == RaftRole.Leader && read) return await ReadAsync(node, request, remaining);
+            if (node.Role == RaftRole.Leader && (read || leaseQuery)) return await ReadAsync(node, request, remaining);
 
             // A planned handover takes no proposals for at most an election timeout: wait it out, then follow the new leader.
             if (node.Role == RaftRole.Leader && node.LeadTransferee is not null) return RetryStep<KvResponse>.AfterPause;
@@ -718,23 +720,11 @@ public sealed partial class RaftReplicaGrain(
         return ProposeAsync(node, Command.RegisterSession(), timeout);
     }
 
-    private static CommandOperation ToCommandOperation(KvOperation operation) => operation switch
-    {
-        KvOperation.Get => CommandOperation.Get,
-        KvOperation.Set => CommandOperation.Set,
-        KvOperation.Delete => CommandOperation.Delete,
-        KvOperation.CompareAndSet => CommandOperation.CompareAndSet,
-        KvOperation.Append => CommandOperation.Append,
-        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "unknown operation"),
-    };
-
     private Task<KvResponse> ProposeRequestAsync(RaftNode node, KvRequest request, TimeSpan remaining)
     {
         if (StateLimitError(request) is { } full) return Task.FromResult(KvResponse.Failure(KvStatus.InvalidRequest, full, _name));
         if (request.SessionId != 0) _sessionActivity[request.SessionId] = timeProvider.GetTimestamp();
-        var command = new Command(
-            ToCommandOperation(request.Operation), request.Key, request.Value, request.Expected, request.SessionId, request.Sequence, request.AckedBelow);
-        return ProposeAsync(node, command, remaining);
+        return ProposeAsync(node, ToCommand(request), remaining);
     }
 
     /// <summary>
@@ -743,6 +733,13 @@ public sealed partial class RaftReplicaGrain(
     /// </summary>
     private string? StateLimitError(KvRequest request)
     {
+        if (request.Txn is { } txn)
+        {
+            // An upper bound: every put as if its key were new.
+            var puts = txn.Success.Concat(txn.Failure).Where(o => o.Type == KvTxnOpType.Put).Sum(o => KeyValueStateMachine.EntryBytes(o.Key, o.Value ?? ""));
+            return puts == 0 || _stateMachine.DataBytes + puts <= _options.MaxStateBytes ? null
+                : $"the group's state is full: this transaction could take it to {_stateMachine.DataBytes + puts} bytes, over Raft:MaxStateBytes ({_options.MaxStateBytes} bytes); delete keys or raise the limit";
+        }
         if (request.Operation is not (KvOperation.Set or KvOperation.CompareAndSet or KvOperation.Append) || request.Value is null) return null;
         var old = _stateMachine.TryGet(request.Key, out var current) ? KeyValueStateMachine.EntryBytes(request.Key, current!) : 0;
         var grown = request.Operation == KvOperation.Append
@@ -819,7 +816,7 @@ public sealed partial class RaftReplicaGrain(
             ReadOnlyLeaseBased = _options.ReadMode == RaftReadMode.Lease,
         };
         _hasStoredState = true;
-        _stateMachine = new KeyValueStateMachine();
+        _stateMachine = new KeyValueStateMachine(_options.WatchHistoryEvents);
         SnapshotData? snapshot = null;
         if (state.Snapshot is { } stored)
         {
@@ -851,6 +848,8 @@ public sealed partial class RaftReplicaGrain(
         metrics.Forget(_group, _name);
         FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
         FailReads($"replica {_name} stopped ({reason})");
+        _leaseDeadlines.Clear();
+        SignalApplied(); // its watchers find it stopped, and go on elsewhere
     }
 
     private Task OnTickAsync(CancellationToken cancellationToken)
@@ -864,6 +863,7 @@ public sealed partial class RaftReplicaGrain(
         {
             _silentTicks = 0;
             ExpireIdleSessions(_node);
+            ExpireLeases(_node);
             WatchDeadNodes(_node);
         }
         else
@@ -1231,6 +1231,7 @@ public sealed partial class RaftReplicaGrain(
                     ApplyStatus.Ok => KvStatus.Ok,
                     ApplyStatus.NotFound => KvStatus.NotFound,
                     ApplyStatus.SessionExpired => KvStatus.SessionExpired,
+                    ApplyStatus.LeaseNotFound => KvStatus.LeaseNotFound,
                     _ => KvStatus.CompareFailed,
                 },
                 Value = result.Value,
@@ -1245,9 +1246,17 @@ public sealed partial class RaftReplicaGrain(
                     ApplyStatus.CompareFailed => $"compare failed for key {command.Key}",
                     ApplyStatus.SessionExpired =>
                         $"session {command.ClientId} is unknown or expired, or request {command.Sequence} was already acknowledged: nothing was applied; open a new session",
+                    ApplyStatus.LeaseNotFound => $"lease {result.Value} not found: never granted, revoked, or expired; nothing was applied",
                     _ => null,
                 },
             };
+            response = Complete(response, command, result);
+            TimeGrantedLease(command, result, entry);
+            if (_stateMachine.Revision != _signaledRevision)
+            {
+                _signaledRevision = _stateMachine.Revision;
+                SignalApplied();
+            }
         }
         else if (entry.Type == LogEntryType.ConfigChange)
         {
@@ -1300,6 +1309,7 @@ public sealed partial class RaftReplicaGrain(
             if (node.Role == RaftRole.Leader)
             {
                 _sessionActivity.Clear();
+                _leaseDeadlines.Clear();
                 metrics.ElectionsWon.Add(1);
                 logger.LeaderElected(_group, _name, node.CurrentTerm);
             }

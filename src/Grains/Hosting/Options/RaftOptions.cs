@@ -94,6 +94,13 @@ public sealed class RaftOptions
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The changes each replica keeps for watchers, by count; a watcher that asks for an older revision is told it is
+    /// compacted. Memory is this many events a replica, whatever the number of watchers: a watcher keeps none of its own.
+    /// </summary>
+    [Range(16, 10_000_000)]
+    public int WatchHistoryEvents { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.DefaultHistoryCapacity;
+
+    /// <summary>
     /// The largest encoded size of the keys and values, in bytes: a leader refuses writes that would pass it, which
     /// keeps snapshots far below the 2 GB a byte array can hold.
     /// </summary>

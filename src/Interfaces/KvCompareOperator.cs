@@ -1,0 +1,10 @@
+namespace Orleans.Raft;
+
+[GenerateSerializer]
+public enum KvCompareOperator
+{
+    Equal,
+    NotEqual,
+    Less,
+    Greater,
+}

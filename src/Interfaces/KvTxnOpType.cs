@@ -1,0 +1,9 @@
+namespace Orleans.Raft;
+
+[GenerateSerializer]
+public enum KvTxnOpType
+{
+    Put,
+    Delete,
+    Range,
+}
