@@ -44,6 +44,7 @@ public static partial class RaftApi
         api.MapPost("/faults/split", SplitAsync);
         api.MapPost("/faults/join/{name}", JoinAsync);
         api.MapPost("/faults/heal", HealAsync);
+        MapStoreApi(api);
         return app;
     }
 
@@ -63,7 +64,18 @@ public static partial class RaftApi
         var response = await Gateway(grains, o).Execute(KvRequest.Get(key, consistency));
         if (response.Status != KvStatus.Ok) return Failure(context, response);
         return WantsJson(context.Request)
-            ? Results.Json(new { key, value = response.Value, index = response.Index, servedBy = response.ServedBy })
+            ? Results.Json(new
+            {
+                key,
+                value = response.Value,
+                index = response.Index,
+                servedBy = response.ServedBy,
+                revision = response.Revision,
+                createRevision = response.Entry?.CreateRevision,
+                modRevision = response.Entry?.ModRevision,
+                version = response.Entry?.Version,
+                lease = response.Entry?.Lease,
+            })
             : Results.Text(response.Value ?? "", "text/plain; charset=utf-8", Encoding.UTF8);
     });
 
@@ -74,9 +86,12 @@ public static partial class RaftApi
         if (bad is not null) return bad;
         var (value, error) = await ReadValueAsync(context, o.MaxValueBytes);
         if (error is not null) return error;
-        var response = await Gateway(grains, o).Set(key, value!);
+        var (lease, badLease) = NumberOf(context, "lease");
+        if (badLease is not null) return badLease;
+        var response = await Gateway(grains, o).Execute(KvRequest.Set(key, value!) with { Lease = lease });
+        if (response.Status == KvStatus.LeaseNotFound) return Problem(StatusCodes.Status404NotFound, "Not found", response.Error ?? $"lease {lease} not found");
         return response.Status == KvStatus.Ok
-            ? Results.Json(new { key, index = response.Index, servedBy = response.ServedBy })
+            ? Results.Json(new { key, index = response.Index, servedBy = response.ServedBy, revision = response.Revision, lease })
             : Failure(context, response);
     });
 

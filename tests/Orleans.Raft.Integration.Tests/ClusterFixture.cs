@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Raft.Hosting;
 using Orleans.Raft.TestSupport;
 using Orleans.TestingHost;
 
@@ -78,8 +79,16 @@ public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
     public const string Name = "cluster";
 }
 
-/// <summary>A cluster of its own for tests that kill silos.</summary>
-public sealed class KillableClusterFixture : ClusterFixture;
+/// <summary>A cluster of its own for tests that kill silos; its replicas keep 64 changes for watchers.</summary>
+public sealed class KillableClusterFixture : ClusterFixture
+{
+    protected override void ConfigureBuilder(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<SmallHistory>();
+
+    private sealed class SmallHistory : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo) => silo.Services.Configure<RaftOptions>(o => o.WatchHistoryEvents = 64);
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class KillableClusterCollection : ICollectionFixture<KillableClusterFixture>

@@ -85,7 +85,10 @@ public sealed partial class RaftReplicaGrain
                     var found = wire.Results is [{ Entries: [var current] }] ? current : null;
                     return response with
                     {
-                        Status = KvStatus.CompareFailed, Value = found?.Value, Entry = found, Revision = txn.Revision,
+                        Status = KvStatus.CompareFailed,
+                        Value = found?.Value,
+                        Entry = found,
+                        Revision = txn.Revision,
                         Error = $"compare failed for key {command.Key}: its mod revision is {found?.ModRevision ?? 0}",
                     };
                 }
