@@ -19,8 +19,16 @@ public sealed class BadInputTests(ClusterFixture fixture)
             (new KvRequest { Operation = KvOperation.Set, Key = "novalue" }, "a value is required"),
             (new KvRequest { Operation = (KvOperation)42, Key = "k" }, "unknown operation 42"),
             (KvRequest.Get("bad\nkey"), "the key contains control characters"),
-            (KvRequest.Set("k", "v") with { Consistency = ReadConsistency.Serializable }, "only a get can be serializable; Set always goes through the leader"),
+            (KvRequest.Set("k", "v") with { Consistency = ReadConsistency.Serializable }, "only a get or a range can be serializable; Set always goes through the leader"),
             (KvRequest.Get("k") with { Consistency = (ReadConsistency)7 }, "unknown read consistency 7"),
+            (KvRequest.Range("b", "a"), "the range's end 'a' is not after its start 'b'"),
+            (KvRequest.Range("a", "b", limit: -1), "a range's limit must not be negative"),
+            (KvRequest.LeaseGrant(TimeSpan.FromMilliseconds(10)), "a lease's TTL is from 1 s to 30 days, not 00:00:00.0100000"),
+            (KvRequest.LeaseOperation(KvOperation.LeaseRevoke, 0), "a lease id is a positive number"),
+            (new KvRequest { Operation = KvOperation.Txn, Key = "" }, "a transaction is required"),
+            (KvRequest.Transaction(new KvTxn([new KvCompare("k", KvCompareTarget.Value, KvCompareOperator.Equal)], [], [])), "a value compare on 'k' needs a value"),
+            (KvRequest.Transaction(new KvTxn([], [KvTxnOp.Put("k", "1"), KvTxnOp.Put("k", "2")], [])), "key 'k' is written twice in one branch"),
+            (KvRequest.CompareAndSet("k", "x", "v") with { ExpectedModRevision = 3 }, "an expected mod revision is for a compare-and-set, instead of an expected value"),
         };
         foreach (var (request, error) in cases)
         {

@@ -16,6 +16,10 @@ public sealed partial class RaftReplicaGrain
 
     private long _signaledRevision;
 
+    // Marks the transaction a range becomes through the log (Raft:ReadMode Log), so it answers as a range; a control
+    // character, so no client's transaction carries it.
+    private const string LogRangeMarker = "\u0001range";
+
     // Completed and replaced whenever entries are applied: watchers wait on it for news.
     private TaskCompletionSource _appliedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -40,7 +44,12 @@ public sealed partial class RaftReplicaGrain
             },
             KvOperation.CompareAndSet => session with { Operation = CommandOperation.CompareAndSet, Lease = request.Lease },
             KvOperation.Append => session with { Operation = CommandOperation.Append },
-            KvOperation.Range => session with { Operation = CommandOperation.Txn, Txn = new TxnCommand([], [TxnOp.Range(request.Key, request.RangeEnd, request.Limit, request.KeysOnly)], []) },
+            KvOperation.Range => session with
+            {
+                Operation = CommandOperation.Txn,
+                Expected = LogRangeMarker,
+                Txn = new TxnCommand([], [TxnOp.Range(request.Key, request.RangeEnd, request.Limit, request.KeysOnly)], []),
+            },
             KvOperation.Txn => session with { Operation = CommandOperation.Txn, Key = "", Txn = ToTxn(request.Txn!) },
             KvOperation.LeaseGrant => session with { Operation = CommandOperation.LeaseGrant, Key = "", Number = (long)Math.Ceiling(request.Ttl.TotalMilliseconds) },
             KvOperation.LeaseRevoke => session with { Operation = CommandOperation.LeaseRevoke, Key = "", Number = request.Lease },
@@ -77,7 +86,7 @@ public sealed partial class RaftReplicaGrain
             case CommandOperation.Txn when result.Txn is { } txn:
                 var wire = ToWire(txn);
                 // A range proposed through the log (Raft:ReadMode Log) answers as a range.
-                if (command.Txn is { Compares.Count: 0, Success: [{ Type: TxnOpType.Range }], Failure.Count: 0 } && wire.Results is [var range])
+                if (command.Expected == LogRangeMarker && wire.Results is [var range])
                     return response with { Entries = range.Entries, Count = range.Count, More = range.More, Revision = txn.Revision };
                 // A compare-and-set on a revision: the failure branch read the key.
                 if (command.Key.Length > 0 && command.Txn is { Success: [{ Type: TxnOpType.Put }] } && !txn.Succeeded)
