@@ -133,7 +133,7 @@ public sealed class RaftKeyValueStore(IGrainFactory grains, string store = RaftK
     public async Task<KvEntry?> GetLeaderAsync(string election, CancellationToken cancellationToken = default)
     {
         var line = await GetPrefixAsync(ElectionPrefix(election), cancellationToken: cancellationToken);
-        return line.Entries.MinBy(e => e.CreateRevision);
+        return line.Entries.Where(e => e.Lease != 0).MinBy(e => e.CreateRevision);
     }
 
     // A hash tag keeps every key of one lock or election in one group, so its line is read and watched in one place.
@@ -164,7 +164,8 @@ public sealed class RaftKeyValueStore(IGrainFactory grains, string store = RaftK
             {
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost);
                 if (!waiting.Any(e => e.Key == key)) throw new RaftLeaseNotFoundException(lease, $"the lease of {key} expired while it waited");
-                var before = waiting.Where(e => e.CreateRevision < mine).MaxBy(e => e.CreateRevision);
+                // Only keys under a lease are in line: a key put under the prefix by hand would otherwise block it for good.
+                var before = waiting.Where(e => e.Lease != 0 && e.CreateRevision < mine).MaxBy(e => e.CreateRevision);
                 if (before is null) return (key, mine, keeper);
                 // Wait for the one just ahead to go; the watch starts after the read, so no deletion is missed.
                 await foreach (var change in WatchAsync(before.Key, null, readAt + 1, cancellationToken: lost.Token))

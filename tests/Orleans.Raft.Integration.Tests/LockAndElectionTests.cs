@@ -15,7 +15,8 @@ public sealed class LockAndElectionTests(ShardedClusterFixture fixture)
         var holders = 0;
         var overlaps = 0;
         var tokens = new List<long>();
-        var counterKey = $"{{lock:{name}}}/counter";
+        // Beside the lock's line of keys, not in it: any key under the lock's prefix would be taken for a waiter.
+        var counterKey = $"{{lock:{name}}}.counter";
 
         // Four clients, three turns each: a read-modify-write that loses updates unless the lock excludes the others.
         await Task.WhenAll(Enumerable.Range(0, 4).Select(client => Task.Run(async () =>
