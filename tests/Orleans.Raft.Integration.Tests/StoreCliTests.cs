@@ -89,6 +89,29 @@ public sealed class StoreCommandLineTests
     }
 }
 
+/// <summary>A CLI watch of history the replicas no longer keep (this cluster keeps 64 changes).</summary>
+[Collection(KillableClusterCollection.Name)]
+public sealed class CompactedWatchCliTests(KillableClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_watch_of_compacted_history_exits_1_and_names_the_revision_to_resume_from()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        var store = fixture.Client.GetRaftKeyValueStore(group.Name);
+        var first = await store.PutAsync("k", "v0");
+        for (var i = 1; i < 100; i++) await store.PutAsync("k", $"v{i}");
+
+        var (code, output, error) = await Cli.RunAsync(fixture.Client, ["watch", "k", "--rev", $"{first.ModRevision}", "--group", group.Name]);
+        Assert.Equal((ExitCodes.RequestFailed, ""), (code, output));
+        var match = System.Text.RegularExpressions.Regex.Match(error, "^error: the history up to revision ([0-9]+) is compacted: read the current state, then watch with --rev ([0-9]+) or later\n$");
+        Assert.True(match.Success, error);
+        var compacted = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(compacted + 1, long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.True(compacted >= first.ModRevision, $"compacted at {compacted}, asked from {first.ModRevision}");
+    }
+}
+
 /// <summary>The CLI's ranges, leases, watches, locks, elections and transactions against a real cluster.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class StoreCliTests(ClusterFixture fixture)

@@ -44,7 +44,7 @@ public sealed class WatchVerb : IVerb
             }
             catch (RaftCompactedException ex)
             {
-                await context.IO.Error.WriteLineAsync($"error: {ex.Message}: resume with --rev {ex.ResumeFrom}");
+                await context.IO.Error.WriteLineAsync($"error: the history up to revision {ex.CompactRevision} is compacted: read the current state, then watch with --rev {ex.ResumeFrom} or later");
                 return ExitCodes.RequestFailed;
             }
             return ExitCodes.Ok;
