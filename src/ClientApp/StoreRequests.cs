@@ -52,6 +52,18 @@ public static class StoreRequests
         return 0;
     }
 
+    /// <summary>A lock's or election's name: its keys sit under a hash tag '{lock:NAME}', so it may not hold a '}'.</summary>
+    public static Argument<string> RecipeName(string what)
+    {
+        var name = new Argument<string>("NAME") { Description = $"The {what}'s name" };
+        name.Validators.Add(r =>
+        {
+            var text = r.Tokens.SingleOrDefault()?.Value;
+            if (text is not null && (text.Length == 0 || text.Contains('}'))) r.AddError($"'{text}' is not a valid {what} name: it is not empty and has no '}}'");
+        });
+        return name;
+    }
+
     public static Argument<long> LeaseId() => new("ID") { Description = "The lease's id, as 'lease grant' printed it", CustomParser = r => ParseLease(r, "ID") };
 
     public static Option<long> Limit() => new("--limit")

@@ -9,7 +9,7 @@ public sealed class CampaignVerb : IVerb
 
     public Command Create(ClientContext context)
     {
-        var name = new Argument<string>("NAME") { Description = "The election's name" };
+        var name = StoreRequests.RecipeName("election");
         var value = new Argument<string>("VALUE") { Description = "What this candidate proclaims once elected (its address, say)" };
         var ttl = StoreRequests.Ttl("the leadership");
         var command = new Command("campaign", "Campaign in the named election; once elected, print 'KEY VALUE rev=N' and lead until Ctrl+C, then resign")

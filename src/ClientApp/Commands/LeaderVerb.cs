@@ -25,7 +25,10 @@ public sealed class LeaderVerb : IVerb
         var leader = new Command("leader", "The leader of the named election (leader NAME), or leadership of the group (leader transfer REPLICA)") { election, transfer };
         leader.Validators.Add(r =>
         {
-            if (r.GetValue(election) is null && !r.Children.OfType<System.CommandLine.Parsing.CommandResult>().Any()) r.AddError("leader takes NAME (an election) or 'transfer REPLICA'");
+            if (r.Children.OfType<System.CommandLine.Parsing.CommandResult>().Any()) return;
+            var text = r.GetValue(election);
+            if (text is null) r.AddError("leader takes NAME (an election) or 'transfer REPLICA'");
+            else if (text.Length == 0 || text.Contains('}')) r.AddError($"'{text}' is not a valid election name: it is not empty and has no '}}'");
         });
         leader.SetAction((r, ct) => StoreRequests.RunAsync(context, r, ct, async store =>
         {

@@ -15,7 +15,7 @@ public sealed class LockVerb : IVerb
 
     public Command Create(ClientContext context)
     {
-        var name = new Argument<string>("NAME") { Description = "The lock's name" };
+        var name = StoreRequests.RecipeName("lock");
         var ttl = StoreRequests.Ttl("the lock");
         var run = new Argument<string[]>("COMMAND")
         {
