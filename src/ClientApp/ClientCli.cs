@@ -30,14 +30,14 @@ public static class ClientCli
         return root;
     }
 
-    public static Task<int> InvokeAsync(string[] args, ClientIO io, IClusterConnector connector) =>
-        InvokeAsync(Build(new ClientContext(io, connector)), args, io);
+    public static Task<int> InvokeAsync(string[] args, ClientIO io, IClusterConnector connector, CancellationToken cancellationToken = default) =>
+        InvokeAsync(Build(new ClientContext(io, connector)), args, io, cancellationToken);
 
     /// <summary>
     /// Parses and runs. A usage error is one 'error:' line per problem and a pointer to --help, exit 2; help goes to
     /// stdout with exit 0, as System.CommandLine does.
     /// </summary>
-    public static async Task<int> InvokeAsync(RootCommand root, string[] args, ClientIO io)
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args, ClientIO io, CancellationToken cancellationToken = default)
     {
         var result = root.Parse(args, ParserConfiguration);
         if (result.Errors.Count > 0 && result.Action is not HelpAction)
@@ -50,6 +50,14 @@ public static class ClientCli
             await io.Error.WriteLineAsync($"Run '{root.Name}{verb} --help' for usage.");
             return ExitCodes.Usage;
         }
-        return await result.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error, EnableDefaultExceptionHandler = false });
+        // Ctrl+C cancels the verb's token; holding verbs (watch, lock, campaign) then release what they hold, which takes a round trip.
+        var configuration = new InvocationConfiguration
+        {
+            Output = io.Out,
+            Error = io.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+        };
+        return await result.InvokeAsync(configuration, cancellationToken);
     }
 }

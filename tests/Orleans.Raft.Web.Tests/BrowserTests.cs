@@ -13,14 +13,28 @@ public sealed class BrowserTests
     [Fact]
     public async Task Console_sets_and_gets_a_key_and_follows_an_election()
     {
+        await using var silo = await WebSilo.StartAsync("--access-token", "browser-token");
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "raft-console.png");
+        if (File.Exists(screenshot)) File.Delete(screenshot);
+
+        var output = await RunScriptAsync("console-test.mjs", silo.BaseAddress.ToString().TrimEnd('/'), screenshot, "browser-token");
+        Assert.True(File.Exists(screenshot), $"no screenshot at {screenshot}:\n{output}");
+    }
+
+    [Fact]
+    public async Task Console_watch_panel_shows_changes_written_through_the_api_newest_first()
+    {
+        await using var silo = await WebSilo.StartAsync("--access-token", "browser-token");
+        await RunScriptAsync("watch-test.mjs", silo.BaseAddress.ToString().TrimEnd('/'), "browser-token");
+    }
+
+    /// <summary>Runs a script of browser/ in node; it must exit 0 and print PASS. Returns what it printed.</summary>
+    private static async Task<string> RunScriptAsync(params string[] args)
+    {
         var browserDir = Path.Combine(RepositoryRoot(), "tests", "Orleans.Raft.Web.Tests", "browser");
         Assert.True(File.Exists(Chromium), $"Chromium is not installed at {Chromium}: run 'apt-get update && apt-get install -y chromium' (as .ci/run does)");
         Assert.True(Directory.Exists(Path.Combine(browserDir, "node_modules", "playwright-core")),
             $"playwright-core is not installed: run 'npm ci' in {browserDir} (as .ci/run does)");
-
-        await using var silo = await WebSilo.StartAsync("--access-token", "browser-token");
-        var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "raft-console.png");
-        if (File.Exists(screenshot)) File.Delete(screenshot);
 
         var info = new ProcessStartInfo("node")
         {
@@ -28,7 +42,7 @@ public sealed class BrowserTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "console-test.mjs", silo.BaseAddress.ToString().TrimEnd('/'), screenshot, "browser-token" }) info.ArgumentList.Add(arg);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
         Process process;
         try
         {
@@ -37,7 +51,7 @@ public sealed class BrowserTests
         catch (System.ComponentModel.Win32Exception ex)
         {
             Assert.Fail($"cannot run node (install Node.js 20 or later): {ex.Message}");
-            return;
+            return "";
         }
         using (process)
         {
@@ -56,7 +70,7 @@ public sealed class BrowserTests
             var output = $"{await stdout}\n{await stderr}";
             Assert.True(process.ExitCode == 0, $"the browser script exited with {process.ExitCode}:\n{output}");
             Assert.Contains("PASS", output);
-            Assert.True(File.Exists(screenshot), $"no screenshot at {screenshot}:\n{output}");
+            return output;
         }
     }
 

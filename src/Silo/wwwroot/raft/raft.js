@@ -7,6 +7,7 @@
   const STEPS_MS = 1000;
   const PLOT_SECONDS = 60;
   const TIMELINE_MAX = 100;
+  const WATCH_MAX = 50;
 
   // A token given in the address is kept for this tab's API calls, then removed from the address bar.
   const params = new URLSearchParams(location.search);
@@ -396,6 +397,67 @@
       out.textContent = String(e);
     }
   }
+
+  // The watch panel: Server-Sent Events from /api/watch. After a dropped connection EventSource reconnects by itself
+  // and sends Last-Event-ID (the last revision shown), so the silo resumes right after it: nothing missed or repeated.
+  // It sends the access token as the cookie the silo set when the page was opened with ?access_token=.
+  let watch = null;
+
+  function showWatchEvent(type, text, revision) {
+    const li = document.createElement('li');
+    li.className = type;
+    if (revision !== undefined) {
+      const rev = document.createElement('span');
+      rev.className = 'rev';
+      rev.textContent = `rev ${revision}`;
+      li.appendChild(rev);
+    }
+    const kind = document.createElement('span');
+    kind.className = 'type';
+    kind.textContent = type.toUpperCase() + ' ';
+    li.appendChild(kind);
+    li.appendChild(document.createTextNode(text));
+    const list = $('watch-events');
+    list.insertBefore(li, list.firstChild);
+    while (list.children.length > WATCH_MAX) list.removeChild(list.lastChild);
+  }
+
+  function stopWatch(state) {
+    if (watch) watch.close();
+    watch = null;
+    $('watch-start').disabled = false;
+    $('watch-stop').disabled = true;
+    $('watch-prefix').disabled = false;
+    $('watch-state').textContent = state;
+  }
+
+  function startWatch() {
+    stopWatch('');
+    const prefix = $('watch-prefix').value;
+    $('watch-events').replaceChildren();
+    const source = new EventSource(`/api/watch?prefix=${encodeURIComponent(prefix)}`);
+    watch = source;
+    $('watch-start').disabled = true;
+    $('watch-stop').disabled = false;
+    $('watch-prefix').disabled = true;
+    $('watch-state').textContent = `connecting to ${prefix || 'every key'}...`;
+    source.onopen = () => { if (watch === source) $('watch-state').textContent = `watching ${prefix || 'every key'}`; };
+    source.onerror = () => { if (watch === source) $('watch-state').textContent = 'reconnecting...'; };
+    for (const type of ['put', 'delete']) {
+      source.addEventListener(type, e => {
+        const d = JSON.parse(e.data);
+        showWatchEvent(type, type === 'put' ? `${d.kv.key} = ${d.kv.value}` : d.kv.key, d.revision);
+      });
+    }
+    source.addEventListener('compacted', e => {
+      const d = JSON.parse(e.data);
+      showWatchEvent('compacted', `history compacted up to ${d.compactRevision}: restart to watch from now`);
+      stopWatch('stopped: compacted');
+    });
+  }
+
+  $('watch-form').addEventListener('submit', e => { e.preventDefault(); startWatch(); });
+  $('watch-stop').addEventListener('click', () => stopWatch('stopped'));
 
   $('kv-get').addEventListener('click', () => kv('GET'));
   $('kv-set').addEventListener('click', () => kv('PUT'));
