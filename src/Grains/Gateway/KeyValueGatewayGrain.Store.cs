@@ -153,6 +153,7 @@ public sealed partial class KeyValueGatewayGrain
             if (now.Status != KvStatus.Ok) throw new InvalidOperationException($"could not read the group's revision to watch from: {now.Error ?? now.Status.ToString()}");
             next = now.Revision + 1;
         }
+        var sent = new HashSet<(string, KvWatchEventType)>();
         while (!cancellationToken.IsCancellationRequested)
         {
             var members = await GetMembersAsync();
@@ -174,12 +175,18 @@ public sealed partial class KeyValueGatewayGrain
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
-                        // The replica stopped or its silo died: resume at the next one, from the revision after the last sent.
+                        // The replica stopped or its silo died: resume at the next one, from the revision of the last sent.
                         logger.GatewayRequestFailed(ex, Group, replica);
                         failed++;
                         break;
                     }
-                    if (item.Type != KvWatchEventType.Compacted) next = item.Revision + 1;
+                    if (item.Type != KvWatchEventType.Compacted)
+                    {
+                        // A transaction's changes share a revision: resume at it, and skip the ones already sent.
+                        if (item.Revision != next) sent.Clear();
+                        if (!sent.Add((item.Entry?.Key ?? "", item.Type))) continue;
+                        next = item.Revision;
+                    }
                     yield return item;
                     if (item.Type == KvWatchEventType.Compacted)
                     {
