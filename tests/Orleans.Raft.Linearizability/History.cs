@@ -94,7 +94,7 @@ public sealed record HistoryOp
         {
             OpStatus.Ok when Kind == OpKind.Get => $"ok {Show(Output)}",
             OpStatus.Ok when Kind == OpKind.Transaction => Outcome is null ? "ok"
-                : $"{(Outcome.Succeeded ? "then" : "else")}" + (Outcome.Reads is null ? ", reads not known" : $" read [{string.Join(", ", Outcome.Reads.Select(Show))}]"),
+                : $"{(Outcome.Succeeded ? "then" : "else")}" + (Outcome.Reads is null ? ", reads not known" : $" read [{string.Join(", ", Reads(Outcome))}]"),
             OpStatus.Ok => "ok",
             OpStatus.NotFound => "not found",
             OpStatus.CompareFailed => $"compare failed, found {Show(Output)}",
@@ -104,6 +104,10 @@ public sealed record HistoryOp
         var end = Status == OpStatus.Unknown ? "inf" : Complete.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return $"#{Id,-5} client {Client,-3} [{Invoke}, {end}]  {op}  => {outcome}";
     }
+
+    // The values the branch's gets read; puts and deletes read nothing.
+    private IEnumerable<string> Reads(TxnOutcome outcome) =>
+        (outcome.Succeeded ? Txn?.Success : Txn?.Failure)?.Zip(outcome.Reads ?? []).Where(p => p.First.Kind == TxnStepKind.Get).Select(p => Show(p.Second)) ?? [];
 
     internal static string Show(string? value) => value is null ? "(absent)" : $"\"{value}\"";
 }
