@@ -161,10 +161,13 @@ public sealed partial class KeyValueGatewayGrain
             var order = _route.ReadOrder(members, IsOnThisSilo).ToArray();
             if (order.Length == 0) throw new InvalidOperationException($"unknown group '{Group}': no replicas are registered");
             var failed = 0;
+            // A replica that restarted or installed a snapshot keeps no older history: the watch ends Compacted only
+            // when every replica says so, with the oldest revision any of them can resume from.
+            KvWatchEvent? compacted = null;
+            var compactedCount = 0;
             foreach (var replica in order)
             {
                 var stream = Replica(replica).Watch(key, rangeEnd, next, prevKv, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                var ended = false;
                 while (true)
                 {
                     KvWatchEvent item;
@@ -187,17 +190,22 @@ public sealed partial class KeyValueGatewayGrain
                         if (!sent.Add((item.Entry?.Key ?? "", item.Type))) continue;
                         next = item.Revision;
                     }
-                    yield return item;
-                    if (item.Type == KvWatchEventType.Compacted)
+                    else
                     {
-                        ended = true;
+                        compacted = compacted is null || item.CompactRevision < compacted.CompactRevision ? item : compacted;
+                        compactedCount++;
                         break;
                     }
+                    yield return item;
                 }
                 await stream.DisposeAsync();
-                if (ended) yield break;
             }
-            if (failed > 0) await Task.Delay(_options.TickInterval, timeProvider, cancellationToken);
+            if (compacted is not null && compactedCount == order.Length)
+            {
+                yield return compacted;
+                yield break;
+            }
+            if (failed > 0 || compacted is not null) await Task.Delay(_options.TickInterval, timeProvider, cancellationToken);
         }
     }
 }
