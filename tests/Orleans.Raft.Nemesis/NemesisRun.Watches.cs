@@ -35,8 +35,10 @@ public sealed partial class NemesisRun
     {
         foreach (var group in Groups)
         {
-            _watchers.Add(new Watcher($"{On(group)}all keys", group, "", KeyRange.AllFrom, _ => true));
-            _watchers.Add(new Watcher($"{On(group)}prefix k", group, "k", KeyRange.PrefixEnd("k"), k => k.StartsWith('k')));
+            // A watch follows one group: the changes it must see are those of its range in that group.
+            bool InGroup(string k) => _shards.GroupOf(k) == group;
+            _watchers.Add(new Watcher($"{On(group)}all keys", group, "", KeyRange.AllFrom, InGroup));
+            _watchers.Add(new Watcher($"{On(group)}prefix k", group, "k", KeyRange.PrefixEnd("k"), k => k.StartsWith('k') && InGroup(k)));
         }
         _watchers.Add(new Watcher($"{On(AccountGroup)}prefix {AccountTag}", AccountGroup, AccountTag, KeyRange.PrefixEnd(AccountTag),
             k => k.StartsWith(AccountTag, StringComparison.Ordinal)));

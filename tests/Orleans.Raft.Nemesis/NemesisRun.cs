@@ -629,7 +629,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             var learners = list.Members.Where(m => m.Role == MemberRole.Learner).Select(m => m.Replica).ToList();
             text.AppendLine($"  {On(group)}voters at the end {string.Join(", ", Voters(list))}" + (learners.Count == 0 ? "" : $", learners {string.Join(", ", learners)}"));
         }
-        text.AppendLine($"linearizability: {linearizability.Verdict} ({linearizability.Keys.Sum(k => k.Operations)} operations over {linearizability.Keys.Count} keys checked in {checkTime.TotalSeconds:0.00} s)");
+        text.AppendLine($"linearizability: {linearizability.Verdict} ({linearizability.Keys.Sum(k => k.Operations)} operations over {linearizability.Keys.Sum(k => k.Key.Split(", ").Length)} keys, as {linearizability.Keys.Count} sets that transactions tie together, checked in {checkTime.TotalSeconds:0.00} s)");
         if (!linearizability.IsLinearizable) text.AppendLine(linearizability.Report());
         text.AppendLine($"watches: {(watches.All(w => w.Passed) ? "every acknowledged change reached every watcher once, in revision order" : $"{watches.Count(w => !w.Passed)} of {watches.Count} FAILED")}");
         foreach (var w in watches)
