@@ -7,7 +7,7 @@ public static class GatewayWatchExtensions
 {
     /// <summary>
     /// As <see cref="IKeyValueGatewayGrain.Watch"/>, and when the stream fails (the gateway's silo died, or Orleans
-    /// dropped the enumeration) it watches again from the revision after the last change it gave, so every change
+    /// dropped the enumeration) it watches again from the revision of the last change it gave, skipping those of it already given, so every change
     /// still comes once and in order. Ends after a Compacted item, or when cancelled.
     /// </summary>
     public static async IAsyncEnumerable<KvWatchEvent> WatchResumingAsync(this IKeyValueGatewayGrain gateway, string key, string? rangeEnd, long fromRevision,
@@ -21,6 +21,7 @@ public static class GatewayWatchExtensions
             if (now.Status != KvStatus.Ok) throw new InvalidOperationException($"could not read the revision to watch from: {now.Error ?? now.Status.ToString()}");
             next = now.Revision + 1;
         }
+        var given = new HashSet<(string, KvWatchEventType)>();
         while (true)
         {
             var stream = gateway.Watch(key, rangeEnd, next, prevKv, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -38,9 +39,15 @@ public static class GatewayWatchExtensions
                     {
                         break;
                     }
+                    if (item.Type != KvWatchEventType.Compacted)
+                    {
+                        // A transaction's changes share a revision: resume at it, and skip the ones already given.
+                        if (item.Revision != next) given.Clear();
+                        if (!given.Add((item.Entry?.Key ?? "", item.Type))) continue;
+                        next = item.Revision;
+                    }
                     yield return item;
                     if (item.Type == KvWatchEventType.Compacted) yield break;
-                    next = item.Revision + 1;
                 }
             }
             finally

@@ -15,7 +15,7 @@ public interface IKeyValueGatewayGrain : IGrainWithStringKey
     /// <summary>
     /// The changes to the keys in [key, rangeEnd) (rangeEnd null: the key alone) from fromRevision on (0: from now), in
     /// revision order, each once: when the replica serving it stops or its silo dies, the watch goes on at another one
-    /// from the revision after the last it sent. A revision older than the history kept ends it with a Compacted item.
+    /// from the revision of the last it sent (skipping the changes of it already sent). A revision older than the history kept ends it with a Compacted item.
     /// In a store of several groups, the keys must be in one group: a key, or a prefix that holds a hash tag.
     /// </summary>
     IAsyncEnumerable<KvWatchEvent> Watch(string key, string? rangeEnd, long fromRevision, bool prevKv, CancellationToken cancellationToken = default);

@@ -33,7 +33,8 @@ public sealed record CheckResult(Verdict Verdict, IReadOnlyList<KeyResult> Keys)
 
 /// <summary>
 /// Wing and Gong's search for a linearization, with Lowe's memoization of (linearized set, state), as Porcupine
-/// does it. Each key is checked on its own (a key-value map is linearizable iff each key is). At every step the
+/// does it. Each key is checked on its own (a key-value map is linearizable iff each key is), except keys that
+/// transactions tie together: those are checked together (see <see cref="Partition"/>, <see cref="PartitionSearch"/>). At every step the
 /// search may linearize any pending operation invoked no later than the earliest completion among the pending definite
 /// operations; an operation with an unknown outcome completes at +infinity, so it may be linearized at any point
 /// after its invocation, or never. Unknown writes are placed only just before a definite operation that needs them
@@ -45,15 +46,54 @@ public static class LinearizabilityChecker
 
     public static CheckResult Check(IEnumerable<HistoryOp> history, string? initial = null, int maxStatesPerKey = DefaultMaxStates)
     {
-        var keys = history.GroupBy(op => op.Key, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => CheckKey(g.Key, [.. g], initial, maxStatesPerKey))
+        var keys = Partition([.. history])
+            .Select(p => p.Keys.Count == 1 && !p.Ops.Any(op => op.Kind == OpKind.Transaction)
+                ? CheckKey(p.Keys[0], p.Ops, initial, maxStatesPerKey)
+                : CheckPartition(p.Keys, p.Ops, initial, maxStatesPerKey))
             .ToList();
         var verdict = keys.Any(k => k.Verdict == Verdict.NotLinearizable) ? Verdict.NotLinearizable
             : keys.Any(k => k.Verdict == Verdict.Inconclusive) ? Verdict.Inconclusive
             : Verdict.Linearizable;
         return new CheckResult(verdict, keys);
     }
+
+    /// <summary>
+    /// Splits the history into sets of keys that transactions tie together (the connected components of the graph
+    /// whose edges join the keys of one transaction), each with every operation on its keys. A history is
+    /// linearizable iff each set's is: every operation touches one set only, so linearizations of the sets interleave
+    /// into one (linearizability is local, Herlihy and Wing). A key no transaction names is a set of its own.
+    /// </summary>
+    public static IReadOnlyList<(IReadOnlyList<string> Keys, IReadOnlyList<HistoryOp> Ops)> Partition(IReadOnlyList<HistoryOp> history)
+    {
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Find(string k)
+        {
+            while (parent[k] != k) k = parent[k] = parent[parent[k]];
+            return k;
+        }
+        foreach (var op in history)
+        {
+            string? first = null;
+            foreach (var key in op.Keys)
+            {
+                parent.TryAdd(key, key);
+                if (first is null) first = Find(key);
+                else
+                {
+                    var root = Find(key);
+                    if (root != first) parent[root] = first;
+                }
+            }
+        }
+        var ops = history.GroupBy(op => Find(op.Keys.First()), StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<HistoryOp>)[.. g], StringComparer.Ordinal);
+        return [.. parent.Keys.GroupBy(Find, StringComparer.Ordinal)
+            .Select(g => ((IReadOnlyList<string>)[.. g.Order(StringComparer.Ordinal)], ops.GetValueOrDefault(g.Key) ?? []))
+            .OrderBy(p => p.Item1[0], StringComparer.Ordinal)];
+    }
+
+    /// <summary>Checks a set of keys with transactions among their operations as a whole.</summary>
+    public static KeyResult CheckPartition(IReadOnlyList<string> keys, IReadOnlyList<HistoryOp> history, string? initial = null, int maxStates = DefaultMaxStates) =>
+        new PartitionSearch(string.Join(", ", keys), PrunePartition(history), keys, initial, maxStates).Run();
 
     public static KeyResult CheckKey(string key, IReadOnlyList<HistoryOp> history, string? initial = null, int maxStatesPerKey = DefaultMaxStates)
     {
@@ -78,6 +118,39 @@ public static class LinearizabilityChecker
         }
         var anyDelete = kept.Any(op => op.Kind == OpKind.Delete && op.Status == OpStatus.Ok);
         return [.. kept.Where(op => anyDelete || op.Status != OpStatus.Unknown || op.Kind == OpKind.Delete || op.Value is null || seen.Contains(op.Value))
+            .OrderBy(op => op.Invoke).ThenBy(op => op.Id)];
+    }
+
+    /// <summary>
+    /// As <see cref="Prune"/>, for a set of keys with transactions: an unknown write is dropped when nothing could
+    /// observe it: no operation saw or expected any value it may write, no delete succeeded, and no compare looks at
+    /// versions or revisions (which every write changes). Unknown transactions that write nothing are dropped too.
+    /// </summary>
+    private static HistoryOp[] PrunePartition(IReadOnlyList<HistoryOp> history)
+    {
+        var kept = history.Where(op => op.Status != OpStatus.Failed
+            && !(op.Status == OpStatus.Unknown && (op.Kind == OpKind.Get || (op.Kind == OpKind.Transaction && op.Txn?.Writes != true)))).ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var metadata = false;
+        foreach (var op in kept)
+        {
+            if (op.Output is { } o) seen.Add(o);
+            if (op.Expected is { } e) seen.Add(e);
+            foreach (var read in op.Outcome?.Reads ?? []) if (read is not null) seen.Add(read);
+            foreach (var condition in op.Txn?.Conditions ?? [])
+            {
+                if (condition.Value is { } v) seen.Add(v);
+                metadata |= condition.Target != ConditionTarget.Value;
+            }
+        }
+        var anyDelete = kept.Any(op => op.Kind == OpKind.Delete && op.Status == OpStatus.Ok);
+        bool Observable(HistoryOp op) => op.Kind switch
+        {
+            OpKind.Transaction => op.Txn!.Success.Concat(op.Txn.Failure).Any(s => s.Kind == TxnStepKind.Delete || (s.Value is { } v && seen.Contains(v))),
+            OpKind.Delete => true,
+            _ => op.Value is null || seen.Contains(op.Value),
+        };
+        return [.. kept.Where(op => anyDelete || metadata || op.Status != OpStatus.Unknown || Observable(op))
             .OrderBy(op => op.Invoke).ThenBy(op => op.Id)];
     }
 

@@ -71,7 +71,7 @@ public static class Checks
     // Writes that may have changed the key: acknowledged ones that did, and unknown ones.
     private static bool TookEffectMaybe(HistoryOp op) => op.Kind switch
     {
-        OpKind.Get => false,
+        OpKind.Get or OpKind.Transaction => false,
         OpKind.Set => op.Status is OpStatus.Ok or OpStatus.Unknown,
         OpKind.Delete => op.Status is OpStatus.Ok or OpStatus.Unknown,
         _ => op.Status is OpStatus.Ok or OpStatus.Unknown,

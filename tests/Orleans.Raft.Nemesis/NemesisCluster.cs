@@ -12,6 +12,12 @@ public static class NemesisCluster
 
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The changes each replica keeps for watchers: far more than a run writes (some thousands a minute), so that a
+    /// watcher that resumes after a failure is never told Compacted for lack of history.
+    /// </summary>
+    public const int WatchHistoryEvents = 1_000_000;
+
     /// <summary>The silos' configuration key that carries the read mode to <see cref="SiloConfigurator"/>.</summary>
     private const string ReadModeKey = "NemesisReadMode";
 
@@ -40,6 +46,7 @@ public static class NemesisCluster
                 // A member add waits this long for its learner's promotion (which the leader makes later anyway):
                 // short, so the membership nemesis goes on rather than wait out a partition.
                 o.LearnerCatchUpTimeout = TimeSpan.FromSeconds(10);
+                o.WatchHistoryEvents = WatchHistoryEvents;
             });
             silo.UseFastSiloDeathDetection();
         }

@@ -42,15 +42,20 @@ public sealed record NemesisResult(
     int MembershipChanges,
     IReadOnlyList<string> FinalMembers,
     IReadOnlyDictionary<string, long> ReadPaths,
+    IReadOnlyList<WatchReport> Watches,
     string Summary)
 {
-    public bool Passed => Linearizability.IsLinearizable && LostWrites.Count == 0 && LogMismatches.Count == 0;
+    public bool Passed => Linearizability.IsLinearizable && LostWrites.Count == 0 && LogMismatches.Count == 0 && Watches.Count > 0 && Watches.All(w => w.Passed);
+
+    /// <summary>The transactions the clients issued, whatever their outcome.</summary>
+    public int Transactions => History.Count(op => op.Kind == OpKind.Transaction);
 }
 
 /// <summary>
 /// Runs clients against a group of 5 replicas on a 4-silo cluster while a seeded nemesis injects faults and, at the
 /// same time, changes the group's membership, then heals everything and checks linearizability, that no acknowledged
-/// write was lost, and that the members' logs match. Faults pick replicas from the membership as it is when they
+/// write was lost, and that the members' logs match. Besides single-key operations on k0.., clients move values between
+/// two accounts in one transaction and read both in another; watchers follow every group from its first revision. Faults pick replicas from the membership as it is when they
 /// start. The seed fixes the fault schedule and every client's choices; thread timing is not reproducible, and the
 /// membership a fault picks from depends on it, so a replay is close, not equal.
 /// </summary>
@@ -101,6 +106,9 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         using var reads = new ReadPaths(Groups);
         foreach (var group in Groups) await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, group, InitialMembers);
         foreach (var group in Groups) await WaitForLeaderAsync(group);
+        using var watching = new CancellationTokenSource();
+        StartWatchers(watching.Token);
+        await InitAccountsAsync();
 
         using var stop = new CancellationTokenSource(options.Duration);
         var clients = Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c, stop.Token))).ToArray();
@@ -124,6 +132,10 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         }
 
         var history = _history.OrderBy(op => op.Id).ToList();
+        await WaitForWatchersAsync(history);
+        await watching.CancelAsync();
+        await Task.WhenAll(_watchers.Select(w => w.Running));
+        var watches = CheckWatchers(history);
         var checkClock = Stopwatch.StartNew();
         var linearizability = LinearizabilityChecker.Check(history);
         var checkTime = checkClock.Elapsed;
@@ -144,9 +156,9 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         }
 
         var readPaths = reads.Counts;
-        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedCount, members, readPaths);
+        var summary = Summarize(history, linearizability, checkTime, lost, mismatches, compared, logs, removedCount, members, readPaths, watches);
         var finalMembers = Groups.Count == 1 ? Names(members[Groups[0]]) : [.. Groups.SelectMany(g => Names(members[g]).Select(n => $"{g}/{n}"))];
-        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, finalMembers, readPaths, summary);
+        return new NemesisResult(options.Seed, history, linearizability, lost, mismatches, _membershipChanges, finalMembers, readPaths, watches, summary);
     }
 
     private long Now => _clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;
@@ -162,7 +174,10 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         var sessions = new Dictionary<string, (long Session, long Sequence)>();
         while (!stop.IsCancellationRequested)
         {
-            var key = $"k{random.Next(options.Keys)}";
+            var roll = random.Next(100);
+            // One in ten operations is a transfer between the accounts, one in twenty a read of both.
+            var txn = roll < 10 ? Transfer(lastSeen, $"c{client}-{++seq}") : roll < 15 ? ReadBoth() : null;
+            var key = txn is null ? $"k{random.Next(options.Keys)}" : AccountA;
             var group = _shards.GroupOf(key);
             var (session, sequence) = sessions.GetValueOrDefault(group);
             if (session == 0)
@@ -170,16 +185,18 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
                 (session, sequence) = (await OpenSessionAsync(group, stop), 0);
                 if (session == 0) break;
             }
-            var roll = random.Next(100);
+            roll = random.Next(100);
             var value = $"c{client}-{++seq}";
-            var request = roll < 45 ? KvRequest.Get(key)
+            var request = txn is not null ? KvRequest.Transaction(txn)
+                : roll < 45 ? KvRequest.Get(key)
                 : roll < 80 ? KvRequest.Set(key, value)
                 : KvRequest.CompareAndSet(key, lastSeen.GetValueOrDefault(key), value);
             if (request.IsWrite) request = request with { SessionId = session, Sequence = ++sequence, AckedBelow = sequence };
             sessions[group] = (session, sequence);
             var (op, response) = await ExecuteAsync(client, request, resend: random.NextDouble() < options.ResendRate);
             if (response?.Status == KvStatus.SessionExpired) sessions.Remove(group);
-            if (op.Status is OpStatus.Ok or OpStatus.NotFound or OpStatus.CompareFailed)
+            if (op.Kind == OpKind.Transaction) Remember(op, lastSeen);
+            else if (op.Status is OpStatus.Ok or OpStatus.NotFound or OpStatus.CompareFailed)
             {
                 lastSeen[key] = op.Kind == OpKind.Get || op.Status == OpStatus.CompareFailed ? op.Output : op.Value;
             }
@@ -229,6 +246,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         var complete = Now;
         var status = response?.Status switch
         {
+            // A transaction answers Ok whichever branch it took; an Ok without its result is not one we can check.
+            KvStatus.Ok when request.Operation == KvOperation.Txn && response.Txn is null => OpStatus.Unknown,
             KvStatus.Ok => OpStatus.Ok,
             KvStatus.NotFound => OpStatus.NotFound,
             KvStatus.CompareFailed => OpStatus.CompareFailed,
@@ -251,8 +270,12 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
                 KvOperation.Get => OpKind.Get,
                 KvOperation.Set => OpKind.Set,
                 KvOperation.Delete => OpKind.Delete,
+                KvOperation.Txn => OpKind.Transaction,
                 _ => OpKind.CompareAndSet,
             },
+            Txn = request.Txn is { } txn ? ToChecker(txn) : null,
+            Outcome = request.Txn is { } asked && status == OpStatus.Ok && response?.Txn is { } answer ? ToChecker(asked, answer) : null,
+            Revision = status == OpStatus.Ok && request.IsWrite ? response?.Revision ?? 0 : 0,
             Value = request.Value,
             Expected = request.Expected,
             Invoke = invoke,
@@ -566,7 +589,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     private string Summarize(List<HistoryOp> history, CheckResult linearizability, TimeSpan checkTime, List<string> lost,
         List<string> mismatches, int compared, Dictionary<string, Dictionary<string, (long Commit, LogPosition[] Positions)>> logs, int removedLogs,
-        Dictionary<string, MemberList> members, IReadOnlyDictionary<string, long> readPaths)
+        Dictionary<string, MemberList> members, IReadOnlyDictionary<string, long> readPaths, List<WatchReport> watches)
     {
         var text = new StringBuilder();
         text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys" +
@@ -583,6 +606,9 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             var outcomes = kind.GroupBy(op => op.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
             text.AppendLine($"  {kind.Key,-14} {kind.Count(),6}: {string.Join(", ", outcomes)}");
         }
+        var txns = history.Where(op => op.Kind == OpKind.Transaction).ToList();
+        text.AppendLine($"transactions: {txns.Count} on {AccountA}, {AccountB} ({txns.Count(op => op.Txn!.Writes)} transfers, {txns.Count(op => !op.Txn!.Writes)} reads of both); " +
+            $"then {txns.Count(op => op.Outcome?.Succeeded == true)}, else {txns.Count(op => op.Outcome?.Succeeded == false)}, reads not returned {txns.Count(op => op.Outcome is { Reads: null })}");
         // What the replicas say they did: a get answered through the log, by read index, or within a lease.
         text.AppendLine("gets served by the replicas: " + (readPaths.Count == 0 ? "none" : string.Join(", ", readPaths.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))));
         if (!_errors.IsEmpty)
@@ -603,8 +629,14 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             var learners = list.Members.Where(m => m.Role == MemberRole.Learner).Select(m => m.Replica).ToList();
             text.AppendLine($"  {On(group)}voters at the end {string.Join(", ", Voters(list))}" + (learners.Count == 0 ? "" : $", learners {string.Join(", ", learners)}"));
         }
-        text.AppendLine($"linearizability: {linearizability.Verdict} ({linearizability.Keys.Sum(k => k.Operations)} operations over {linearizability.Keys.Count} keys checked in {checkTime.TotalSeconds:0.00} s)");
+        text.AppendLine($"linearizability: {linearizability.Verdict} ({linearizability.Keys.Sum(k => k.Operations)} operations over {linearizability.Keys.Sum(k => k.Key.Split(", ").Length)} keys, as {linearizability.Keys.Count} sets that transactions tie together, checked in {checkTime.TotalSeconds:0.00} s)");
         if (!linearizability.IsLinearizable) text.AppendLine(linearizability.Report());
+        text.AppendLine($"watches: {(watches.All(w => w.Passed) ? "every acknowledged change reached every watcher once, in revision order" : $"{watches.Count(w => !w.Passed)} of {watches.Count} FAILED")}");
+        foreach (var w in watches)
+        {
+            text.AppendLine($"  {w.Watcher,-22} {w.Events,6} events{(w.Compacted ? ", COMPACTED" : "")}: {(w.Passed ? "ok" : $"{w.Problems.Count} problems")}");
+            foreach (var p in w.Problems) text.AppendLine($"    {p}");
+        }
         text.AppendLine(lost.Count == 0 ? "acknowledged writes: none lost" : $"acknowledged writes: {lost.Count} LOST");
         foreach (var l in lost) text.AppendLine($"  {l}");
         text.AppendLine(mismatches.Count == 0
@@ -612,7 +644,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
               $"{(removedLogs == 0 ? "" : $"; and {removedLogs} removed replicas' logs as they were before their removal")})"
             : $"logs: {mismatches.Count} MISMATCHES");
         foreach (var m in mismatches) text.AppendLine($"  {m}");
-        text.AppendLine($"verdict: {(linearizability.IsLinearizable && lost.Count == 0 && mismatches.Count == 0 ? "PASS" : "FAIL")}; replay with --seed {options.Seed}");
+        var passed = linearizability.IsLinearizable && lost.Count == 0 && mismatches.Count == 0 && watches.All(w => w.Passed);
+        text.AppendLine($"verdict: {(passed ? "PASS" : "FAIL")}; replay with --seed {options.Seed}");
         return text.ToString().TrimEnd();
     }
 }

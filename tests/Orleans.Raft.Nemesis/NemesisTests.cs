@@ -8,10 +8,11 @@ public sealed class NemesisTests(ITestOutputHelper output)
 {
     /// <summary>
     /// The short run CI does: about 20 s of faults and membership changes, plus start-up, healing and checking. Every
-    /// run commits at least one membership change: the nemesis tries again soon until one does.
+    /// run commits at least one membership change: the nemesis tries again soon until one does. Every run (this and the
+    /// ones below) also issues transactions, and its watchers must each see every acknowledged change once, in order.
     /// </summary>
     [Fact]
-    public Task Under_random_faults_and_membership_changes_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match() =>
+    public Task Under_random_faults_and_membership_changes_the_history_with_transactions_is_linearizable_no_acknowledged_write_is_lost_or_unwatched_and_logs_match() =>
         RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --seed {0}");
 
     /// <summary>
@@ -63,6 +64,13 @@ public sealed class NemesisTests(ITestOutputHelper output)
         Assert.True(result.LostWrites.Count == 0, $"{result.Summary}\n{replay}");
         Assert.True(result.LogMismatches.Count == 0, $"{result.Summary}\n{replay}");
         Assert.True(result.MembershipChanges > 0, $"no membership change committed\n{result.Summary}\n{replay}");
+        // Transactions ran, both ways, and were checked with the accounts' other operations as one set of keys.
+        var txns = result.History.Where(op => op.Kind == OpKind.Transaction && op.Status == OpStatus.Ok).ToList();
+        Assert.True(txns.Any(op => op.Outcome!.Succeeded && op.IsWrite) && txns.Any(op => !op.IsWrite), $"no transfer and read of both acknowledged\n{result.Summary}");
+        Assert.Contains(result.Linearizability.Keys, k => k.Key.Contains(',', StringComparison.Ordinal) && k.Operations >= txns.Count);
+        // The watch check ran: every group's watchers saw changes, and each passed.
+        Assert.True(result.Watches.Count >= 2 * groups + 1, $"{result.Watches.Count} watchers\n{result.Summary}");
+        Assert.All(result.Watches, w => Assert.True(w.Passed && w.Events > 0, $"watcher {w.Watcher}: {w.Events} events, {string.Join("; ", w.Problems)}\n{result.Summary}\n{replay}"));
         // Every group served: its keys' operations are in the history, and were checked.
         var shards = new ShardMap("any", groups);
         Assert.Equal(groups, result.History.Where(op => op.Status == OpStatus.Ok).Select(op => shards.GroupIndexOf(op.Key)).Distinct().Count());

@@ -153,6 +153,7 @@ public sealed partial class KeyValueGatewayGrain
             if (now.Status != KvStatus.Ok) throw new InvalidOperationException($"could not read the group's revision to watch from: {now.Error ?? now.Status.ToString()}");
             next = now.Revision + 1;
         }
+        var sent = new HashSet<(string, KvWatchEventType)>();
         while (!cancellationToken.IsCancellationRequested)
         {
             var members = await GetMembersAsync();
@@ -160,10 +161,13 @@ public sealed partial class KeyValueGatewayGrain
             var order = _route.ReadOrder(members, IsOnThisSilo).ToArray();
             if (order.Length == 0) throw new InvalidOperationException($"unknown group '{Group}': no replicas are registered");
             var failed = 0;
+            // A replica that restarted or installed a snapshot keeps no older history: the watch ends Compacted only
+            // when every replica says so, with the oldest revision any of them can resume from.
+            KvWatchEvent? compacted = null;
+            var compactedCount = 0;
             foreach (var replica in order)
             {
                 var stream = Replica(replica).Watch(key, rangeEnd, next, prevKv, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                var ended = false;
                 while (true)
                 {
                     KvWatchEvent item;
@@ -174,23 +178,34 @@ public sealed partial class KeyValueGatewayGrain
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
-                        // The replica stopped or its silo died: resume at the next one, from the revision after the last sent.
+                        // The replica stopped or its silo died: resume at the next one, from the revision of the last sent.
                         logger.GatewayRequestFailed(ex, Group, replica);
                         failed++;
                         break;
                     }
-                    if (item.Type != KvWatchEventType.Compacted) next = item.Revision + 1;
-                    yield return item;
-                    if (item.Type == KvWatchEventType.Compacted)
+                    if (item.Type != KvWatchEventType.Compacted)
                     {
-                        ended = true;
+                        // A transaction's changes share a revision: resume at it, and skip the ones already sent.
+                        if (item.Revision != next) sent.Clear();
+                        if (!sent.Add((item.Entry?.Key ?? "", item.Type))) continue;
+                        next = item.Revision;
+                    }
+                    else
+                    {
+                        compacted = compacted is null || item.CompactRevision < compacted.CompactRevision ? item : compacted;
+                        compactedCount++;
                         break;
                     }
+                    yield return item;
                 }
                 await stream.DisposeAsync();
-                if (ended) yield break;
             }
-            if (failed > 0) await Task.Delay(_options.TickInterval, timeProvider, cancellationToken);
+            if (compacted is not null && compactedCount == order.Length)
+            {
+                yield return compacted;
+                yield break;
+            }
+            if (failed > 0 || compacted is not null) await Task.Delay(_options.TickInterval, timeProvider, cancellationToken);
         }
     }
 }

@@ -1,0 +1,9 @@
+namespace Orleans.Raft.Linearizability;
+
+public enum ConditionOperator
+{
+    Equal,
+    NotEqual,
+    Less,
+    Greater,
+}

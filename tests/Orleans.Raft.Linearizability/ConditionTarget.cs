@@ -1,0 +1,9 @@
+namespace Orleans.Raft.Linearizability;
+
+public enum ConditionTarget
+{
+    Value,
+    Version,
+    CreateRevision,
+    ModRevision,
+}

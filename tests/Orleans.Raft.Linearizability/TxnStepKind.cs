@@ -1,0 +1,8 @@
+namespace Orleans.Raft.Linearizability;
+
+public enum TxnStepKind
+{
+    Get,
+    Put,
+    Delete,
+}
