@@ -2,13 +2,33 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Orleans.Raft.Client;
 using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Silo;
 
-// etcd's API over HTTP: ranges, transactions, leases, and watches as Server-Sent Events.
+// etcd's API over HTTP: ranges, transactions, leases, and watches as Server-Sent Events, through the typed client.
 public static partial class RaftApi
 {
+    private static IRaftKeyValueStore Store(IGrainFactory grains, IOptions<RaftOptions> options) => grains.GetRaftKeyValueStore(options.Value.Group);
+
+    /// <summary>A call through the typed client: its typed failures answer as the gateway's statuses do.</summary>
+    private static Task<IResult> StoreCall(HttpContext context, Func<Task<IResult>> handler) => Guard(context, async () =>
+    {
+        try
+        {
+            return await handler();
+        }
+        catch (RaftLeaseNotFoundException ex)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Not found", ex.Message);
+        }
+        catch (RaftKeyValueException ex)
+        {
+            return Failure(context, new KvResponse { Status = ex.Status, Error = ex.Message, ServedBy = ex.ServedBy });
+        }
+    });
+
     private static readonly JsonSerializerOptions TxnJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The body of POST /api/leases: the TTL in seconds, and a key of the group to grant it in (a store of several groups).</summary>
@@ -55,7 +75,7 @@ public static partial class RaftApi
     private static bool FlagOf(HttpContext context, string name) =>
         context.Request.Query.TryGetValue(name, out var v) && (v.ToString() is "" or "true" or "1");
 
-    private static Task<IResult> RangeAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> RangeAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => StoreCall(context, async () =>
     {
         var (key, end, bad) = RangeOf(context);
         if (bad is not null) return bad;
@@ -63,12 +83,11 @@ public static partial class RaftApi
         if (badLimit is not null) return badLimit;
         var (consistency, badConsistency) = ConsistencyOf(context);
         if (badConsistency is not null) return badConsistency;
-        var response = await Gateway(grains, options.Value).Execute(KvRequest.Range(key, end, limit, FlagOf(context, "keysOnly"), consistency));
-        if (response.Status != KvStatus.Ok) return Failure(context, response);
-        return Results.Json(new { revision = response.Revision, count = response.Count, more = response.More, kvs = (response.Entries ?? []).Select(Kv) });
+        var range = await Store(grains, options).RangeAsync(key, end, limit, FlagOf(context, "keysOnly"), consistency, context.RequestAborted);
+        return Results.Json(new { revision = range.Revision, count = range.Count, more = range.More, kvs = range.Entries.Select(Kv) });
     });
 
-    private static Task<IResult> TxnAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> TxnAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => StoreCall(context, async () =>
     {
         KvTxn? txn;
         try
@@ -81,8 +100,7 @@ public static partial class RaftApi
         }
         if (txn is null) return Problem(StatusCodes.Status400BadRequest, "Bad request", "a transaction is required: {\"compares\":[...],\"success\":[...],\"failure\":[...]}");
         txn = txn with { Compares = txn.Compares ?? [], Success = txn.Success ?? [], Failure = txn.Failure ?? [] };
-        var response = await Gateway(grains, options.Value).Execute(KvRequest.Transaction(txn));
-        if (response.Status != KvStatus.Ok || response.Txn is not { } result) return Failure(context, response);
+        var result = await Store(grains, options).TxnAsync(txn, context.RequestAborted);
         return Results.Json(new
         {
             succeeded = result.Succeeded,
@@ -91,7 +109,7 @@ public static partial class RaftApi
         });
     });
 
-    private static Task<IResult> LeaseGrantAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => Guard(context, async () =>
+    private static Task<IResult> LeaseGrantAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => StoreCall(context, async () =>
     {
         LeaseGrantRequest? body;
         try
@@ -103,20 +121,30 @@ public static partial class RaftApi
             return Problem(StatusCodes.Status400BadRequest, "Bad request", $"the body is not valid JSON: {ex.Message}");
         }
         if (body is null || !double.IsFinite(body.Ttl) || body.Ttl <= 0) return Problem(StatusCodes.Status400BadRequest, "Bad request", "give the lease's TTL in seconds: {\"ttl\": 10}");
-        var response = await Gateway(grains, options.Value).Execute(KvRequest.LeaseGrant(TimeSpan.FromSeconds(body.Ttl)) with { Key = body.Key ?? "" });
-        return response.Status == KvStatus.Ok ? Results.Json(new { id = response.Lease, ttl = body.Ttl }) : Failure(context, response);
+        var id = await Store(grains, options).GrantLeaseAsync(TimeSpan.FromSeconds(body.Ttl), body.Key, context.RequestAborted);
+        return Results.Json(new { id, ttl = body.Ttl });
     });
 
-    private static Task<IResult> LeaseAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options, KvOperation operation, string id) => Guard(context, async () =>
+    private static object Lease(KvLease l) => new { id = l.Id, ttl = l.Ttl.TotalSeconds, remaining = l.Remaining?.TotalSeconds, keys = l.Keys };
+
+    private static Task<IResult> LeaseAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options, KvOperation operation, string id) => StoreCall(context, async () =>
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var lease) || (lease <= 0 && operation != KvOperation.LeaseList))
             return Problem(StatusCodes.Status400BadRequest, "Bad request", $"a lease id is a positive whole number, not '{id}'");
-        var response = await Gateway(grains, options.Value).Execute(KvRequest.LeaseOperation(operation, lease));
-        if (response.Status == KvStatus.LeaseNotFound) return Problem(StatusCodes.Status404NotFound, "Not found", response.Error ?? $"lease {lease} not found");
-        if (response.Status != KvStatus.Ok) return Failure(context, response);
-        if (operation == KvOperation.LeaseRevoke) return Results.Json(new { id = lease, revoked = true, revision = response.Revision });
-        var leases = (response.Leases ?? []).Select(l => new { id = l.Id, ttl = l.Ttl.TotalSeconds, remaining = l.Remaining?.TotalSeconds, keys = l.Keys });
-        return operation == KvOperation.LeaseList ? Results.Json(new { leases }) : Results.Json(leases.Single());
+        var store = Store(grains, options);
+        var ct = context.RequestAborted;
+        switch (operation)
+        {
+            case KvOperation.LeaseList:
+                return Results.Json(new { leases = (await store.ListLeasesAsync(ct)).Select(Lease) });
+            case KvOperation.LeaseRevoke:
+                await store.RevokeLeaseAsync(lease, ct);
+                return Results.Json(new { id = lease, revoked = true });
+            case KvOperation.LeaseKeepAlive:
+                return Results.Json(Lease(await store.KeepAliveAsync(lease, ct)));
+            default:
+                return Results.Json(Lease(await store.GetLeaseAsync(lease, ct)));
+        }
     });
 
     /// <summary>
@@ -142,15 +170,22 @@ public static partial class RaftApi
         try
         {
             await context.Response.Body.FlushAsync(context.RequestAborted);
-            await foreach (var change in Gateway(grains, options.Value).WatchResumingAsync(key, end, rev, prevKv, cancellationToken: context.RequestAborted))
+            await foreach (var change in Store(grains, options).WatchAsync(key, end, rev, prevKv, context.RequestAborted))
             {
-                var data = change.Type == KvWatchEventType.Compacted
-                    ? JsonSerializer.Serialize(new { compactRevision = change.CompactRevision, resumeFrom = change.CompactRevision + 1 })
-                    : JsonSerializer.Serialize(new { revision = change.Revision, kv = Kv(change.Entry!), prevKv = change.Previous is null ? null : Kv(change.Previous) });
-                var id = change.Type == KvWatchEventType.Compacted ? "" : $"id: {change.Revision}\n";
-                await context.Response.WriteAsync($"{id}event: {change.Type.ToString().ToLowerInvariant()}\ndata: {data}\n\n", context.RequestAborted);
+                var data = JsonSerializer.Serialize(new { revision = change.Revision, kv = Kv(change.Entry!), prevKv = change.Previous is null ? null : Kv(change.Previous) });
+                await context.Response.WriteAsync($"id: {change.Revision}\nevent: {change.Type.ToString().ToLowerInvariant()}\ndata: {data}\n\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
+        }
+        catch (ArgumentException ex)
+        {
+            // The stream has begun: the refusal goes as its last event, not as a status.
+            await context.Response.WriteAsync($"event: error\ndata: {JsonSerializer.Serialize(new { detail = ex.Message })}\n\n", context.RequestAborted);
+        }
+        catch (RaftCompactedException ex)
+        {
+            var data = JsonSerializer.Serialize(new { compactRevision = ex.CompactRevision, resumeFrom = ex.ResumeFrom });
+            await context.Response.WriteAsync($"event: compacted\ndata: {data}\n\n", context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
