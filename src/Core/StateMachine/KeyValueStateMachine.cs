@@ -48,7 +48,11 @@ public sealed class KeyValueStateMachine
     // Read from RemovedReplicasKey whenever it is written or restored.
     private IReadOnlyDictionary<string, string> _removed = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    public KeyValueStateMachine(int historyCapacity = DefaultHistoryCapacity) => History = new WatchHistory(historyCapacity);
+    /// <summary>The bytes of keys and values a replica's watch history holds at most when none is said.</summary>
+    public const long DefaultHistoryBytes = 64L * 1024 * 1024;
+
+    public KeyValueStateMachine(int historyCapacity = DefaultHistoryCapacity, long historyBytes = DefaultHistoryBytes) =>
+        History = new WatchHistory(historyCapacity, historyBytes);
 
     private sealed class Lease(long ttlMillis)
     {
@@ -92,6 +96,14 @@ public sealed class KeyValueStateMachine
     /// <summary>A user key with its revisions, or null.</summary>
     public KeyValueEntry? GetEntry(string key, bool keysOnly = false) =>
         _meta.TryGetValue(key, out var meta) ? Entry(key, meta, keysOnly) : null;
+
+    /// <summary>A lease's time to live in milliseconds, without copying its keys; false when there is no such lease.</summary>
+    public bool TryGetLeaseTtl(long id, out long ttlMillis)
+    {
+        var found = _leases.TryGetValue(id, out var lease);
+        ttlMillis = lease?.TtlMillis ?? 0;
+        return found;
+    }
 
     /// <summary>A lease and its keys, or null.</summary>
     public LeaseInfo? GetLease(long id) => _leases.TryGetValue(id, out var lease) ? new LeaseInfo(id, lease.TtlMillis, [.. lease.Keys]) : null;

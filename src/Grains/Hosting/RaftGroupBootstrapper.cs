@@ -19,6 +19,9 @@ public sealed class RaftGroupBootstrapper(
     IServiceProvider services,
     ILogger<RaftGroupBootstrapper> logger) : IHostedService
 {
+    // How long a node keeps asking the store to check its number of groups before it gives up starting.
+    private static readonly TimeSpan GroupsCheckPatience = TimeSpan.FromSeconds(60);
+
     private readonly CancellationTokenSource _stopping = new();
     private Task _creating = Task.CompletedTask;
     private Task _balancing = Task.CompletedTask;
@@ -79,17 +82,30 @@ public sealed class RaftGroupBootstrapper(
             _balancing = Task.Run(() => StartBalancerAsync(_stopping.Token), CancellationToken.None);
     }
 
-    /// <summary>The store's answer to this node's number of groups; null when it agrees or cannot be asked now.</summary>
+    /// <summary>
+    /// The store's answer to this node's number of groups; null when it agrees. Asked until it answers: a node that
+    /// started unchecked could serve keys from the wrong groups, and the store's grain may be on a node that has just died.
+    /// </summary>
     private async Task<string?> CheckGroupsAsync(string node, CancellationToken cancellationToken)
     {
-        try
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
         {
-            return await grainFactory.GetGrain<IRaftStoreGrain>(layout.Store).CheckGroups(node, layout.Shards.Count).WaitAsync(options.Value.RequestTimeout, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.GroupsNotChecked(ex, layout.Store);
-            return null;
+            try
+            {
+                return await grainFactory.GetGrain<IRaftStoreGrain>(layout.Store).CheckGroups(node, layout.Shards.Count).WaitAsync(options.Value.RequestTimeout, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) >= GroupsCheckPatience)
+                {
+                    throw new OrleansConfigurationException(
+                        $"node '{node}' could not check its {layout.Shards.Count} groups against store '{layout.Store}' for {GroupsCheckPatience.TotalSeconds:0} s " +
+                        $"({ex.GetType().Name}: {ex.Message}); it does not start unchecked. Start it again once the other nodes are up", ex);
+                }
+                logger.GroupsNotChecked(ex, layout.Store, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
     }
 

@@ -158,19 +158,19 @@ public sealed partial class RaftReplicaGrain
     {
         if (_stateMachine.LeaseIds.Count == 0 && _leaseDeadlines.Count == 0) return;
         var now = timeProvider.GetTimestamp();
-        foreach (var id in _leaseDeadlines.Keys.Where(id => _stateMachine.GetLease(id) is null).ToList()) _leaseDeadlines.Remove(id);
+        foreach (var id in _leaseDeadlines.Keys.Where(id => !_stateMachine.TryGetLeaseTtl(id, out _)).ToList()) _leaseDeadlines.Remove(id);
         foreach (var id in _stateMachine.LeaseIds)
         {
-            var lease = _stateMachine.GetLease(id)!;
+            _stateMachine.TryGetLeaseTtl(id, out var ttlMillis);
             if (!_leaseDeadlines.TryGetValue(id, out var deadline))
             {
-                _leaseDeadlines[id] = now + Ticks(lease.TtlMillis);
+                _leaseDeadlines[id] = now + Ticks(ttlMillis);
             }
             else if (now >= deadline)
             {
                 _leaseDeadlines[id] = now + Ticks((long)(_options.TickInterval * _options.ElectionTicks).TotalMilliseconds);
                 if (!node.Propose(Command.LeaseRevoke(id).Encode()).Accepted) return;
-                logger.LeaseExpiring(_group, _name, id, TimeSpan.FromMilliseconds(lease.TtlMillis));
+                logger.LeaseExpiring(_group, _name, id, TimeSpan.FromMilliseconds(ttlMillis));
             }
         }
     }

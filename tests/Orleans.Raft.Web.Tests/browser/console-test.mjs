@@ -1,50 +1,23 @@
 // Drives the Raft console in headless Chromium: node console-test.mjs BASE_URL SCREENSHOT_PATH [ACCESS_TOKEN]
 // Exit codes: 0 passed, 1 a check failed, 2 the browser or playwright-core is missing.
-import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { inChromium, openConsole, step } from './chromium.mjs';
 
 const [baseUrl, screenshotPath, token] = process.argv.slice(2);
 if (!baseUrl || !screenshotPath) {
   console.error('usage: node console-test.mjs BASE_URL SCREENSHOT_PATH [ACCESS_TOKEN]');
   process.exit(2);
 }
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  console.error(`SETUP: Chromium is missing at ${CHROMIUM}: install it with 'apt-get install -y chromium' (.ci/run does)`);
-  process.exit(2);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.error(`SETUP: playwright-core is missing: run 'npm ci' in ${import.meta.dirname} (.ci/run does): ${e.message}`);
-  process.exit(2);
-}
 
-const step = text => console.log(`step: ${text}`);
-const userDataDir = mkdtempSync(join(tmpdir(), 'raft-console-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(15000);
-  const pageErrors = [];
-  page.on('pageerror', e => pageErrors.push(e.message));
+await inChromium('console', async ({ page }) => {
   // Nothing may be fetched from outside this silo.
   const origin = new URL(baseUrl).origin;
   const foreign = [];
   page.on('request', r => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url()); });
 
   step('open /raft');
-  const response = await page.goto(`${baseUrl}/raft${token ? '?access_token=' + encodeURIComponent(token) : ''}`);
-  if (!response.ok()) throw new Error(`GET /raft answered ${response.status()}`);
+  await openConsole(page, baseUrl, token);
   await page.waitForSelector('#replicas tbody tr');
 
   step('exactly one leader in the table');
@@ -149,13 +122,6 @@ try {
   await page.screenshot({ path: screenshotPath, fullPage: true });
   console.log(`screenshot: ${screenshotPath}`);
 
-  if (pageErrors.length) throw new Error(`script errors on the page: ${pageErrors.join('; ')}`);
   if (foreign.length) throw new Error(`the page fetched from elsewhere: ${foreign.join(', ')}`);
-  console.log(`PASS leader ${leader} -> ${newLeader}`);
-} catch (e) {
-  console.error(`FAIL: ${e.stack || e}`);
-  process.exitCode = 1;
-} finally {
-  await context?.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+  return `PASS leader ${leader} -> ${newLeader}`;
+});

@@ -1,46 +1,16 @@
 // Drives the Raft console's watch panel in headless Chromium: node watch-test.mjs BASE_URL [ACCESS_TOKEN]
 // Exit codes: 0 passed, 1 a check failed, 2 the browser or playwright-core is missing.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { inChromium, openConsole, step } from './chromium.mjs';
 
 const [baseUrl, token] = process.argv.slice(2);
 if (!baseUrl) {
   console.error('usage: node watch-test.mjs BASE_URL [ACCESS_TOKEN]');
   process.exit(2);
 }
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  console.error(`SETUP: Chromium is missing at ${CHROMIUM}: install it with 'apt-get install -y chromium' (.ci/run does)`);
-  process.exit(2);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.error(`SETUP: playwright-core is missing: run 'npm ci' in ${import.meta.dirname} (.ci/run does): ${e.message}`);
-  process.exit(2);
-}
 
-const step = text => console.log(`step: ${text}`);
-const userDataDir = mkdtempSync(join(tmpdir(), 'raft-watch-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(15000);
-  const pageErrors = [];
-  page.on('pageerror', e => pageErrors.push(e.message));
-
+await inChromium('watch', async ({ page }) => {
   step('open /raft and wait for a leader');
-  const response = await page.goto(`${baseUrl}/raft${token ? '?access_token=' + encodeURIComponent(token) : ''}`);
-  if (!response.ok()) throw new Error(`GET /raft answered ${response.status()}`);
+  await openConsole(page, baseUrl, token);
   await page.waitForFunction(() => document.querySelectorAll('#replicas tbody tr[data-role="Leader"]').length === 1);
 
   step('start a watch of a prefix');
@@ -67,13 +37,4 @@ try {
   step('stop');
   await page.click('#watch-stop');
   await page.waitForFunction(() => document.querySelector('#watch-state').textContent === 'stopped' && !document.querySelector('#watch-start').disabled);
-
-  if (pageErrors.length) throw new Error(`script errors on the page: ${pageErrors.join('; ')}`);
-  console.log('PASS');
-} catch (e) {
-  console.error(`FAIL: ${e.stack || e}`);
-  process.exitCode = 1;
-} finally {
-  await context?.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+});

@@ -42,6 +42,6 @@ internal static partial class StoreLogMessages
     [LoggerMessage(EventId = 2110, Level = LogLevel.Debug, Message = "Store {Store}: could not start the leader balancer yet; retrying")]
     public static partial void BalancerNotStarted(this ILogger logger, Exception exception, string store);
 
-    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Store {Store}: could not check this node's number of groups against the other nodes'; starting")]
-    public static partial void GroupsNotChecked(this ILogger logger, Exception exception, string store);
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Store {Store}: could not check this node's number of groups against the other nodes' (attempt {Attempt}); asking again")]
+    public static partial void GroupsNotChecked(this ILogger logger, Exception exception, string store, int attempt);
 }

@@ -101,6 +101,13 @@ public sealed class RaftOptions
     public int WatchHistoryEvents { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.DefaultHistoryCapacity;
 
     /// <summary>
+    /// The bytes of keys and values each replica's watch history holds at most (64 MiB): with large values the history
+    /// is shorter than <see cref="WatchHistoryEvents"/>. Its latest revision is always kept.
+    /// </summary>
+    [Range(1024L * 1024, 64L * 1024 * 1024 * 1024)]
+    public long WatchHistoryBytes { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.DefaultHistoryBytes;
+
+    /// <summary>
     /// The largest encoded size of the keys and values, in bytes: a leader refuses writes that would pass it, which
     /// keeps snapshots far below the 2 GB a byte array can hold.
     /// </summary>
