@@ -216,7 +216,19 @@ public sealed partial class RaftReplicaGrain
                 yield return new KvWatchEvent(change.Type == ChangeType.Put ? KvWatchEventType.Put : KvWatchEventType.Delete,
                     ToWire(change.Entry), prevKv && change.Previous is { } p ? ToWire(p) : null, change.Revision);
             }
-            await signal.WaitAsync(cancellationToken);
+            try
+            {
+                await signal.WaitAsync(_options.TickInterval * _options.ElectionTicks, timeProvider, cancellationToken);
+            }
+            catch (TimeoutException) when (_node is { Role: not RaftRole.Leader, LeaderId: null })
+            {
+                // Cut off from any leader for an election timeout, it may have stopped hearing of changes: the watch
+                // goes on at a replica that hears them (etcd's watch "require leader").
+                throw new InvalidOperationException($"replica {_name} of group {_group} knows no leader; watch at another replica");
+            }
+            catch (TimeoutException)
+            {
+            }
         }
     }
 
