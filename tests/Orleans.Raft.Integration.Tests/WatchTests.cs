@@ -101,6 +101,36 @@ public sealed class WatchTests(KillableClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_follower_cut_off_from_every_leader_ends_its_watches_so_they_go_on_elsewhere()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, 3, "cutoff");
+        var leader = await group.WaitForLeaderAsync();
+        Assert.Equal(KvStatus.Ok, (await group.Gateway.Set("k", "1")).Status);
+        var follower = group.Members.First(m => m != leader.Replica);
+        var faults = fixture.Client.GetGrain<IFaultControlGrain>(Faults.FaultControlGrain.Key);
+        var stream = group.Replica(follower).Watch("k", null, 0, false).GetAsyncEnumerator();
+        try
+        {
+            // Alone, it hears of no change: its watch must not sit there silently while the others go on.
+            await faults.Split(group.Name, "alone", [follower]);
+            async Task DrainAsync()
+            {
+                while (await stream.MoveNextAsync())
+                {
+                }
+            }
+            // Bounded, so a watch that never ends fails the test rather than hanging it.
+            var ended = await Assert.ThrowsAsync<InvalidOperationException>(() => DrainAsync().WaitAsync(RaftGroup.Patience));
+            Assert.Contains("knows no leader", ended.Message);
+        }
+        finally
+        {
+            await faults.Heal(group.Name);
+            await stream.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_watch_resumes_from_a_revision_and_one_older_than_the_history_is_told_where_it_can_resume()
     {
         var group = await RaftGroup.StartAsync(fixture.Client, 3, "resume");
