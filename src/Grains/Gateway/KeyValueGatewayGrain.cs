@@ -516,14 +516,22 @@ public sealed partial class KeyValueGatewayGrain(
         {
             _membersReadAt = timeProvider.GetTimestamp();
             string[] members;
-            try
+            var askedAt = timeProvider.GetTimestamp();
+            while (true)
             {
-                members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && _members.Length > 0)
-            {
-                logger.GatewayRequestFailed(ex, Group, "directory");
-                return _members; // its silo just died: keep the members known
+                try
+                {
+                    members = await GrainFactory.GetGrain<IRaftGroupDirectoryGrain>(Group).GetMembers();
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.GatewayRequestFailed(ex, Group, "directory");
+                    if (_members.Length > 0) return _members; // its silo just died: keep the members known
+                    // Nothing known yet: ask again until it has come back on another silo, within the request's time.
+                    if (timeProvider.GetElapsedTime(askedAt) > _options.RequestTimeout) throw;
+                    await Task.Delay(_options.TickInterval, timeProvider);
+                }
             }
             // The directory refills from the replicas' reminders after its silo dies; meanwhile every node knows the store's groups.
             if (members.Length == 0) members = layout.MembersOf(Group);
