@@ -35,9 +35,11 @@ public interface IRaftReplicaGrain : IGrainWithStringKey
     /// The changes to the keys in [key, rangeEnd) (rangeEnd null: key alone) from fromRevision on (0: from now), in
     /// revision order, from this replica's applied log: first those its history holds, then each as it applies. A
     /// revision older than the history ends the stream with a <see cref="KvWatchEventType.Compacted"/> item. The stream
-    /// fails if the replica stops or its silo dies; the caller resumes from the revision after the last it saw.
+    /// fails if the replica stops or its silo dies; the caller resumes from the revision after the last it saw. Each
+    /// item is every change in range that one read of the history found (never part of a revision), so a busy
+    /// watch costs one call per wake-up rather than one per change.
     /// </summary>
-    IAsyncEnumerable<KvWatchEvent> Watch(string key, string? rangeEnd, long fromRevision, bool prevKv, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<KvWatchEvent[]> Watch(string key, string? rangeEnd, long fromRevision, bool prevKv, CancellationToken cancellationToken = default);
 
     /// <summary>Starts an election on this replica now (the paper's debug-startElection).</summary>
     Task StartElection();

@@ -40,11 +40,12 @@ public sealed class DeduplicationTests
         var sm = WithSession();
         var large = new string('v', KeyValueStateMachine.MaxRecordedValueChars + 1);
         sm.Apply(2, Set(1, 1, large));
+        var before = sm.TakeSnapshot().Length;
         Assert.Equal(new ApplyResult(ApplyStatus.CompareFailed, large), sm.Apply(3, Cas(1, 2, "x", "y")));
 
         var retry = sm.Apply(4, Cas(1, 2, "x", "y"));
         Assert.Equal(new ApplyResult(ApplyStatus.CompareFailed, null, ValueOmitted: true), retry);
-        Assert.True(sm.TakeSnapshot().Length < large.Length * 2, "the record must not keep a second copy of the value");
+        Assert.True(sm.TakeSnapshot().Length - before < large.Length, "the record must not keep a second copy of the value");
     }
 
     [Fact]

@@ -195,7 +195,12 @@ public sealed class RevisionModelTests
         }
 
         // The history, replayed from empty, rebuilds every key: each change is there once, in revision order.
-        Assert.True(sm.History.TryRead(1, out var changes));
+        var changes = new List<ChangeEvent>();
+        for (var next = 1L; sm.History.HasAfter(next - 1); next = changes[^1].Revision + 1)
+        {
+            Assert.True(sm.History.TryRead(next, out var step));
+            changes.AddRange(step);
+        }
         Assert.Equal(changes.Select(c => c.Revision).Order(), changes.Select(c => c.Revision));
         Assert.Equal(sm.Revision, changes[^1].Revision);
         var replayed = new Dictionary<string, KeyValueEntry>(StringComparer.Ordinal);
@@ -215,10 +220,21 @@ public sealed class RevisionModelTests
             Assert.Equal(keys.Keys.Order(StringComparer.Ordinal), restored.Range("", "\0").Entries.Select(e => e.Key));
             foreach (var (key, k) in keys) AssertEntry(k, restored.GetEntry(key)!, false);
             Assert.Equal(bytes, restored.TakeSnapshot());
-            // History before a snapshot is gone: a watch from an older revision is told so.
-            Assert.False(restored.History.TryRead(revision, out _));
-            Assert.True(restored.History.TryRead(revision + 1, out var none));
-            Assert.Empty(none);
+            // The snapshot carries the newest changes, whole revisions within its bounds: a replica restored from it
+            // serves a watcher a little behind it; one further behind is told the oldest revision it can resume from.
+            var compact = restored.History.CompactRevision;
+            Assert.InRange(compact, Math.Max(0, revision - KeyValueStateMachine.SnapshotHistoryEvents), revision);
+            Assert.False(restored.History.TryRead(compact, out _));
+            var carried = new List<ChangeEvent>();
+            for (var next = compact + 1; restored.History.HasAfter(next - 1); next = carried[^1].Revision + 1)
+            {
+                Assert.True(restored.History.TryRead(next, out var step));
+                carried.AddRange(step);
+            }
+            var upTo = changes.Where(c => c.Revision <= revision).ToList();
+            Assert.Equal(upTo.Where(c => c.Revision > compact), carried);
+            // Short of the bound by less than one transaction's changes at most.
+            Assert.InRange(carried.Count, Math.Min(upTo.Count, KeyValueStateMachine.SnapshotHistoryEvents - 128), KeyValueStateMachine.SnapshotHistoryEvents);
         }
     }
 

@@ -31,11 +31,20 @@ public sealed class KeyValueStateMachine
     // Per entry in a snapshot: two 1-5 byte length prefixes; counted as their maximum.
     private const int EntryOverheadBytes = 10;
     // 4: keys, values and sessions; 5 adds the revision, each key's revisions, version and lease, the leases, and
-    // transactions' summaries in sessions. Both are read.
-    private const byte SnapshotFormat = 5;
+    // transactions' summaries in sessions; 6 adds the watch history's newest changes. All three are read.
+    private const byte SnapshotFormat = 6;
+
+    /// <summary>
+    /// The newest changes a snapshot carries for watchers, so a replica that restarts or joins from one can serve a
+    /// watcher a little behind it, as its peers could: whole revisions, at most this many events by default...
+    /// </summary>
+    public const int SnapshotHistoryEvents = 1000;
+
+    /// <summary>...and at most this many bytes of their keys and values, so snapshots stay small.</summary>
+    public const long SnapshotHistoryBytes = 1024 * 1024;
 
     /// <summary>The events a replica keeps for watchers when none is said.</summary>
-    public const int DefaultHistoryCapacity = 10_000;
+    public const int DefaultHistoryCapacity = 100_000;
 
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
     // Beside _data, for user keys only: revisions and versions, and the keys in order for ranges.
@@ -51,8 +60,16 @@ public sealed class KeyValueStateMachine
     /// <summary>The bytes of keys and values a replica's watch history holds at most when none is said.</summary>
     public const long DefaultHistoryBytes = 64L * 1024 * 1024;
 
-    public KeyValueStateMachine(int historyCapacity = DefaultHistoryCapacity, long historyBytes = DefaultHistoryBytes) =>
+    /// <param name="historyCapacity">The events the watch history keeps.</param>
+    /// <param name="historyBytes">The bytes of keys and values the watch history keeps at most.</param>
+    /// <param name="snapshotHistoryEvents">The newest events a snapshot carries (0: none); the same on every replica, so snapshots stay byte-identical.</param>
+    public KeyValueStateMachine(int historyCapacity = DefaultHistoryCapacity, long historyBytes = DefaultHistoryBytes, int snapshotHistoryEvents = SnapshotHistoryEvents)
+    {
         History = new WatchHistory(historyCapacity, historyBytes);
+        _snapshotHistoryEvents = snapshotHistoryEvents >= 0 ? snapshotHistoryEvents : throw new ArgumentOutOfRangeException(nameof(snapshotHistoryEvents));
+    }
+
+    private readonly int _snapshotHistoryEvents;
 
     private sealed class Lease(long ttlMillis)
     {
@@ -314,7 +331,30 @@ public sealed class KeyValueStateMachine
                 }
             }
         }
+        var (compacted, tail) = History.Tail(_snapshotHistoryEvents, SnapshotHistoryBytes);
+        w.Write(compacted);
+        w.Write(tail.Count);
+        foreach (var e in tail)
+        {
+            w.Write((byte)e.Type);
+            WriteEntry(w, e.Entry);
+            w.Write(e.Previous is not null);
+            if (e.Previous is not null) WriteEntry(w, e.Previous);
+        }
     }
+
+    private static void WriteEntry(BinaryWriter w, KeyValueEntry e)
+    {
+        w.Write(e.Key);
+        Command.WriteOptional(w, e.Value);
+        w.Write7BitEncodedInt64(e.CreateRevision);
+        w.Write7BitEncodedInt64(e.ModRevision);
+        w.Write7BitEncodedInt64(e.Version);
+        w.Write7BitEncodedInt64(e.Lease);
+    }
+
+    private static KeyValueEntry ReadEntry(BinaryReader r) =>
+        new(r.ReadString(), Command.ReadOptional(r), r.Read7BitEncodedInt64(), r.Read7BitEncodedInt64(), r.Read7BitEncodedInt64(), r.Read7BitEncodedInt64());
 
     /// <summary>Replaces this state machine's whole state with a snapshot's.</summary>
     public void Restore(byte[] snapshot) => Restore(new MemoryStream(snapshot, writable: false));
@@ -324,7 +364,7 @@ public sealed class KeyValueStateMachine
     {
         using var r = new BinaryReader(snapshot, Encoding.UTF8, leaveOpen: true);
         var format = r.ReadByte();
-        if (format is not (4 or SnapshotFormat)) throw new InvalidDataException($"unknown snapshot format {format}");
+        if (format is not (4 or 5 or SnapshotFormat)) throw new InvalidDataException($"unknown snapshot format {format}");
         var lastApplied = r.ReadInt64();
         // A format 4 snapshot knew no revisions: its keys all date from revision 1.
         var revision = format == 4 ? 1 : r.ReadInt64();
@@ -368,6 +408,21 @@ public sealed class KeyValueStateMachine
             }
         }
 
+        var compactRevision = revision;
+        var history = new List<ChangeEvent>();
+        if (format >= 6)
+        {
+            compactRevision = r.ReadInt64();
+            for (var n = r.ReadInt32(); n > 0; n--)
+            {
+                var type = (ChangeType)r.ReadByte();
+                var entry = ReadEntry(r);
+                history.Add(new ChangeEvent(type, entry, r.ReadBoolean() ? ReadEntry(r) : null));
+            }
+            if (compactRevision > revision || history.Any(e => e.Revision <= compactRevision || e.Revision > revision))
+                throw new InvalidDataException($"the snapshot's watch history does not fit its revision {revision}");
+        }
+
         var removed = ReadRemoved(data.GetValueOrDefault(RemovedReplicasKey));
 
         _data.Clear();
@@ -386,7 +441,7 @@ public sealed class KeyValueStateMachine
         _changes.Clear();
         LastAppliedIndex = lastApplied;
         Revision = revision;
-        History.Reset(revision);
+        History.Load(compactRevision, history);
         DataBytes = bytes;
         _removed = removed;
     }

@@ -168,13 +168,14 @@ public sealed partial class KeyValueGatewayGrain
             foreach (var replica in order)
             {
                 var stream = Replica(replica).Watch(key, rangeEnd, next, prevKv, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                while (true)
+                var ended = false;
+                while (!ended)
                 {
-                    KvWatchEvent item;
+                    KvWatchEvent[] items;
                     try
                     {
                         if (!await stream.MoveNextAsync()) break;
-                        item = stream.Current;
+                        items = stream.Current;
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -183,20 +184,21 @@ public sealed partial class KeyValueGatewayGrain
                         failed++;
                         break;
                     }
-                    if (item.Type != KvWatchEventType.Compacted)
+                    foreach (var item in items)
                     {
+                        if (item.Type == KvWatchEventType.Compacted)
+                        {
+                            compacted = compacted is null || item.CompactRevision < compacted.CompactRevision ? item : compacted;
+                            compactedCount++;
+                            ended = true;
+                            break;
+                        }
                         // A transaction's changes share a revision: resume at it, and skip the ones already sent.
                         if (item.Revision != next) sent.Clear();
                         if (!sent.Add((item.Entry?.Key ?? "", item.Type))) continue;
                         next = item.Revision;
+                        yield return item;
                     }
-                    else
-                    {
-                        compacted = compacted is null || item.CompactRevision < compacted.CompactRevision ? item : compacted;
-                        compactedCount++;
-                        break;
-                    }
-                    yield return item;
                 }
                 await stream.DisposeAsync();
             }

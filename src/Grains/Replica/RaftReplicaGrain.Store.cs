@@ -195,7 +195,7 @@ public sealed partial class RaftReplicaGrain
     /// apply. Items are read from the shared history as the watcher asks for them, so a watcher costs no buffer of its
     /// own; one that falls behind the history gets a Compacted item and the stream ends.
     /// </summary>
-    public async IAsyncEnumerable<KvWatchEvent> Watch(string key, string? rangeEnd, long fromRevision, bool prevKv, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<KvWatchEvent[]> Watch(string key, string? rangeEnd, long fromRevision, bool prevKv, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (_node is null) throw new InvalidOperationException($"replica {_name} of group {_group} is not running");
         var next = fromRevision <= 0 ? _stateMachine.Revision + 1 : fromRevision;
@@ -206,16 +206,19 @@ public sealed partial class RaftReplicaGrain
             if (!_stateMachine.History.TryRead(next, out var changes))
             {
                 var compacted = _stateMachine.History.CompactRevision;
-                yield return new KvWatchEvent(KvWatchEventType.Compacted, null, null, _stateMachine.Revision, compacted);
+                yield return [new KvWatchEvent(KvWatchEventType.Compacted, null, null, _stateMachine.Revision, compacted)];
                 yield break;
             }
+            List<KvWatchEvent>? batch = null;
             foreach (var change in changes)
             {
                 next = change.Revision + 1;
                 if (!InRange(change.Entry.Key, key, rangeEnd)) continue;
-                yield return new KvWatchEvent(change.Type == ChangeType.Put ? KvWatchEventType.Put : KvWatchEventType.Delete,
-                    ToWire(change.Entry), prevKv && change.Previous is { } p ? ToWire(p) : null, change.Revision);
+                (batch ??= []).Add(new KvWatchEvent(change.Type == ChangeType.Put ? KvWatchEventType.Put : KvWatchEventType.Delete,
+                    ToWire(change.Entry), prevKv && change.Previous is { } p ? ToWire(p) : null, change.Revision));
             }
+            if (batch is not null) yield return [.. batch];
+            if (_stateMachine.History.HasAfter(next - 1)) continue; // a read returns a bounded step: more is waiting
             try
             {
                 await signal.WaitAsync(_options.TickInterval * _options.ElectionTicks, timeProvider, cancellationToken);

@@ -816,7 +816,7 @@ public sealed partial class RaftReplicaGrain(
             ReadOnlyLeaseBased = _options.ReadMode == RaftReadMode.Lease,
         };
         _hasStoredState = true;
-        _stateMachine = new KeyValueStateMachine(_options.WatchHistoryEvents, _options.WatchHistoryBytes);
+        _stateMachine = new KeyValueStateMachine(_options.WatchHistoryEvents, _options.WatchHistoryBytes, _options.WatchHistorySnapshotEvents);
         SnapshotData? snapshot = null;
         if (state.Snapshot is { } stored)
         {

@@ -21,11 +21,12 @@ public sealed class SafetyChecker
     private readonly Dictionary<(string Id, long Term), string> _durableVotes = [];
     private readonly Dictionary<string, (int Restarts, long Term, long Commit)> _volatile = [];
     private readonly Dictionary<long, byte[]> _referenceSnapshots = [];
-    private KeyValueStateMachine _reference = new();
+    private KeyValueStateMachine _reference;
 
     public SafetyChecker(SimulatedCluster cluster)
     {
         _cluster = cluster;
+        _reference = cluster.NewStateMachine();
         cluster.OnApplied = OnApplied;
         cluster.OnSnapshot = OnSnapshot;
     }
@@ -269,7 +270,7 @@ public sealed class SafetyChecker
     private byte[] ReferenceSnapshot(SimNode n, long index)
     {
         if (_referenceSnapshots.TryGetValue(index, out var cached)) return cached;
-        if (_reference.LastAppliedIndex > index) _reference = new KeyValueStateMachine(); // rare: replay from the start
+        if (_reference.LastAppliedIndex > index) _reference = _cluster.NewStateMachine(); // rare: replay from the start
         for (var i = _reference.LastAppliedIndex + 1; i <= index; i++)
         {
             if (!_applied.TryGetValue(i, out var e)) Fail($"{n.Id}: a snapshot at {index} covers entry {i}, which no node applied");

@@ -8,13 +8,16 @@ public sealed class SimNode
 {
     private readonly List<LogEntry> _applied = [];
 
-    internal SimNode(string id, RaftConfig config, int randomSeed)
+    private readonly Func<KeyValueStateMachine> _newStateMachine;
+
+    internal SimNode(string id, RaftConfig config, int randomSeed, Func<KeyValueStateMachine>? newStateMachine = null)
     {
+        _newStateMachine = newStateMachine ?? (() => new KeyValueStateMachine());
         Id = id;
         Config = config;
         Store = new SimulatedStore(config.SnapshotCatchUpEntries);
         Raft = new RaftNode(config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed));
-        StateMachine = new KeyValueStateMachine();
+        StateMachine = _newStateMachine();
     }
 
     public string Id { get; }
@@ -48,7 +51,7 @@ public sealed class SimNode
     internal void Restart(int randomSeed)
     {
         // As the real shell: restore the state machine from the stored snapshot, then replay the log after it.
-        StateMachine = new KeyValueStateMachine();
+        StateMachine = _newStateMachine();
         var stored = Store.LoadSnapshot();
         if (stored is not null) StateMachine.Restore(stored.Data);
         Raft = new RaftNode(Config, Store.HardState, Store.LoadLog(), new SeededRaftRandom(randomSeed), stored);

@@ -1,4 +1,5 @@
 using Orleans.Raft.Consensus;
+using Orleans.Raft.StateMachine;
 
 namespace Orleans.Raft.Core.Tests.Harness;
 
@@ -21,9 +22,11 @@ public sealed class SimulatedCluster
     /// How many of the size replicas form the group at the start (all when null); the others are spares, which exist
     /// only once <see cref="Join"/> starts them after a change adds them.
     /// </param>
-    public SimulatedCluster(int size, int seed, Func<RaftConfig, RaftConfig>? configure = null, int? voters = null)
+    /// <param name="newStateMachine">Makes each replica's state machine (a default one when null).</param>
+    public SimulatedCluster(int size, int seed, Func<RaftConfig, RaftConfig>? configure = null, int? voters = null, Func<KeyValueStateMachine>? newStateMachine = null)
     {
         Seed = seed;
+        _newStateMachine = newStateMachine;
         Random = new Random(seed);
         _configure = configure;
         Ids = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
@@ -32,11 +35,15 @@ public sealed class SimulatedCluster
         {
             var config = new RaftConfig { Id = id, Members = _initial };
             if (configure is not null) config = configure(config);
-            _nodes[id] = new SimNode(id, config, Random.Next());
+            _nodes[id] = new SimNode(id, config, Random.Next(), newStateMachine);
         }
     }
 
     private readonly Func<RaftConfig, RaftConfig>? _configure;
+    private readonly Func<KeyValueStateMachine>? _newStateMachine;
+
+    /// <summary>A state machine as the replicas make theirs.</summary>
+    public KeyValueStateMachine NewStateMachine() => _newStateMachine?.Invoke() ?? new KeyValueStateMachine();
     private readonly List<string> _initial;
 
     /// <summary>
@@ -48,7 +55,7 @@ public sealed class SimulatedCluster
         if (_nodes.ContainsKey(id)) throw new InvalidOperationException($"{id} was already started");
         var config = new RaftConfig { Id = id, Members = _initial };
         if (_configure is not null) config = _configure(config);
-        var node = new SimNode(id, config, Random.Next());
+        var node = new SimNode(id, config, Random.Next(), _newStateMachine);
         _nodes[id] = node;
         Note($"join {id}");
         return node;

@@ -108,6 +108,14 @@ public sealed class RaftOptions
     public long WatchHistoryBytes { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.DefaultHistoryBytes;
 
     /// <summary>
+    /// The newest changes each snapshot carries for watchers (1,000, and at most 1 MiB of keys and values), so a replica
+    /// that restarts or joins from a snapshot serves a watcher that was a little behind, as its peers could; 0 carries
+    /// none. Every node of a group must use the same value, or their snapshots at one index differ.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int WatchHistorySnapshotEvents { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.SnapshotHistoryEvents;
+
+    /// <summary>
     /// The largest encoded size of the keys and values, in bytes: a leader refuses writes that would pass it, which
     /// keeps snapshots far below the 2 GB a byte array can hold.
     /// </summary>
