@@ -181,7 +181,8 @@ public sealed class SnapshotStreamTests
         const int keys = 150;
         // Snapshots of the keys alone (no watch history), so their size is the state's, as when this was measured.
         var c = new SimulatedCluster(3, 811, cfg => cfg with { SnapshotChunkBytes = 64, SnapshotCatchUpEntries = 300 },
-            newStateMachine: () => new KeyValueStateMachine(snapshotHistoryEvents: 0)) { SnapshotEvery = 10 };
+            newStateMachine: () => new KeyValueStateMachine(snapshotHistoryEvents: 0))
+        { SnapshotEvery = 10 };
         var checker = new SafetyChecker(c);
         Assert.True(c.RunUntil(() => c.StableLeader() is not null, 300), c.TraceTail());
         var leader = c.StableLeader()!;
