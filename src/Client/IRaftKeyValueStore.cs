@@ -31,6 +31,12 @@ public interface IRaftKeyValueStore
     /// <summary>Sets the key, attached to lease (0: to none); returns the key as written, with its new revision.</summary>
     Task<KvEntry> PutAsync(string key, string value, long lease = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends suffix to the key's value (to an empty one if it does not exist), atomically; returns the key as written.
+    /// The value itself is not sent back: read the key for it.
+    /// </summary>
+    Task<KvEntry> AppendAsync(string key, string suffix, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the key; false when it did not exist.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
 

@@ -54,6 +54,13 @@ public sealed class RaftKeyValueStore(IGrainFactory grains, string store = RaftK
     }
 
     /// <inheritdoc />
+    public async Task<KvEntry> AppendAsync(string key, string suffix, CancellationToken cancellationToken = default)
+    {
+        var response = await SendAsync(KvRequest.Append(key, suffix), cancellationToken);
+        return response.Entry ?? new KvEntry(key, null, 0, response.Revision, 0, 0);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         (await SendAsync(KvRequest.Delete(key), cancellationToken, KvStatus.NotFound)).Status == KvStatus.Ok;
 

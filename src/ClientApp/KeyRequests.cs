@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orleans.Raft.Client;
 
 namespace Orleans.Raft.ClientApp;
 
@@ -27,13 +28,55 @@ public static class KeyRequests
         return option;
     }
 
+    /// <summary>
+    /// Through the typed client, as every other verb; with --via, which the client does not offer (it picks no replica),
+    /// straight to the gateway's ExecuteVia.
+    /// </summary>
     public static Task<int> RunAsync(ClientContext context, ParseResult result, KvRequest request) =>
-        context.RunAsync(result, async client =>
+        result.GetValue(GlobalOptions.Via) is { } via
+            ? context.RunAsync(result, async client =>
+                await ReportAsync(context.IO, request, await client.GetGrain<IKeyValueGatewayGrain>(GlobalOptions.GroupName(result)).ExecuteVia(via, request)))
+            : StoreRequests.RunAsync(context, result, CancellationToken.None, store => ThroughStoreAsync(context.IO, store, request));
+
+    private static async Task<int> ThroughStoreAsync(ClientIO io, IRaftKeyValueStore store, KvRequest request)
+    {
+        switch (request.Operation)
         {
-            var gateway = client.GetGrain<IKeyValueGatewayGrain>(GlobalOptions.GroupName(result));
-            var response = result.GetValue(GlobalOptions.Via) is { } via ? await gateway.ExecuteVia(via, request) : await gateway.Execute(request);
-            return await ReportAsync(context.IO, request, response);
-        });
+            case KvOperation.Get:
+                if (await store.GetAsync(request.Key, request.Consistency) is not { } entry) return await NoSuchKeyAsync(io, request.Key);
+                await io.Out.WriteLineAsync(entry.Value);
+                return ExitCodes.Ok;
+            case KvOperation.Set:
+                await store.PutAsync(request.Key, request.Value!);
+                break;
+            case KvOperation.Delete:
+                if (!await store.DeleteAsync(request.Key)) return await NoSuchKeyAsync(io, request.Key);
+                break;
+            case KvOperation.CompareAndSet:
+                var compared = await store.CompareAndSetAsync(request.Key, request.Expected, request.Value!);
+                if (!compared.Succeeded) return await CompareFailedAsync(io, request.Key, compared.Current?.Value);
+                break;
+            case KvOperation.Append:
+                await store.AppendAsync(request.Key, request.Value!);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "not a single-key request");
+        }
+        await io.Out.WriteLineAsync("OK");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> NoSuchKeyAsync(ClientIO io, string key)
+    {
+        await io.Error.WriteLineAsync($"error: No such key: {key}");
+        return ExitCodes.RequestFailed;
+    }
+
+    private static async Task<int> CompareFailedAsync(ClientIO io, string key, string? found)
+    {
+        await io.Error.WriteLineAsync(found is null ? $"error: compare failed: {key} does not exist" : $"error: compare failed: {key} holds '{found}'");
+        return ExitCodes.RequestFailed;
+    }
 
     public static async Task<int> ReportAsync(ClientIO io, KvRequest request, KvResponse response)
     {
@@ -46,13 +89,9 @@ public static class KeyRequests
                 await io.Out.WriteLineAsync("OK");
                 return ExitCodes.Ok;
             case KvStatus.NotFound:
-                await io.Error.WriteLineAsync($"error: No such key: {request.Key}");
-                return ExitCodes.RequestFailed;
+                return await NoSuchKeyAsync(io, request.Key);
             case KvStatus.CompareFailed:
-                await io.Error.WriteLineAsync(response.Value is null
-                    ? $"error: compare failed: {request.Key} does not exist"
-                    : $"error: compare failed: {request.Key} holds '{response.Value}'");
-                return ExitCodes.RequestFailed;
+                return await CompareFailedAsync(io, request.Key, response.Value);
             case KvStatus.InvalidRequest:
                 await io.Error.WriteLineAsync($"error: invalid request: {response.Error}");
                 return ExitCodes.RequestFailed;

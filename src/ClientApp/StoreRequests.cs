@@ -35,6 +35,11 @@ public static class StoreRequests
             {
                 return ExitCodes.Ok;
             }
+            catch (RaftInvalidRequestException ex)
+            {
+                await context.IO.Error.WriteLineAsync($"error: invalid request: {ClientContext.OneLine(ex.Message)}");
+                return ExitCodes.RequestFailed;
+            }
             catch (RaftKeyValueException ex)
             {
                 await context.IO.Error.WriteLineAsync($"error: {ClientContext.OneLine(ex.Message)}");
