@@ -89,15 +89,8 @@ public static partial class RaftApi
 
     private static Task<IResult> TxnAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => StoreCall(context, async () =>
     {
-        KvTxn? txn;
-        try
-        {
-            txn = await JsonSerializer.DeserializeAsync<KvTxn>(context.Request.Body, TxnJson, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Bad request", $"the transaction is not valid JSON: {ex.Message}");
-        }
+        var (txn, bad) = await JsonBodyAsync<KvTxn>(context, "the transaction");
+        if (bad is not null) return bad;
         if (txn is null) return Problem(StatusCodes.Status400BadRequest, "Bad request", "a transaction is required: {\"compares\":[...],\"success\":[...],\"failure\":[...]}");
         txn = txn with { Compares = txn.Compares ?? [], Success = txn.Success ?? [], Failure = txn.Failure ?? [] };
         var result = await Store(grains, options).TxnAsync(txn, context.RequestAborted);
@@ -111,19 +104,25 @@ public static partial class RaftApi
 
     private static Task<IResult> LeaseGrantAsync(HttpContext context, IGrainFactory grains, IOptions<RaftOptions> options) => StoreCall(context, async () =>
     {
-        LeaseGrantRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<LeaseGrantRequest>(context.Request.Body, TxnJson, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Bad request", $"the body is not valid JSON: {ex.Message}");
-        }
+        var (body, bad) = await JsonBodyAsync<LeaseGrantRequest>(context, "the body");
+        if (bad is not null) return bad;
         if (body is null || !double.IsFinite(body.Ttl) || body.Ttl <= 0) return Problem(StatusCodes.Status400BadRequest, "Bad request", "give the lease's TTL in seconds: {\"ttl\": 10}");
         var id = await Store(grains, options).GrantLeaseAsync(TimeSpan.FromSeconds(body.Ttl), body.Key, context.RequestAborted);
         return Results.Json(new { id, ttl = body.Ttl });
     });
+
+    /// <summary>The request's JSON body (null for "null"), or a 400 that names what was not valid JSON.</summary>
+    private static async Task<(T? Body, IResult? Bad)> JsonBodyAsync<T>(HttpContext context, string what) where T : class
+    {
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync<T>(context.Request.Body, TxnJson, context.RequestAborted), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problem(StatusCodes.Status400BadRequest, "Bad request", $"{what} is not valid JSON: {ex.Message}"));
+        }
+    }
 
     private static object Lease(KvLease l) => new { id = l.Id, ttl = l.Ttl.TotalSeconds, remaining = l.Remaining?.TotalSeconds, keys = l.Keys };
 
