@@ -13,12 +13,9 @@ public static class HealthEndpoints
     public const string LivePath = "/healthz";
     public const string ReadyPath = "/readyz";
 
-    /// <summary>How long /readyz waits for the replicas' status before it answers not ready.</summary>
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(5);
-
     public static IServiceCollection AddRaftHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<ReplicasReadyCheck>(ReplicasReadyCheck.Name, tags: [ReplicasReadyCheck.ReadyTag], timeout: ReadyTimeout);
+        services.AddHealthChecks().AddCheck<ReplicasReadyCheck>(ReplicasReadyCheck.Name, tags: [ReplicasReadyCheck.ReadyTag]);
         return services;
     }
 

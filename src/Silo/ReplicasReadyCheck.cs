@@ -9,7 +9,7 @@ namespace Orleans.Raft.Silo;
 /// to within <see cref="WebOptions.ReadyMaxLag"/> entries of its leader's commit index, and every group it holds a
 /// replica of has a leader. A node that holds no replica (a silo that only serves clients) is ready once its silo runs.
 /// </summary>
-public sealed class ReplicasReadyCheck(IGrainFactory grains, RaftGroupLayout layout, IOptions<WebOptions> web) : IHealthCheck
+public sealed class ReplicasReadyCheck(IGrainFactory grains, RaftGroupLayout layout, IOptions<WebOptions> web, IOptions<RaftOptions> raft) : IHealthCheck
 {
     public const string Name = "replicas";
     public const string ReadyTag = "ready";
@@ -22,7 +22,9 @@ public sealed class ReplicasReadyCheck(IGrainFactory grains, RaftGroupLayout lay
         ReplicaStatus[] all;
         try
         {
-            all = await grains.GetGrain<IKeyValueGatewayGrain>(layout.Store).GetStatus().WaitAsync(cancellationToken);
+            // The gateway gives a silent replica the request timeout; a second more, so one dead node's replica does not
+            // make this node unready, while a gateway that does not answer at all does.
+            all = await grains.GetGrain<IKeyValueGatewayGrain>(layout.Store).GetStatus().WaitAsync(raft.Value.RequestTimeout + TimeSpan.FromSeconds(1), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
