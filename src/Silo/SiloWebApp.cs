@@ -92,7 +92,7 @@ public static class SiloWebApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, dashboardPort));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<RaftMetricsReader>();
-        builder.Services.AddSiloTelemetry(builder.Configuration);
+        builder.AddSiloTelemetry();
         builder.Services.AddRaftHealthChecks();
         builder.UseOrleans(orleans =>
         {

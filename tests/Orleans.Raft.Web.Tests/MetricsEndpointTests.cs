@@ -22,7 +22,7 @@ public sealed class MetricsEndpointTests
         }
 
         var after = await ScrapeAsync(silo.Client);
-        // Each write is a client command a leader proposed; other silos of this process may add theirs, never subtract.
+        // Each write is a client command the leader proposed (opening the client's session is one more).
         var proposals = PrometheusText.Sum(after, "raft_proposals_total");
         Assert.NotNull(proposals);
         Assert.True(proposals >= before + writes, $"raft_proposals_total went from {before} to {proposals} over {writes} writes");
@@ -32,6 +32,36 @@ public sealed class MetricsEndpointTests
         Assert.Contains(after, s => s.Name == "dotnet_process_memory_working_set_bytes" && s.Value > 0);
         // Orleans' meter (Microsoft.Orleans): the grains activated on this silo, the replicas among them.
         Assert.Contains(after, s => s.Name == "orleans_catalog_activations" && s.Labels.GetValueOrDefault("grain_type") == "raftreplica" && s.Value > 0);
+    }
+
+    [Fact]
+    public async Task Each_silo_of_a_process_exports_its_own_replicas_and_counters()
+    {
+        await using var first = await WebSilo.StartAsync();
+        var before = PrometheusText.Sum(await ScrapeAsync(first.Client), "raft_proposals_total") ?? 0;
+        await using (var second = await WebSilo.StartAsync())
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using var put = await second.Client.PutAsync($"/api/kv/second-{i}", new StringContent("v"));
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            }
+            var secondScrape = await ScrapeAsync(second.Client);
+            Assert.All(secondScrape.Where(s => s.Name == "raft_commit_index"), s => Assert.Equal(second.Group, s.Labels["group"]));
+            Assert.True(PrometheusText.Sum(secondScrape, "raft_proposals_total") >= 3);
+        }
+
+        // The second silo's writes are not the first's, and its shutdown does not take the first's instruments along.
+        var firstScrape = await ScrapeAsync(first.Client);
+        Assert.Equal(before, PrometheusText.Sum(firstScrape, "raft_proposals_total") ?? 0);
+        var commitIndexes = firstScrape.Where(s => s.Name == "raft_commit_index").ToArray();
+        Assert.Equal(5, commitIndexes.Length);
+        Assert.All(commitIndexes, s => Assert.Equal(first.Group, s.Labels["group"]));
+        using (var put = await first.Client.PutAsync("/api/kv/first", new StringContent("v")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        Assert.True(PrometheusText.Sum(await ScrapeAsync(first.Client), "raft_proposals_total") > before);
     }
 
     [Fact]
