@@ -7,6 +7,8 @@ namespace Orleans.Raft.Silo;
 /// <summary>
 /// With Web:AccessToken set, refuses every request that does not carry the token (401). A page loaded with
 /// ?access_token= gets it as an HttpOnly cookie, so its scripts, styles and the dashboard's own calls pass too.
+/// The probes /healthz and /readyz pass without it: load balancers and Kubernetes send none, and they reveal only
+/// whether this node is up and ready. /metrics needs it, as /api/metrics does: Prometheus sends it as a bearer token.
 /// </summary>
 public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<WebOptions> options, IProblemDetailsService problems)
 {
@@ -17,7 +19,7 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<WebOpti
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (_expected is null)
+        if (_expected is null || HealthEndpoints.IsProbe(context.Request.Path))
         {
             await next(context);
             return;

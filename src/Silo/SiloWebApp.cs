@@ -6,8 +6,8 @@ using Orleans.Raft.Hosting;
 namespace Orleans.Raft.Silo;
 
 /// <summary>
-/// The silo's web application: the Orleans silo, the Orleans dashboard, the Raft console at /raft and the API under
-/// /api, on one port. Program runs it; tests start it in process.
+/// The silo's web application: the Orleans silo, the Orleans dashboard, the Raft console at /raft, the API under
+/// /api, Prometheus metrics at /metrics and the probes /healthz and /readyz, on one port. Program runs it; tests start it in process.
 /// </summary>
 public static class SiloWebApp
 {
@@ -92,6 +92,8 @@ public static class SiloWebApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, dashboardPort));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<RaftMetricsReader>();
+        builder.AddSiloTelemetry();
+        builder.Services.AddRaftHealthChecks();
         builder.UseOrleans(orleans =>
         {
             orleans.UseRaftClustering(builder.Configuration, silo, siloPort, gatewayPort);
@@ -117,6 +119,8 @@ public static class SiloWebApp
         app.UseStaticFiles();
         app.MapOrleansDashboard();
         app.MapRaftApi();
+        app.MapSiloTelemetry();
+        app.MapRaftHealthChecks();
         // Resolve the reader now, so its counters count from the start.
         app.Services.GetRequiredService<RaftMetricsReader>();
 

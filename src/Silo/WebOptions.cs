@@ -16,6 +16,12 @@ public sealed class WebOptions
     /// </summary>
     public string? AccessToken { get; set; }
 
+    /// <summary>
+    /// /readyz: the most committed entries (the leader's commit index minus its applied index) a replica on this node
+    /// may trail by and still count as caught up.
+    /// </summary>
+    public long ReadyMaxLag { get; set; } = 1000;
+
     /// <summary>Parses <see cref="BindAddress"/>; throws <see cref="SiloConfigurationException"/> with the reason.</summary>
     public IPAddress ParseBindAddress()
     {
@@ -29,6 +35,7 @@ public sealed class WebOptions
     /// <summary>Refuses a non-loopback address without a token: the API can stop replicas and change data.</summary>
     public IPAddress Validate()
     {
+        if (ReadyMaxLag < 0) throw new SiloConfigurationException($"Web:ReadyMaxLag must be 0 or more, not {ReadyMaxLag}");
         var address = ParseBindAddress();
         if (!IPAddress.IsLoopback(address) && string.IsNullOrWhiteSpace(AccessToken))
         {
