@@ -19,9 +19,10 @@ public static class SiloWebApp
 
     /// <summary>
     /// Builds the application from command-line arguments and appsettings.json. Throws
-    /// <see cref="SiloConfigurationException"/> when the configuration is unusable.
+    /// <see cref="SiloConfigurationException"/> when the configuration is unusable. <paramref name="configure"/> runs
+    /// last, before the app is built: a host (or a test) adds its own services, such as a trace exporter.
     /// </summary>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -106,6 +107,7 @@ public static class SiloWebApp
             else orleans.UseSqliteRaftStorage(o => o.DataDirectory = dataDirectory);
             if (faultInjection) orleans.AddRaftFaultInjection();
         });
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseMiddleware<AccessTokenMiddleware>();

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -59,11 +61,30 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     private long _commits;
     private long _committedWrites;
     private int _disposed;
+    private readonly Histogram<double>? _fsyncDuration;
+    private readonly Histogram<double>? _commitDuration;
+
+    /// <summary>The meter the storage's histograms join: the Raft grains' own, so they are scraped together.</summary>
+    public const string MeterName = "Orleans.Raft";
+
+    // Doubling from 0.1 ms, as the grains' duration histograms: an fsync takes a fraction of a millisecond on a good disk.
+    private static readonly double[] DurationBuckets = [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
 
     /// <summary>Opens (creating if needed) the database and checks it; throws <see cref="InvalidDataException"/> when it is corrupt.</summary>
-    public SqliteRaftStorage(SqliteRaftStorageOptions options)
+    public SqliteRaftStorage(SqliteRaftStorageOptions options, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (meterFactory is not null)
+        {
+            var meter = meterFactory.Create(MeterName);
+            var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
+            // etcd's wal_fsync_duration_seconds and backend_commit_duration_seconds: here the log and the snapshots share
+            // one database, so a batch's transaction is the backend commit, and its COMMIT (the WAL write and fsync) the fsync.
+            _fsyncDuration = meter.CreateHistogram("raft.wal.fsync.duration", "ms",
+                "Time of each storage transaction's COMMIT: SQLite's write-ahead log append and its fsync (synchronous=FULL)", advice: advice);
+            _commitDuration = meter.CreateHistogram("raft.backend.commit.duration", "ms",
+                "Time of each storage transaction, from its first write to its durable COMMIT: one batch of replicas' log entries, terms and snapshots", advice: advice);
+        }
         _path = options.DatabasePath;
         _options = options;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
@@ -411,6 +432,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     private void CommitBatch(List<WriteRequest> batch)
     {
         var writer = _writer!;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             writer.ApplyPageLimit(_options.MaxPageCount);
@@ -436,7 +458,10 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                     request.Error = ex;
                 }
             }
+            var committing = Stopwatch.GetTimestamp();
             transaction.Commit();
+            _fsyncDuration?.Record(Stopwatch.GetElapsedTime(committing).TotalMilliseconds);
+            _commitDuration?.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex)
         {

@@ -25,6 +25,9 @@ public sealed class WebSilo : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The silo's services (its grain factory, say).</summary>
+    public IServiceProvider Services => _app.Services;
     public string Group { get; }
 
     /// <summary>A client that sends the token, if the silo has one.</summary>
@@ -46,10 +49,13 @@ public sealed class WebSilo : IAsyncDisposable
         ];
     }
 
-    public static async Task<WebSilo> StartAsync(params string[] extra)
+    public static Task<WebSilo> StartAsync(params string[] extra) => StartAsync(configure: null, extra);
+
+    /// <summary>Starts a silo whose host <paramref name="configure"/> adds to (a trace exporter, say).</summary>
+    public static async Task<WebSilo> StartAsync(Action<WebApplicationBuilder>? configure, params string[] extra)
     {
         var args = Arguments(out var group, extra);
-        var app = SiloWebApp.Build(args);
+        var app = SiloWebApp.Build(args, configure);
         await app.StartAsync();
         var url = app.Urls.Single();
         var t = Array.LastIndexOf(args, "--access-token");

@@ -74,7 +74,16 @@ public sealed partial class KeyValueGatewayGrain(
     public async Task<KvResponse> Execute(KvRequest request)
     {
         if (RequestValidator.Validate(request, _options) is { } error) return KvResponse.Failure(KvStatus.InvalidRequest, error.Message);
+        // A store's gateway only routes: the span is the group gateway's, one per request.
         if (IsStore) return await RouteAsync(request);
+        using var activity = RaftTracing.StartRequest(Group, request);
+        var response = await ExecuteInGroupAsync(request);
+        RaftTracing.SetOutcome(activity, response);
+        return response;
+    }
+
+    private async Task<KvResponse> ExecuteInGroupAsync(KvRequest request)
+    {
         var members = await GetMembersAsync();
         if (members.Length == 0) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown group '{Group}': no replicas are registered");
         if (request.IsSerializableRead) return await SerializableReadAsync(members, request);
@@ -89,8 +98,10 @@ public sealed partial class KeyValueGatewayGrain(
         if (IsStore) return KvResponse.Failure(KvStatus.InvalidRequest, layout.NotAGroup("a request through a replica (--via)"));
         var members = await GetMembersAsync();
         if (!members.Contains(replica)) return KvResponse.Failure(KvStatus.InvalidRequest, $"unknown replica '{replica}' in group '{Group}' (members: {string.Join(", ", members)})");
-        if (!request.IsWrite || request.SessionId != 0) return (await ViaAsync(replica, request)).Response;
-        return await InOwnSessionAsync(request, r => ViaAsync(replica, r));
+        using var activity = RaftTracing.StartRequest(Group, request, via: replica);
+        var response = !request.IsWrite || request.SessionId != 0 ? (await ViaAsync(replica, request)).Response : await InOwnSessionAsync(request, r => ViaAsync(replica, r));
+        RaftTracing.SetOutcome(activity, response);
+        return response;
     }
 
     /// <summary>

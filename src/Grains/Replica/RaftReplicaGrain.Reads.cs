@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Orleans.Raft.Consensus;
 using Orleans.Raft.Hosting;
 
@@ -28,6 +29,16 @@ public sealed partial class RaftReplicaGrain
     /// <summary>One attempt at a get without the log; pauses when the node cannot take it yet.</summary>
     private async Task<RetryStep<KvResponse>> ReadAsync(RaftNode node, KvRequest request, TimeSpan remaining)
     {
+        using var activity = RaftTracing.StartAtLeader("raft.read", _group, _name, node.CurrentTerm);
+        activity?.SetTag(RaftTracing.OperationTag, request.Operation.ToString());
+        var step = await ReadCoreAsync(node, request, remaining, activity);
+        if (step.Result is { } answer) RaftTracing.SetOutcome(activity, answer);
+        else activity?.SetTag(RaftTracing.StatusTag, "retry");
+        return step;
+    }
+
+    private async Task<RetryStep<KvResponse>> ReadCoreAsync(RaftNode node, KvRequest request, TimeSpan remaining, Activity? activity)
+    {
         var id = Guid.NewGuid();
         var waiting = node.PendingReads;
         var result = node.ReadIndex(id.ToByteArray());
@@ -40,6 +51,7 @@ public sealed partial class RaftReplicaGrain
         var atLeader = node.Role == RaftRole.Leader;
         // Released at once, with no round to wait for: within the lease (or a lone voter, which confirms itself).
         var path = atLeader && node.PendingReads == waiting && _options.ReadMode == RaftReadMode.Lease ? ReadPath.Lease : ReadPath.ReadIndex;
+        activity?.SetTag(RaftTracing.ReadPathTag, path == ReadPath.Lease ? "lease" : "read_index");
         var read = new PendingRead(request, atLeader);
         _reads[id] = read;
         SchedulePump();

@@ -86,8 +86,9 @@ public sealed partial class RaftReplicaGrain(
     private ReplicaReferences? _peers;
     // The latest TimeoutNow this replica sent, and in which term: after a transfer ends unseen, the target may have won.
     private (string To, long Term)? _timeoutNowSent;
+    private ReplicaTraffic? _traffic;
 
-    private sealed record PendingProposal(long Term, TaskCompletionSource<KvResponse> Completion, long StartTimestamp);
+    private sealed record PendingProposal(long Term, TaskCompletionSource<KvResponse> Completion, long StartTimestamp, Activity? Trace);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -518,6 +519,7 @@ public sealed partial class RaftReplicaGrain(
             logger.MalformedMessageDropped(ex, _name, message.From);
             return Task.CompletedTask;
         }
+        Traffic.Received(m.Type, m.From, m.Index, m.Offset, m.Done);
         _node.Step(m);
         SchedulePump();
         return Task.CompletedTask;
@@ -751,10 +753,20 @@ public sealed partial class RaftReplicaGrain(
 
     private async Task<KvResponse> ProposeAsync(RaftNode node, Command command, TimeSpan remaining)
     {
+        using var activity = RaftTracing.StartAtLeader("raft.propose", _group, _name, node.CurrentTerm);
+        activity?.SetTag(RaftTracing.OperationTag, command.Operation.ToString());
+        var response = await ProposeCoreAsync(node, command, remaining, activity);
+        RaftTracing.SetOutcome(activity, response);
+        return response;
+    }
+
+    private async Task<KvResponse> ProposeCoreAsync(RaftNode node, Command command, TimeSpan remaining, Activity? activity)
+    {
         var result = node.Propose(command.Encode());
         if (result.Overloaded)
         {
             metrics.ProposalsRefused.Add(1);
+            metrics.CountFailedProposal(_group, ProposalFailure.Overloaded);
             return new KvResponse
             {
                 Status = KvStatus.Overloaded,
@@ -771,13 +783,14 @@ public sealed partial class RaftReplicaGrain(
             return new KvResponse { Status = KvStatus.NotLeader, LeaderHint = result.LeaderHint, ServedBy = _name, Error = "leadership changed" };
 
         metrics.Proposals.Add(1);
-        return await AwaitCommitAsync(result, remaining);
+        activity?.SetTag(RaftTracing.IndexTag, result.Index);
+        return await AwaitCommitAsync(result, remaining, activity);
     }
 
     /// <summary>Waits for an accepted proposal to apply, or until remaining runs out.</summary>
-    private async Task<KvResponse> AwaitCommitAsync(ProposeResult result, TimeSpan remaining)
+    private async Task<KvResponse> AwaitCommitAsync(ProposeResult result, TimeSpan remaining, Activity? activity = null)
     {
-        var pending = new PendingProposal(result.Term, new TaskCompletionSource<KvResponse>(TaskCreationOptions.RunContinuationsAsynchronously), timeProvider.GetTimestamp());
+        var pending = new PendingProposal(result.Term, new TaskCompletionSource<KvResponse>(TaskCreationOptions.RunContinuationsAsynchronously), timeProvider.GetTimestamp(), activity);
         _pending[result.Index] = pending;
         SchedulePump();
         try
@@ -789,6 +802,7 @@ public sealed partial class RaftReplicaGrain(
             // Nobody waits for it any more; the entry may still commit, and Apply copes with no pending request.
             if (_pending.TryGetValue(result.Index, out var current) && ReferenceEquals(current, pending)) _pending.Remove(result.Index);
             metrics.ProposalsTimedOut.Add(1);
+            metrics.CountFailedProposal(_group, ProposalFailure.Timeout);
             return KvResponse.Failure(KvStatus.Timeout, $"Request timed out: entry {result.Index} was not committed in time; it may or may not take effect", _name);
         }
     }
@@ -846,7 +860,7 @@ public sealed partial class RaftReplicaGrain(
         _node = null;
         ForgetQuiescence();
         metrics.Forget(_group, _name);
-        FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" });
+        FailPending(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = $"replica {_name} stopped ({reason}); the request may or may not take effect" }, ProposalFailure.Stopped);
         FailReads($"replica {_name} stopped ({reason})");
         _leaseDeadlines.Clear();
         SignalApplied(); // its watchers find it stopped, and go on elsewhere
@@ -966,6 +980,10 @@ public sealed partial class RaftReplicaGrain(
 
         async Task YieldThenPumpAsync()
         {
+            // The pump serves every request and message: it belongs to no one request's trace, and its calls must not
+            // carry the trace context (or anything else) of the call that happened to start it.
+            Activity.Current = null;
+            RequestContext.Clear();
             await Task.Yield();
             _pumpScheduled = false;
             await PumpAsync();
@@ -999,8 +1017,12 @@ public sealed partial class RaftReplicaGrain(
                 }
                 ObserveConfiguration(node);
                 foreach (var m in rd.Messages) Send(m);
-                if (rd.Snapshot is { } installed) RestoreSnapshot(installed);
-                foreach (var e in rd.CommittedEntries) Apply(node, e);
+                if (rd.Snapshot is { } installed)
+                {
+                    RestoreSnapshot(installed);
+                    Traffic.SnapshotInstalled(installed.Index);
+                }
+                foreach (var e in rd.CommittedEntries) ApplyTimed(node, e);
                 ObserveReads(node, rd);
                 node.Advance(rd);
                 if (_removedAt > 0)
@@ -1112,6 +1134,7 @@ public sealed partial class RaftReplicaGrain(
         foreach (var index in _pending.Keys.Where(i => i <= snapshot.Index).ToList())
         {
             _pending.Remove(index, out var p);
+            metrics.CountFailedProposal(_group, ProposalFailure.LeadershipLost);
             p!.Completion.TrySetResult(new KvResponse { Status = KvStatus.Unavailable, ServedBy = _name, Error = "leadership changed; the request may or may not take effect" });
         }
     }
@@ -1204,6 +1227,7 @@ public sealed partial class RaftReplicaGrain(
         // A peer whose node is down is unreachable, as over a cut network; calling it would only fail in placement.
         if (node is not null && !nodes.IsUp(node)) return;
         metrics.MessagesSent.Add(1);
+        Traffic.Sent(m, node ?? m.To);
         if (node is not null && TryCoalesce(m, node, member)) return;
         if (m.Type == MessageType.TimeoutNow) _timeoutNowSent = (m.To, m.Term);
         try
@@ -1214,6 +1238,24 @@ public sealed partial class RaftReplicaGrain(
         {
             // The network may lose any message; Raft retries.
             logger.SendFailed(ex, _name, m.To);
+        }
+    }
+
+    private ReplicaTraffic Traffic => _traffic ??= new ReplicaTraffic(metrics, timeProvider, _group, _options.TickInterval * _options.ElectionTicks);
+
+    /// <summary>Applies an entry, timing it (etcd's slow-apply warning) and marking a waiting request's trace.</summary>
+    private void ApplyTimed(RaftNode node, LogEntry entry)
+    {
+        if (_pending.TryGetValue(entry.Index, out var waiting) && waiting.Term == entry.Term)
+            waiting.Trace?.AddEvent(new ActivityEvent("raft.committed", tags: new ActivityTagsCollection { [RaftTracing.IndexTag] = entry.Index }));
+        var started = Stopwatch.GetTimestamp();
+        Apply(node, entry);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.ApplyDuration.Record(elapsed.TotalMilliseconds);
+        if (elapsed >= _options.SlowApplyThreshold)
+        {
+            metrics.SlowApplies.Add(1, new KeyValuePair<string, object?>("group", _group));
+            logger.SlowApply(_group, _name, entry.Index, entry.Type.ToString(), entry.Data.Length, elapsed.TotalMilliseconds, _options.SlowApplyThreshold.TotalMilliseconds);
         }
     }
 
@@ -1280,11 +1322,14 @@ public sealed partial class RaftReplicaGrain(
             if (pending.Term == entry.Term)
             {
                 metrics.CommitLatency.Record(timeProvider.GetElapsedTime(pending.StartTimestamp).TotalMilliseconds);
+                metrics.ProposalsCommitted.Add(1, new KeyValuePair<string, object?>("group", _group));
+                pending.Trace?.AddEvent(new ActivityEvent("raft.applied", tags: new ActivityTagsCollection { [RaftTracing.IndexTag] = entry.Index }));
                 pending.Completion.TrySetResult(response);
             }
             else
             {
                 // Another leader's entry took this index: ours was never committed and never will be.
+                metrics.CountFailedProposal(_group, ProposalFailure.LeadershipLost);
                 pending.Completion.TrySetResult(new KvResponse { Status = KvStatus.NotLeader, ServedBy = _name, Error = "leadership changed; the request was not applied" });
             }
         }
@@ -1317,19 +1362,23 @@ public sealed partial class RaftReplicaGrain(
             {
                 // The entry may still commit under the next leader, so the outcome is unknown (Unavailable, not NotLeader).
                 // The gateway retries with the same session and sequence, so a write that does commit is applied once.
-                FailPending(new KvResponse { Status = KvStatus.Unavailable, LeaderHint = node.LeaderId, ServedBy = _name, Error = "leadership lost; the request may or may not take effect" });
+                FailPending(new KvResponse { Status = KvStatus.Unavailable, LeaderHint = node.LeaderId, ServedBy = _name, Error = "leadership lost; the request may or may not take effect" }, ProposalFailure.LeadershipLost);
             }
             _lastRole = node.Role;
         }
         if (node.LeaderId != _lastLeader)
         {
+            // As etcd counts leader_changes_seen: a new known leader, not the loss of one.
+            if (node.LeaderId is not null) metrics.LeaderChanges.Add(1, new KeyValuePair<string, object?>("group", _group));
+            if (_lastLeader == _name || node.LeaderId == _name) Traffic.LeadershipChanged();
             logger.LeaderChanged(_group, _name, node.LeaderId ?? "unknown", node.CurrentTerm);
             _lastLeader = node.LeaderId;
         }
     }
 
-    private void FailPending(KvResponse response)
+    private void FailPending(KvResponse response, ProposalFailure reason)
     {
+        if (_pending.Count > 0) metrics.CountFailedProposal(_group, reason, _pending.Count);
         foreach (var p in _pending.Values) p.Completion.TrySetResult(response);
         _pending.Clear();
     }

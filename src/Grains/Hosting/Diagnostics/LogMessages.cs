@@ -220,4 +220,10 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2130, Level = LogLevel.Debug,
         Message = "{Group}/{Replica}: a read forwarded to leader {Leader} got no answer within an election timeout; asking again")]
     public static partial void ForwardedReadUnanswered(this ILogger logger, string group, string replica, string leader);
+
+    // Diagnostics: 2141-2149
+
+    [LoggerMessage(EventId = 2141, Level = LogLevel.Warning,
+        Message = "{Group}/{Replica}: applying entry {Index} ({Type}, {Bytes} bytes) took {Elapsed:0.###} ms, over the slow-apply threshold of {Threshold:0.###} ms (Raft:SlowApplyThreshold)")]
+    public static partial void SlowApply(this ILogger logger, string group, string replica, long index, string type, int bytes, double elapsed, double threshold);
 }

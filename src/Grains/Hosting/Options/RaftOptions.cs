@@ -195,6 +195,12 @@ public sealed class RaftOptions
     /// </summary>
     public bool CoalesceHeartbeats { get; set; } = true;
 
+    /// <summary>
+    /// An entry whose apply takes at least this long is logged as a warning and counted in raft.apply.slow (etcd warns
+    /// at 100 ms, its --warning-apply-duration). Applies run one after another, so a slow one delays every later request.
+    /// </summary>
+    public TimeSpan SlowApplyThreshold { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Seed for election-timeout randomness; 0 picks one per activation (logged, so a run can be replayed).</summary>
     public int RandomSeed { get; set; }
 }

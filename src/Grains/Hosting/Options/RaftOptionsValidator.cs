@@ -43,6 +43,8 @@ public sealed class RaftOptionsValidator(IOptions<RaftOptions> options, IOptions
             Fail($"{Section}:{nameof(RaftOptions.Group)} '{o.Group}' is too long for {groups} groups: '{o.Group}-{groups - 1}' must be at most 64 characters");
         if (o.SessionTimeout < 3 * o.RequestTimeout)
             Fail($"{Section}:{nameof(RaftOptions.SessionTimeout)} ({o.SessionTimeout}) must be at least 3 times {Section}:{nameof(RaftOptions.RequestTimeout)} ({o.RequestTimeout})");
+        if (o.SlowApplyThreshold <= TimeSpan.Zero)
+            Fail($"{Section}:{nameof(RaftOptions.SlowApplyThreshold)} ({o.SlowApplyThreshold}) must be more than 0");
         if (o.ReplaceDeadNodeAfter != TimeSpan.Zero && o.ReplaceDeadNodeAfter < TimeSpan.FromSeconds(1))
             Fail($"{Section}:{nameof(RaftOptions.ReplaceDeadNodeAfter)} ({o.ReplaceDeadNodeAfter}) must be 0 (off) or at least 1 s: a node is not dead for less");
         var minimum = reminders.Value.MinimumReminderPeriod;

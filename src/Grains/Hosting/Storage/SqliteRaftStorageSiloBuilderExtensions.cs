@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ public static class SqliteRaftStorageSiloBuilderExtensions
         var options = builder.Services.AddOptions<SqliteRaftStorageOptions>();
         if (configure is not null) options.Configure(configure);
         builder.Services.RemoveAll<IRaftStorage>();
-        builder.Services.AddSingleton<IRaftStorage>(sp => new SqliteRaftStorage(sp.GetRequiredService<IOptions<SqliteRaftStorageOptions>>().Value));
+        builder.Services.AddSingleton<IRaftStorage>(sp => new SqliteRaftStorage(sp.GetRequiredService<IOptions<SqliteRaftStorageOptions>>().Value, sp.GetService<IMeterFactory>()));
         return builder;
     }
 }
