@@ -21,4 +21,18 @@ internal static partial class LogMessages
         Message = "Clustering: Redis at {Servers} (membership and reminders), cluster {ClusterId}; this silo is {Address}, " +
         "silo port {SiloPort}, gateway port {GatewayPort}")]
     public static partial void RedisClustering(this ILogger logger, string servers, string clusterId, string address, int siloPort, int gatewayPort);
+
+    // Access tokens: 1060-1069
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Warning,
+        Message = "Refused {Method} {Path} from {Client}: {Reason} (failure {Failures} of {Limit} allowed per {Window})")]
+    public static partial void AccessRefused(this ILogger logger, string method, string path, string client, string reason, int failures, int limit, TimeSpan window);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Warning,
+        Message = "{Client} presented {Limit} wrong or missing access tokens within {Window}: its requests are refused (429) until the window ends; no further failures from it are logged meanwhile")]
+    public static partial void AccessLockedOut(this ILogger logger, string client, int limit, TimeSpan window);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Information,
+        Message = "Refused {Method} {Path} from {Client}: the read-only token allows reads and watches only")]
+    public static partial void ReadOnlyTokenRefused(this ILogger logger, string method, string path, string client);
 }

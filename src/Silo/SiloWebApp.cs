@@ -45,6 +45,7 @@ public static class SiloWebApp
             ["--initial-nodes"] = "Cluster:InitialNodes",
             ["--bind"] = "Web:BindAddress",
             ["--access-token"] = "Web:AccessToken",
+            ["--read-only-token"] = "Web:ReadOnlyToken",
             ["--advertise"] = "Silo:AdvertisedAddress",
             ["--cluster"] = "Cluster:Provider",
             ["--cluster-connection"] = "Cluster:ConnectionString",
@@ -60,6 +61,7 @@ public static class SiloWebApp
         var web = webSection.Get<WebOptions>() ?? new WebOptions();
         var bindAddress = web.Validate();
         builder.Services.Configure<WebOptions>(webSection);
+        builder.Services.AddSingleton<AuthFailureLimiter>();
 
         var node = builder.Configuration.GetSection(NodeOptions.SectionName).Get<NodeOptions>() ?? new NodeOptions();
         var nodeName = node.Name ?? NodeOptions.DefaultName(silo.Instance);
