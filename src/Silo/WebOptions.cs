@@ -22,6 +22,12 @@ public sealed class WebOptions
     /// </summary>
     public long ReadyMaxLag { get; set; } = 1000;
 
+    /// <summary>
+    /// How often the console's timeline reads the store's status for leader, term, configuration and replica changes
+    /// (one status call per replica each time); zero turns that off (operator actions and faults are still recorded).
+    /// </summary>
+    public TimeSpan TimelinePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Parses <see cref="BindAddress"/>; throws <see cref="SiloConfigurationException"/> with the reason.</summary>
     public IPAddress ParseBindAddress()
     {
@@ -36,6 +42,7 @@ public sealed class WebOptions
     public IPAddress Validate()
     {
         if (ReadyMaxLag < 0) throw new SiloConfigurationException($"Web:ReadyMaxLag must be 0 or more, not {ReadyMaxLag}");
+        if (TimelinePollInterval < TimeSpan.Zero) throw new SiloConfigurationException($"Web:TimelinePollInterval must be zero (off) or more, not {TimelinePollInterval}");
         var address = ParseBindAddress();
         if (!IPAddress.IsLoopback(address) && string.IsNullOrWhiteSpace(AccessToken))
         {
