@@ -64,7 +64,7 @@ public sealed class TimelineWatcher(
             var summary = GroupSummary.From(group, [.. statuses]);
             var leading = statuses.Where(s => s.IsLive && s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm);
             var configuration = leading is null ? null
-                : $"voters [{string.Join(", ", leading.Members.Select(ReplicaKey.NameOf))}], learners [{string.Join(", ", leading.Learners.Select(ReplicaKey.NameOf))}]";
+                : $"voters {Names(leading.Members)}; learners {Names(leading.Learners)}";
             var seen = _groups.TryGetValue(group, out var before);
             if (summary.Leader is { } leader && (!seen || leader != before.Leader || summary.Term > before.Term))
             {
@@ -92,6 +92,8 @@ public sealed class TimelineWatcher(
             }
         }
     }
+
+    private static string Names(string[] members) => members.Length == 0 ? "none" : string.Join(", ", members.Select(ReplicaKey.NameOf));
 
     private void OnFaultsChanged(FaultSnapshot before, FaultSnapshot after)
     {
