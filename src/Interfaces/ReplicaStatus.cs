@@ -66,6 +66,9 @@ public sealed record ReplicaStatus
     /// <summary>Its tick timer runs: false for a quiesced or stopped replica.</summary>
     [Id(31)] public bool Ticking { get; init; }
 
+    /// <summary>Leader only: each peer's replication progress, by replica name; empty on any other replica.</summary>
+    [Id(40)] public PeerProgress[] Peers { get; init; } = [];
+
     /// <summary>Running and answering: only then are its numbers current; a stopped or unreachable replica's are stale.</summary>
     public bool IsLive => Running && Error is null;
 }

@@ -31,19 +31,21 @@ public static partial class RaftApi
         api.MapPost("/append/{**key}", AppendAsync);
         api.MapGet("/status", StatusAsync);
         api.MapGet("/metrics", (RaftMetricsReader metrics) => Results.Json(metrics.Read()));
-        api.MapPost("/replicas/{name}/elect", ElectAsync);
-        api.MapPost("/replicas/{name}/stop", StopAsync);
-        api.MapPost("/replicas/{name}/start", StartAsync);
+        api.MapGet("/events", Events);
+        // Operator actions go into the console's timeline with their outcome.
+        api.MapPost("/replicas/{name}/elect", ElectAsync).RecordedAs(c => $"transfer leadership to {Route(c, "name")}");
+        api.MapPost("/replicas/{name}/stop", StopAsync).RecordedAs(c => $"stop {Route(c, "name")}");
+        api.MapPost("/replicas/{name}/start", StartAsync).RecordedAs(c => $"start {Route(c, "name")}");
         api.MapGet("/members", MembersAsync);
         api.MapGet("/members/events", MemberEventsAsync);
-        api.MapPost("/members", AddMemberAsync);
-        api.MapDelete("/members/{name}", RemoveMemberAsync);
-        api.MapPost("/leader/{name}", TransferLeaderAsync);
-        api.MapPost("/nodes/{node}/drain", DrainNodeAsync);
+        api.MapPost("/members", AddMemberAsync).RecordedAs(_ => "add a replica");
+        api.MapDelete("/members/{name}", RemoveMemberAsync).RecordedAs(c => $"remove {Route(c, "name")}");
+        api.MapPost("/leader/{name}", TransferLeaderAsync).RecordedAs(c => $"transfer leadership to {Route(c, "name")}");
+        api.MapPost("/nodes/{node}/drain", DrainNodeAsync).RecordedAs(c => $"drain node {Route(c, "node")}");
         api.MapGet("/faults", FaultsAsync);
-        api.MapPost("/faults/split", SplitAsync);
-        api.MapPost("/faults/join/{name}", JoinAsync);
-        api.MapPost("/faults/heal", HealAsync);
+        api.MapPost("/faults/split", SplitAsync).RecordedAs(_ => "split off a partition");
+        api.MapPost("/faults/join/{name}", JoinAsync).RecordedAs(c => $"heal partition {Route(c, "name")}");
+        api.MapPost("/faults/heal", HealAsync).RecordedAs(_ => "heal every partition");
         MapStoreApi(api);
         return app;
     }
@@ -165,6 +167,7 @@ public static partial class RaftApi
                 live = g.Live,
                 members = g.Members,
             }),
+            nodes = NodesJson(context.RequestServices, layout, all, groups),
             // How many groups each node's replicas lead; nodes that lead none are left out.
             leadersPerNode = groups.Where(g => g.LeaderNode is not null).CountBy(g => g.LeaderNode!).OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(),
         });
@@ -173,20 +176,21 @@ public static partial class RaftApi
     /// <summary>
     /// One replica in /api/status; the numbers are null when it is stopped or unreachable, as they are stale. Quiesced:
     /// its group is idle and it has stopped its timers; ticking: its tick timer runs. RemovedReplicas: the replicas its
-    /// applied state records as removed from the group for good ("name@node").
+    /// applied state records as removed from the group for good ("name@node"). Peers: a leader's view of each peer's
+    /// replication, null on any other replica.
     /// </summary>
     private sealed record ReplicaJson(
         string Name, string? Node, string? Silo, bool Running, string Role, long? Term, string? Leader, string? VotedFor,
         long? CommitIndex, long? AppliedIndex, long? LastLogIndex, long? LastLogTerm, long? SnapshotIndex, string? Error, string? Membership, string Group,
-        bool? Quiesced, bool? Ticking, string[]? RemovedReplicas)
+        bool? Quiesced, bool? Ticking, string[]? RemovedReplicas, PeerJson[]? Peers)
     {
         public static ReplicaJson From(ReplicaStatus s) => s.IsLive
             ? new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), s.CurrentTerm, s.LeaderId, s.VotedFor,
                 s.CommitIndex, s.LastApplied, s.LastLogIndex, s.LastLogTerm, s.SnapshotIndex, null, MembershipName(s.Membership), s.Group,
-                s.Quiesced, s.Ticking, s.RemovedReplicas)
+                s.Quiesced, s.Ticking, s.RemovedReplicas, s.Role == ReplicaRole.Leader ? [.. s.Peers.Select(PeerJson.From)] : null)
             : new(s.Replica, s.Node, s.Silo, s.Running, s.Role.ToString(), null, null, null,
                 null, null, null, null, null, s.Error is null ? null : Sentence(s.Error, "the replica did not answer"), null, s.Group,
-                null, null, null);
+                null, null, null, null);
     }
 
     private static string? MembershipName(MemberRole role) => role switch

@@ -95,6 +95,8 @@ public static class SiloWebApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, dashboardPort));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<RaftMetricsReader>();
+        builder.Services.AddSingleton(sp => new ConsoleTimeline(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddHostedService<TimelineWatcher>();
         builder.AddSiloTelemetry();
         builder.Services.AddRaftHealthChecks();
         builder.UseOrleans(orleans =>

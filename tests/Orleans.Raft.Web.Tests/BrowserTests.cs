@@ -11,14 +11,16 @@ public sealed class BrowserTests
     private const string Chromium = "/usr/bin/chromium";
 
     [Fact]
-    public async Task Console_sets_and_gets_a_key_and_follows_an_election()
+    public async Task Console_shows_nodes_peers_and_sparklines_confirms_a_leadership_transfer_and_keeps_the_timeline_over_a_reload()
     {
         await using var silo = await WebSilo.StartAsync("--access-token", "browser-token");
         var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "raft-console.png");
-        if (File.Exists(screenshot)) File.Delete(screenshot);
+        var dialog = Path.Combine(AppContext.BaseDirectory, "TestResults", "raft-console-confirm.png");
+        foreach (var file in new[] { screenshot, dialog }) if (File.Exists(file)) File.Delete(file);
 
         var output = await RunScriptAsync("console-test.mjs", silo.BaseAddress.ToString().TrimEnd('/'), screenshot, "browser-token");
         Assert.True(File.Exists(screenshot), $"no screenshot at {screenshot}:\n{output}");
+        Assert.True(File.Exists(dialog), $"no screenshot of the confirmation dialog at {dialog}:\n{output}");
     }
 
     [Fact]
@@ -57,7 +59,7 @@ public sealed class BrowserTests
         {
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             try
             {
                 await process.WaitForExitAsync(cts.Token);
@@ -65,7 +67,7 @@ public sealed class BrowserTests
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                Assert.Fail($"the browser script did not finish in 60 s:\n{await stdout}\n{await stderr}");
+                Assert.Fail($"the browser script did not finish in 120 s:\n{await stdout}\n{await stderr}");
             }
             var output = $"{await stdout}\n{await stderr}";
             Assert.True(process.ExitCode == 0, $"the browser script exited with {process.ExitCode}:\n{output}");

@@ -646,6 +646,7 @@ public sealed partial class RaftReplicaGrain(
             DeadNodes = _deadSince.ToDictionary(d => d.Key, d => timeProvider.GetElapsedTime(d.Value)),
             RemovedReplicas = status is null ? [] : [.. _stateMachine.RemovedReplicas.Select(r => ReplicaKey.Member(r.Key, r.Value.Length > 0 ? r.Value : null))],
             LeadTransferee = status?.LeadTransferee,
+            Peers = status is { Role: RaftRole.Leader } ? PeersOf(status) : [],
             HasStoredState = hasStoredState,
             PendingRequests = _pending.Count + _reads.Count,
             Quiesced = _node?.Quiesced ?? false,
@@ -656,6 +657,26 @@ public sealed partial class RaftReplicaGrain(
                 : null),
         });
     }
+
+    // The tracker is the leader's alone; a copy of it when asked, so nothing is added per Raft message.
+    private static PeerProgress[] PeersOf(RaftStatus status) => [.. status.Progress
+        .Where(p => p.Key != status.Id)
+        .OrderBy(p => p.Key, StringComparer.Ordinal)
+        .Select(p => new PeerProgress
+        {
+            Replica = p.Key,
+            State = p.Value.State switch
+            {
+                ProgressState.Replicate => ReplicationState.Replicate,
+                ProgressState.Snapshot => ReplicationState.Snapshot,
+                _ => ReplicationState.Probe,
+            },
+            MatchIndex = p.Value.MatchIndex,
+            NextIndex = p.Value.NextIndex,
+            Lag = Math.Max(0, status.LastIndex - p.Value.MatchIndex),
+            IsLearner = p.Value.IsLearner,
+            RecentActive = p.Value.RecentActive,
+        })];
 
     public async Task<KvResponse> Execute(KvRequest request, bool forward, TimeSpan timeout)
     {

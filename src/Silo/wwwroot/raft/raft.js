@@ -1,10 +1,14 @@
-// The Raft console: polls /api/status, /api/members/events and /api/metrics, and calls the API for the forms and buttons.
+// The Raft console: polls /api/status, /api/events, /api/members/events and /api/metrics, and calls the API for the
+// forms and buttons, each operation after a confirmation.
 'use strict';
 
 (() => {
   const STATUS_MS = 500;
   const METRICS_MS = 1000;
   const STEPS_MS = 1000;
+  const EVENTS_MS = 1000;
+  const SPARK_SAMPLES = 60;
+  const FSYNC = 'raft.wal.fsync.duration';
   const PLOT_SECONDS = 60;
   const TIMELINE_MAX = 100;
   const WATCH_MAX = 50;
@@ -21,12 +25,12 @@
 
   const $ = id => document.getElementById(id);
   let faultInjection = false;
-  let previous = null;
   // A store split over several groups: the replica table shows the chosen group (or every group), and each action
   // names its replica's group.
   let sharded = false;
   let chosenGroup = '';
   const samples = []; // [{t: seconds, commit: number}]
+  const groupSamples = new Map(); // group -> [{t, commit}], for the sparklines
 
   async function api(method, path, body, accept) {
     const headers = {};
@@ -63,8 +67,28 @@
     return b;
   }
 
-  async function act(method, path, body, what) {
+  // Shows what an operation will do and resolves true on OK, false on Cancel or Escape.
+  function confirmAction(title, text, call) {
+    const dialog = $('confirm');
+    $('confirm-title').textContent = title;
+    $('confirm-text').textContent = text;
+    $('confirm-call').textContent = call;
+    dialog.returnValue = '';
+    return new Promise(resolve => {
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+      dialog.showModal();
+      $('confirm-cancel').focus();
+    });
+  }
+
+  // An operation: confirmed first (explain says exactly what will happen), then called, then its outcome shown.
+  async function act(method, path, body, what, explain) {
     const out = $('action-result');
+    if (!await confirmAction(what[0].toUpperCase() + what.slice(1) + '?', explain, `${method} ${path}${body ? ' ' + JSON.stringify(body) : ''}`)) {
+      out.className = 'result';
+      out.textContent = what + ': cancelled, nothing was sent';
+      return;
+    }
     out.className = 'result';
     out.textContent = what + '…';
     try {
@@ -77,6 +101,7 @@
     }
     refresh();
     refreshSteps();
+    refreshEvents();
   }
 
   // The API addresses the store's only group by default; with several, an action must name its group.
@@ -96,7 +121,8 @@
       if (sharded && g.name === chosenGroup) tr.classList.add('selected');
       const known = value => value ?? '—';
       tr.append(cell(g.name, 'name'), cell(g.leader || 'none', 'leader'), cell(g.leaderNode || '—', 'node'), cell(known(g.term), 'term'),
-        cell(known(g.commitIndex), 'commit'), cell(known(g.lag), 'lag'), cell(`${g.live}/${g.members.length}`, 'live'));
+        cell(known(g.commitIndex), 'commit'), cell(known(g.lag), 'lag'), cell(`${g.live}/${g.members.length}`, 'live'),
+        cell(g.members.map(m => m.split('@')[0]).join(', '), 'members'), sparkCell(g.name));
       if (sharded) tr.addEventListener('click', () => chooseGroup(g.name === chosenGroup ? '' : g.name));
       body.append(tr);
     }
@@ -115,9 +141,98 @@
   function chooseGroup(group) {
     chosenGroup = group;
     $('group-filter').value = group;
-    // Another group's history is not this one's: the timeline starts again from the next poll.
-    previous = null;
     refresh();
+  }
+
+  // Each group's commit index as polled, for its sparkline; a drop (a new leader behind) counts as zero.
+  function recordGroupCommits(status) {
+    const t = performance.now() / 1000;
+    for (const g of status.groups || []) {
+      if (g.commitIndex == null) continue;
+      const list = groupSamples.get(g.name) || [];
+      list.push({ t, commit: g.commitIndex });
+      while (list.length > SPARK_SAMPLES + 1) list.shift();
+      groupSamples.set(g.name, list);
+    }
+  }
+
+  // A small inline SVG of commits per second between successive polls, newest on the right.
+  function sparkCell(group) {
+    const td = document.createElement('td');
+    td.className = 'spark';
+    const list = groupSamples.get(group) || [];
+    const rates = [];
+    for (let i = 1; i < list.length; i++) {
+      const dt = list[i].t - list[i - 1].t;
+      if (dt > 0) rates.push(Math.max(0, list[i].commit - list[i - 1].commit) / dt);
+    }
+    const w = 120, h = 24;
+    const max = Math.max(1, ...rates);
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'sparkline');
+    svg.setAttribute('width', w);
+    svg.setAttribute('height', h);
+    svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    const line = document.createElementNS(ns, 'polyline');
+    const step = w / SPARK_SAMPLES;
+    line.setAttribute('points', rates.map((r, i) => `${(w - (rates.length - 1 - i) * step).toFixed(1)},${(h - 1 - (h - 2) * r / max).toFixed(1)}`).join(' '));
+    svg.append(line);
+    const peak = Math.max(0, ...rates);
+    const latest = rates.length ? rates[rates.length - 1] : 0;
+    svg.dataset.peak = peak;
+    svg.dataset.latest = latest;
+    const title = document.createElementNS(ns, 'title');
+    title.textContent = `${latest.toFixed(1)} commits/s now, peak ${peak.toFixed(1)}/s over the last ${rates.length} polls`;
+    svg.append(title);
+    td.append(svg);
+    return td;
+  }
+
+  function renderNodes(status) {
+    const body = $('nodes').tBodies[0];
+    body.replaceChildren();
+    for (const n of status.nodes || []) {
+      const tr = document.createElement('tr');
+      tr.dataset.node = n.name;
+      tr.className = n.state === 'up' ? 'up' : n.state === 'unknown' ? 'unknown' : 'down';
+      const state = n.state === 'up' ? 'up' : n.state === 'unknown' ? 'unreachable (no silo joined as this node)' : `unreachable (${n.state})`;
+      tr.append(cell(n.name, 'name'), cell(n.address || '—', 'address'), cell(state, 'state'),
+        cell(n.liveReplicas === n.replicas ? String(n.replicas) : `${n.replicas} (${n.liveReplicas} live)`, 'replicas'), cell(String(n.leads), 'leads'));
+      body.append(tr);
+    }
+  }
+
+  // Each group's leader (the newest term's) and its view of every peer: how far each trails and how it is being fed.
+  function renderPeers(status) {
+    const body = $('peers').tBodies[0];
+    body.replaceChildren();
+    $('peers').classList.toggle('single-group', !sharded);
+    const leaders = new Map();
+    for (const r of status.replicas) {
+      if (r.role !== 'Leader' || !r.peers) continue;
+      const known = leaders.get(r.group);
+      if (!known || r.term > known.term) leaders.set(r.group, r);
+    }
+    for (const leader of [...leaders.values()].sort((a, b) => a.group.localeCompare(b.group))) {
+      for (const p of leader.peers) {
+        const tr = document.createElement('tr');
+        tr.dataset.group = leader.group;
+        tr.dataset.peer = p.replica;
+        tr.dataset.state = p.state;
+        if (p.lag > 0) tr.classList.add('lagging');
+        tr.append(cell(leader.group, 'group'), cell(leader.name, 'leader'), cell(p.replica + (p.learner ? ' (learner)' : ''), 'peer'),
+          cell(p.state, 'state'), cell(p.matchIndex, 'match'), cell(p.nextIndex, 'next'), cell(p.lag, 'lag'), cell(p.active ? 'yes' : 'no', 'active'));
+        body.append(tr);
+      }
+    }
+    if (!body.children.length) {
+      const tr = document.createElement('tr');
+      const td = cell('no leader: no replication to show', 'none');
+      td.colSpan = 8;
+      tr.append(td);
+      body.append(tr);
+    }
   }
 
   function renderReplicas(status) {
@@ -150,20 +265,32 @@
       const actions = document.createElement('td');
       // A graceful leadership transfer: the leader brings it up to date, then hands over.
       const on = path => withGroup(path, r.group);
-      const elect = button('Elect', 'elect', () => act('POST', on(`/api/replicas/${encodeURIComponent(r.name)}/elect`), undefined, `elect ${r.name}`));
-      elect.disabled = !r.running || r.membership === 'learner';
-      elect.title = !r.running ? `${r.name} is stopped` : r.membership === 'learner' ? `${r.name} is a learner` : `transfer leadership to ${r.name}`;
-      actions.append(elect);
-      actions.append(button('Remove', 'remove', () => act('DELETE', on(`/api/members/${encodeURIComponent(r.name)}`), undefined, `remove ${r.name}`)));
+      const name = encodeURIComponent(r.name);
+      const current = status.replicas.filter(x => x.group === r.group && x.role === 'Leader').map(x => x.name)[0];
+      const transfer = button('Make leader', 'transfer', () => act('POST', on(`/api/leader/${name}`), undefined, `transfer leadership to ${r.name}`,
+        `Hand the leadership of group ${r.group} from ${current || 'its current leader'} to ${r.name}: the leader brings ${r.name} up to date, ` +
+        `then ${r.name} campaigns and leads in a new term. Writes pause for at most an election timeout; none is lost.`));
+      transfer.disabled = !r.running || r.membership === 'learner' || r.role === 'Leader';
+      transfer.title = !r.running ? `${r.name} is stopped` : r.membership === 'learner' ? `${r.name} is a learner`
+        : r.role === 'Leader' ? `${r.name} leads already` : `transfer leadership to ${r.name}`;
+      actions.append(transfer);
+      actions.append(button('Remove', 'remove', () => act('DELETE', on(`/api/members/${name}`), undefined, `remove ${r.name}`,
+        `Remove replica ${r.name} (node ${r.node || 'unknown'}) from group ${r.group} through a committed configuration change. ` +
+        `It then retires and its stored state is deleted; the name is never used again.`)));
       if (faultInjection) {
         if (isolated.has(r.name)) {
-          actions.append(button('Rejoin', 'rejoin', () => act('POST', on(`/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`), undefined, `rejoin ${r.name}`)));
+          actions.append(button('Rejoin', 'rejoin', () => act('POST', on(`/api/faults/join/${encodeURIComponent('isolate-' + r.name)}`), undefined, `rejoin ${r.name}`,
+            `Heal partition isolate-${r.name}: ${r.name} can talk to the rest of group ${r.group} again.`)));
         } else {
-          actions.append(button('Isolate', 'isolate', () => act('POST', on('/api/faults/split'), { name: 'isolate-' + r.name, replicas: [r.name] }, `isolate ${r.name}`)));
+          actions.append(button('Isolate', 'isolate', () => act('POST', on('/api/faults/split'), { name: 'isolate-' + r.name, replicas: [r.name] }, `isolate ${r.name}`,
+            `Cut ${r.name} off from the rest of group ${r.group} (partition isolate-${r.name}): its messages to and from the others are lost until it rejoins.`)));
         }
         actions.append(stopped.has(r.name) || !r.running
-          ? button('Start', 'start', () => act('POST', on(`/api/replicas/${encodeURIComponent(r.name)}/start`), undefined, `start ${r.name}`))
-          : button('Stop', 'stop', () => act('POST', on(`/api/replicas/${encodeURIComponent(r.name)}/stop`), undefined, `stop ${r.name}`)));
+          ? button('Start', 'start', () => act('POST', on(`/api/replicas/${name}/start`), undefined, `start ${r.name}`,
+            `Start replica ${r.name} of group ${r.group} again from its stable storage; it catches up from the leader.`))
+          : button('Stop', 'stop', () => act('POST', on(`/api/replicas/${name}/stop`), undefined, `stop ${r.name}`,
+            `Crash-stop replica ${r.name} of group ${r.group}: it answers nothing, its timers stop and its volatile state is lost until it is started.` +
+            (r.role === 'Leader' ? ' It leads now: the group elects another leader.' : ''))));
       }
       tr.append(actions);
       body.append(tr);
@@ -175,15 +302,23 @@
   }
 
   // Newest first, in time order: a membership step fetched after a later status poll still lands where it happened.
-  function addEvent(text, time, kind) {
+  function addEvent(text, time, kind, group, id) {
     const at = new Date(time);
     const li = document.createElement('li');
     li.dataset.time = at.getTime();
+    if (id !== undefined) li.dataset.id = id;
     if (kind) li.className = kind;
     const t = document.createElement('time');
     t.dateTime = at.toISOString();
     t.textContent = at.toLocaleTimeString();
-    li.append(t, document.createTextNode(text));
+    li.append(t);
+    if (group) {
+      const g = document.createElement('span');
+      g.className = 'group-name';
+      g.textContent = group;
+      li.append(g);
+    }
+    li.append(document.createTextNode(text));
     const list = $('timeline');
     const older = [...list.children].find(x => Number(x.dataset.time) <= at.getTime());
     list.insertBefore(li, older || null);
@@ -224,36 +359,41 @@
     }
   }
 
-  // The timeline is derived from successive status snapshots: what changed between two polls.
-  function diff(prev, next) {
-    const maxTerm = s => Math.max(0, ...s.replicas.filter(r => r.running).map(r => r.term));
-    if (!prev) {
-      addEvent(`console opened: term ${maxTerm(next)}, leader ${next.leader || 'none'}`, next.time);
-      return;
-    }
-    const term = maxTerm(next);
-    if (term > maxTerm(prev)) {
-      const campaigners = next.replicas.filter(r => r.term === term && (r.role === 'Candidate' || r.role === 'PreCandidate' || r.role === 'Leader')).map(r => r.name);
-      addEvent(`election: term ${term}${campaigners.length ? ' (' + campaigners.join(', ') + ')' : ''}`, next.time);
-    }
-    const config = s => s.configuration ? `voters [${s.configuration.voters.join(', ')}], learners [${s.configuration.learners.join(', ')}]` : null;
-    if (config(next) && config(prev) && config(next) !== config(prev)) addEvent(`configuration: ${config(next)}`, next.time);
-    if (next.leader !== prev.leader) {
-      const leaderTerm = (next.replicas.find(r => r.name === next.leader) || {}).term;
-      addEvent(next.leader ? `leader changed: ${prev.leader || 'none'} → ${next.leader} (term ${leaderTerm})` : `no leader (was ${prev.leader})`, next.time);
-    }
-    for (const r of next.replicas) {
-      const before = prev.replicas.find(p => p.name === r.name);
-      if (before && before.running !== r.running) addEvent(`${r.name} ${r.running ? 'started' : 'stopped'}`, next.time);
-    }
-    const before = prev.partitions || {}, after = next.partitions || {};
-    for (const [name, members] of Object.entries(after)) {
-      const old = before[name];
-      if (!old) addEvent(`partition ${name}: ${members.join(', ')} cut off from the rest`, next.time);
-      else if (old.join() !== members.join()) addEvent(`partition ${name} now holds ${members.join(', ')}`, next.time);
-    }
-    for (const name of Object.keys(before)) {
-      if (!after[name]) addEvent(`partition ${name} healed`, next.time);
+  // The timeline as the silo keeps it, so a reload shows it again: on start every event held, then only the new ones.
+  let eventsEpoch = null;
+  let eventsAfter = 0;
+  let eventsBusy = false;
+  async function refreshEvents() {
+    if (eventsBusy) return;
+    eventsBusy = true;
+    try {
+      let more = true;
+      while (more) {
+        const r = await api('GET', `/api/events?after=${eventsAfter}`);
+        if (!r.ok) return;
+        const page = r.content;
+        if (eventsEpoch !== null && page.epoch !== eventsEpoch) {
+          // The silo restarted: its ids start again, and what it held is gone.
+          addEvent('the silo restarted: earlier events are gone', new Date(), 'event-silo');
+          eventsEpoch = page.epoch;
+          eventsAfter = 0;
+          continue;
+        }
+        eventsEpoch = page.epoch;
+        if (page.missed > 0) {
+          addEvent(`${page.missed} earlier event${page.missed === 1 ? '' : 's'} no longer held (the silo keeps the latest ${page.capacity})`,
+            page.events.length ? page.events[0].time : new Date(), 'event-silo');
+        }
+        for (const e of page.events) {
+          addEvent(e.text, e.time, `event event-${e.kind}${e.failed ? ' failed' : ''}`, sharded ? e.group : null, e.id);
+        }
+        eventsAfter = page.last;
+        more = page.more;
+      }
+    } catch {
+      // The status poll reports connection problems.
+    } finally {
+      eventsBusy = false;
     }
   }
 
@@ -319,6 +459,7 @@
       const r = await api('GET', chosenGroup ? '/api/status?group=' + encodeURIComponent(chosenGroup) : '/api/status');
       if (!r.ok) throw new Error(describeError(r));
       const status = r.content;
+      recordGroupCommits(status);
       renderGroups(status);
       faultInjection = status.faultInjection;
       $('group').textContent = status.group;
@@ -326,8 +467,8 @@
       $('term').textContent = Math.max(0, ...status.replicas.filter(x => x.running).map(x => x.term));
       $('connection').textContent = 'live';
       $('connection').className = 'ok';
-      diff(previous, status);
-      previous = status;
+      renderNodes(status);
+      renderPeers(status);
       renderReplicas(status);
       recordCommits(status);
     } catch (e) {
@@ -343,6 +484,7 @@
       const r = await api('GET', '/api/metrics');
       if (!r.ok) return;
       const m = r.content;
+      renderFsync(m.histograms[FSYNC]);
       const body = $('metrics').tBodies[0];
       body.replaceChildren();
       const row = (name, value) => {
@@ -360,6 +502,19 @@
     } catch {
       // The status poll reports connection problems.
     }
+  }
+
+  // The WAL's fsync latency, when this silo's storage reports it.
+  function renderFsync(h) {
+    const out = $('fsync');
+    const f = v => v.toFixed(2);
+    if (!h || !h.count || h.p50 == null || h.p99 == null) {
+      out.dataset.state = 'none';
+      out.textContent = `WAL fsync: no data (this silo reports no ${FSYNC} samples)`;
+      return;
+    }
+    out.dataset.state = 'data';
+    out.textContent = `WAL fsync: p50 ${f(h.p50)} ${h.unit || 'ms'}, p99 ${f(h.p99)} ${h.unit || 'ms'} (${h.count} syncs)`;
   }
 
   function keyPath() {
@@ -463,23 +618,37 @@
   $('kv-set').addEventListener('click', () => kv('PUT'));
   $('kv-delete').addEventListener('click', () => kv('DELETE'));
   $('kv-form').addEventListener('submit', e => { e.preventDefault(); kv('GET'); });
-  $('heal').addEventListener('click', () => act('POST', withGroup('/api/faults/heal', chosenGroup), undefined, 'heal'));
+  $('heal').addEventListener('click', () => act('POST', withGroup('/api/faults/heal', chosenGroup), undefined, 'heal',
+    `Heal every partition and cut link of group ${chosenGroup || $('group').textContent} and clear message loss and delay (stopped replicas stay stopped).`));
   $('member-add').addEventListener('click', () => {
     const node = $('member-node').value.trim();
+    const group = chosenGroup || $('group').textContent;
     // With several groups the API asks which one; it says so in the result line.
-    act('POST', withGroup('/api/members', chosenGroup), node ? { node } : undefined, (node ? `add a replica on ${node}` : 'add a replica') + (chosenGroup ? ` to ${chosenGroup}` : ''));
+    act('POST', withGroup('/api/members', chosenGroup), node ? { node } : undefined, (node ? `add a replica on ${node}` : 'add a replica') + (chosenGroup ? ` to ${chosenGroup}` : ''),
+      `Add a new replica to group ${group} on ${node ? 'node ' + node : 'a spare node (one with no replica of the group)'}: ` +
+      'it joins as a learner, catches up from the leader, then becomes a voter through a committed configuration change.');
   });
   $('node-drain').addEventListener('click', () => {
     const node = $('member-node').value.trim();
+    const out = $('action-result');
+    if (!node) {
+      out.className = 'result error';
+      out.textContent = 'drain: enter the node to drain';
+      return;
+    }
     // Without a chosen group, every group with a replica on the node, one after another.
-    if (node) act('POST', withGroup(`/api/nodes/${encodeURIComponent(node)}/drain`, chosenGroup), undefined, `drain ${node}` + (chosenGroup ? ` of ${chosenGroup}` : ''));
+    act('POST', withGroup(`/api/nodes/${encodeURIComponent(node)}/drain`, chosenGroup), undefined, `drain ${node}` + (chosenGroup ? ` of ${chosenGroup}` : ''),
+      `Move ${chosenGroup ? 'the replica of group ' + chosenGroup : 'every replica'} off node ${node}: for each, a replica is added on a spare node, ` +
+      `leadership moves away if ${node} leads, then the replica on ${node} is removed.`);
   });
   $('group-filter').addEventListener('change', e => chooseGroup(e.target.value));
 
   refresh();
+  refreshEvents();
   refreshSteps();
   refreshMetrics();
   setInterval(refresh, STATUS_MS);
+  setInterval(refreshEvents, EVENTS_MS);
   setInterval(refreshSteps, STEPS_MS);
   setInterval(refreshMetrics, METRICS_MS);
 })();
