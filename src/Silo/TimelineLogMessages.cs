@@ -6,6 +6,4 @@ internal static partial class TimelineLogMessages
     [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Operator action {Action} ({Group}): {Outcome}")]
     public static partial void OperatorAction(this ILogger logger, string action, string? group, string outcome);
 
-    [LoggerMessage(EventId = 1051, Level = LogLevel.Debug, Message = "Timeline: the replicas' status could not be read")]
-    public static partial void TimelinePollFailed(this ILogger logger, Exception exception);
 }

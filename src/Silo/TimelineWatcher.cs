@@ -1,99 +1,71 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Silo;
 
 /// <summary>
-/// Fills the <see cref="ConsoleTimeline"/> with what changes in the cluster: leader and term changes, configuration
-/// changes and replicas that stop or start, from the store's status read every <see cref="WebOptions.TimelinePollInterval"/>
-/// (one status call per replica per interval, whatever the write load), and faults and heals as this silo's fault
-/// state is told of them.
+/// Fills the <see cref="ConsoleTimeline"/> with what changes in the cluster as this silo's replicas see it: leader and
+/// term changes, configuration changes and replicas that stop or start, raised by the replicas in process as they happen
+/// (<see cref="ReplicaEvents"/>: no status is polled, so idle and quiesced groups cost nothing), and faults and heals as
+/// this silo's fault state is told of them. Several replicas of one group on this silo report one change once.
 /// </summary>
-public sealed class TimelineWatcher(
-    IGrainFactory grains, RaftGroupLayout layout, ConsoleTimeline timeline, IOptions<WebOptions> web, IOptions<RaftOptions> raft,
-    IServiceProvider services, ILogger<TimelineWatcher> logger) : BackgroundService
+public sealed class TimelineWatcher(ConsoleTimeline timeline, ReplicaEvents replicas, IServiceProvider services) : IHostedService
 {
-    private readonly Dictionary<string, (string? Leader, long? Term, string? Configuration)> _groups = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool> _live = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (string? Leader, long Term, string? Last)> _leaders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _configurations = new(StringComparer.Ordinal);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var interval = web.Value.TimelinePollInterval;
-        var faults = services.GetService<FaultInjectionState>();
-        if (faults is not null) faults.Changed += OnFaultsChanged;
-        try
-        {
-            if (interval <= TimeSpan.Zero) return;
-            using var timer = new PeriodicTimer(interval);
-            do
-            {
-                try
-                {
-                    var all = await grains.GetGrain<IKeyValueGatewayGrain>(layout.Store).GetStatus()
-                        .WaitAsync(raft.Value.RequestTimeout + TimeSpan.FromSeconds(1), stoppingToken);
-                    Observe(all);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The silo may be starting or the cluster busy: the next round tries again.
-                    logger.TimelinePollFailed(ex);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
+        replicas.Raised += Observe;
+        if (services.GetService<FaultInjectionState>() is { } faults) faults.Changed += OnFaultsChanged;
+        return Task.CompletedTask;
     }
 
-    public override Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
+        replicas.Raised -= Observe;
         if (services.GetService<FaultInjectionState>() is { } faults) faults.Changed -= OnFaultsChanged;
-        return base.StopAsync(cancellationToken);
+        return Task.CompletedTask;
     }
 
-    /// <summary>Records what changed since the previous status; the first status of a group records its leader.</summary>
-    internal void Observe(IReadOnlyCollection<ReplicaStatus> all)
+    /// <summary>Records a replica's change, unless another replica of the group here already reported it.</summary>
+    public void Observe(ReplicaEvent e)
     {
-        foreach (var statuses in all.GroupBy(s => s.Group, StringComparer.Ordinal))
+        lock (_lock)
         {
-            var group = statuses.Key;
-            var summary = GroupSummary.From(group, [.. statuses]);
-            var leading = statuses.Where(s => s.IsLive && s.Role == ReplicaRole.Leader).MaxBy(s => s.CurrentTerm);
-            var configuration = leading is null ? null
-                : $"voters {Names(leading.Members)}; learners {Names(leading.Learners)}";
-            var seen = _groups.TryGetValue(group, out var before);
-            if (summary.Leader is { } leader && (!seen || leader != before.Leader || summary.Term > before.Term))
+            switch (e.Kind)
             {
-                timeline.Add("leader", group, seen
-                    ? $"leader changed: {before.Leader ?? "none"} → {leader} (term {summary.Term})"
-                    : $"{leader} leads (term {summary.Term})");
-            }
-            else if (summary.Leader is null && seen && before.Leader is not null)
-            {
-                timeline.Add("leader", group, $"no leader (was {before.Leader}, term {before.Term})");
-            }
-            if (seen && configuration is not null && before.Configuration is not null && configuration != before.Configuration)
-                timeline.Add("membership", group, $"configuration: {configuration}");
-            _groups[group] = (summary.Leader, summary.Term ?? before.Term, configuration ?? before.Configuration);
-
-            foreach (var replica in statuses)
-            {
-                var key = $"{group}/{replica.Replica}";
-                if (_live.TryGetValue(key, out var wasLive) && wasLive != replica.IsLive)
-                {
-                    timeline.Add("replica", group, replica.IsLive ? $"{replica.Replica} started"
-                        : replica.Error is null ? $"{replica.Replica} stopped" : $"{replica.Replica} does not answer");
-                }
-                _live[key] = replica.IsLive;
+                case ReplicaEventKind.LeaderChanged when e.Leader is { } leader:
+                    var known = _leaders.TryGetValue(e.Group, out var before);
+                    if (known && before.Leader == leader && before.Term >= e.Term) return;
+                    if (known && e.Term < before.Term) return; // a replica still catching up reports an older leader
+                    _leaders[e.Group] = (leader, e.Term, leader);
+                    timeline.Add("leader", e.Group, known && before.Last is { } last && last != leader
+                        ? $"leader changed: {last} → {leader} (term {e.Term})"
+                        : $"{leader} leads (term {e.Term})");
+                    break;
+                case ReplicaEventKind.LeaderChanged:
+                    // An election began: the leader this silo knew is gone (recorded once, until a new one is known).
+                    if (!_leaders.TryGetValue(e.Group, out var lost) || lost.Leader is null || e.Term < lost.Term) return;
+                    _leaders[e.Group] = (null, e.Term, lost.Leader);
+                    timeline.Add("leader", e.Group, $"no leader (was {lost.Leader}, term {lost.Term}); seen by {e.Replica} in term {e.Term}");
+                    break;
+                case ReplicaEventKind.ConfigurationChanged when e.Detail is { } configuration:
+                    if (_configurations.TryGetValue(e.Group, out var was) && was == configuration) return;
+                    _configurations[e.Group] = configuration;
+                    timeline.Add("membership", e.Group, $"configuration: {configuration}");
+                    break;
+                case ReplicaEventKind.Started:
+                    timeline.Add("replica", e.Group, $"{e.Replica} started (term {e.Term})");
+                    break;
+                case ReplicaEventKind.Stopped:
+                    timeline.Add("replica", e.Group, $"{e.Replica} stopped ({e.Detail})");
+                    break;
             }
         }
     }
-
-    private static string Names(string[] members) => members.Length == 0 ? "none" : string.Join(", ", members.Select(ReplicaKey.NameOf));
 
     private void OnFaultsChanged(FaultSnapshot before, FaultSnapshot after)
     {

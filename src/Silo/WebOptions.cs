@@ -35,12 +35,6 @@ public sealed class WebOptions
     /// </summary>
     public long ReadyMaxLag { get; set; } = 1000;
 
-    /// <summary>
-    /// How often the console's timeline reads the store's status for leader, term, configuration and replica changes
-    /// (one status call per replica each time); zero turns that off (operator actions and faults are still recorded).
-    /// </summary>
-    public TimeSpan TimelinePollInterval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>Parses <see cref="BindAddress"/>; throws <see cref="SiloConfigurationException"/> with the reason.</summary>
     public IPAddress ParseBindAddress()
     {
@@ -61,7 +55,6 @@ public sealed class WebOptions
             throw new SiloConfigurationException("Web:ReadOnlyToken must differ from Web:AccessToken (the admin token)");
         if (AuthFailureLimit < 1) throw new SiloConfigurationException($"Web:AuthFailureLimit must be at least 1, not {AuthFailureLimit}");
         if (AuthFailureWindow <= TimeSpan.Zero) throw new SiloConfigurationException($"Web:AuthFailureWindow must be more than 0, not {AuthFailureWindow}");
-        if (TimelinePollInterval < TimeSpan.Zero) throw new SiloConfigurationException($"Web:TimelinePollInterval must be zero (off) or more, not {TimelinePollInterval}");
         var address = ParseBindAddress();
         if (!IPAddress.IsLoopback(address) && string.IsNullOrWhiteSpace(AccessToken))
         {

@@ -60,6 +60,7 @@ public static class RaftSiloBuilderExtensions
         builder.Services.TryAddKeyedSingleton(ReplicaClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<RaftMetrics>();
+        builder.Services.TryAddSingleton<ReplicaEvents>();
         builder.Services.AddHostedService<RaftGroupBootstrapper>();
         // Replicas consult the fault state on every step; without AddRaftFaultInjection it stays empty.
         builder.Services.TryAddSingleton<FaultInjectionState>();

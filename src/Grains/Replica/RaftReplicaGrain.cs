@@ -31,6 +31,7 @@ public sealed partial class RaftReplicaGrain(
     Faults.FaultInjectionState faults,
     IOptions<RaftOptions> options,
     RaftMetrics metrics,
+    ReplicaEvents events,
     [FromKeyedServices(RaftSiloBuilderExtensions.ReplicaClockKey)] TimeProvider timeProvider,
     ILogger<RaftReplicaGrain> logger) : Grain, IRaftReplicaGrain, IRemindable
 {
@@ -868,12 +869,14 @@ public sealed partial class RaftReplicaGrain(
         StartTicking();
         ObserveConfiguration(_node);
         logger.ReplicaStarted(_group, _name, RuntimeIdentity, state.HardState.CurrentTerm, state.Entries.Count, seed);
+        events.Raise(new ReplicaEvent(ReplicaEventKind.Started, _group, _name, state.HardState.CurrentTerm));
         _ = PumpAsync(); // re-apply what was committed before a restart
     }
 
     private void StopNode(string reason)
     {
         if (_node is { } node && !IsPristine(node.Status())) _progressed = true;
+        if (_node is { } stopping) events.Raise(new ReplicaEvent(ReplicaEventKind.Stopped, _group, _name, stopping.CurrentTerm, Detail: reason));
         _waitTimer?.Dispose();
         _waitTimer = null;
         _timer?.Dispose();
@@ -1184,7 +1187,11 @@ public sealed partial class RaftReplicaGrain(
         var changed = _configuration is not null && !configuration.Equals(_configuration);
         _configuration = configuration;
         foreach (var m in configuration.All) _members[m.Id] = MemberOf(m);
-        if (changed) logger.ConfigurationChanged(_group, _name, configuration.ToString(), node.CommitIndex);
+        if (changed)
+        {
+            logger.ConfigurationChanged(_group, _name, configuration.ToString(), node.CommitIndex);
+            events.Raise(new ReplicaEvent(ReplicaEventKind.ConfigurationChanged, _group, _name, node.CurrentTerm, node.LeaderId, configuration.ToString()));
+        }
         RegisterConfiguration(node);
     }
 
@@ -1393,6 +1400,7 @@ public sealed partial class RaftReplicaGrain(
             if (node.LeaderId is not null) metrics.LeaderChanges.Add(1, new KeyValuePair<string, object?>("group", _group));
             if (_lastLeader == _name || node.LeaderId == _name) Traffic.LeadershipChanged();
             logger.LeaderChanged(_group, _name, node.LeaderId ?? "unknown", node.CurrentTerm);
+            events.Raise(new ReplicaEvent(ReplicaEventKind.LeaderChanged, _group, _name, node.CurrentTerm, node.LeaderId));
             _lastLeader = node.LeaderId;
         }
     }
