@@ -40,10 +40,10 @@ public static class RaftTls
 
     /// <summary>
     /// Loads the certificate from its file or store and checks that it can be used: a private key, within its dates,
-    /// allowed for client authentication (every side presents it) and, for a <paramref name="server"/>, for server
-    /// authentication. Throws <see cref="RaftTlsException"/> saying what is wrong.
+    /// allowed for client authentication when <paramref name="client"/> (mutual TLS: every side presents it) and, for a
+    /// <paramref name="server"/>, for server authentication. Throws <see cref="RaftTlsException"/> saying what is wrong.
     /// </summary>
-    public static X509Certificate2 LoadCertificate(RaftTlsSettings settings, bool server, TimeProvider? time = null)
+    public static X509Certificate2 LoadCertificate(RaftTlsSettings settings, bool server, bool client = true, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var hasFile = !string.IsNullOrWhiteSpace(settings.CertificatePath);
@@ -58,7 +58,7 @@ public static class RaftTls
         var certificate = hasFile ? LoadFile(settings) : LoadFromStore(settings);
         try
         {
-            Check(certificate, server, time ?? TimeProvider.System);
+            Check(certificate, server, client, time ?? TimeProvider.System);
         }
         catch
         {
@@ -192,7 +192,7 @@ public static class RaftTls
         return best;
     }
 
-    private static void Check(X509Certificate2 certificate, bool server, TimeProvider time)
+    private static void Check(X509Certificate2 certificate, bool server, bool client, TimeProvider time)
     {
         var name = $"the certificate {certificate.Subject} ({certificate.Thumbprint})";
         if (!certificate.HasPrivateKey) throw new RaftTlsException($"{name} has no private key");
@@ -204,7 +204,7 @@ public static class RaftTls
         var usage = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
         if (usage is null) return;
         var purposes = usage.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value).ToHashSet();
-        if (!purposes.Contains(ClientAuthentication))
+        if (client && !purposes.Contains(ClientAuthentication))
             throw new RaftTlsException($"{name} is not allowed for client authentication (extended key usage {ClientAuthentication}), which mutual TLS needs");
         if (server && !purposes.Contains(ServerAuthentication))
             throw new RaftTlsException($"{name} is not allowed for server authentication (extended key usage {ServerAuthentication})");

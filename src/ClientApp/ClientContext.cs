@@ -32,7 +32,9 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
         catch (Exception ex)
         {
             // A TLS mismatch (one side plaintext, an untrusted certificate) looks like a gateway that never answers.
-            var hint = tls is null ? "" : " (over TLS: check that the silo has TLS on and that each side trusts the other's certificate)";
+            var hint = ex is SocketException ? ""
+                : tls is null ? " (a silo with TLS on answers only clients with --tls-certificate)"
+                : " (over TLS: check that the silo has TLS on and that each side trusts the other's certificate)";
             await io.Error.WriteLineAsync($"error: cannot reach a silo at {gateways}: {ClusterConnection.Describe(ex)}{hint}");
             return ExitCodes.Unreachable;
         }

@@ -62,7 +62,8 @@ internal sealed class SiloTls
         }
         try
         {
-            var certificate = RaftTls.LoadCertificate(settings, server: true);
+            // HTTPS alone needs no client authentication (a dev-certs certificate has none).
+            var certificate = RaftTls.LoadCertificate(settings, server: true, client: orleans);
             var trust = orleans ? RaftTls.DescribeTrust(settings) : "";
             return new SiloTls(settings, certificate, orleans, https, trust);
         }

@@ -71,6 +71,7 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         var plain = await RunCliAsync([.. gateway, "get", "cli/k"]);
         Assert.Equal(ExitCodes.Unreachable, plain.Code);
         Assert.StartsWith($"error: cannot reach a silo at 127.0.0.1:{cluster.GatewayPorts[0]}: ", plain.Err);
+        Assert.EndsWith("(a silo with TLS on answers only clients with --tls-certificate)\n", plain.Err);
     }
 
     /// <summary>What Orleans reports when the gateway closes the connection during the TLS handshake.</summary>
