@@ -25,6 +25,13 @@ public static class ClientCli
             GlobalOptions.Group,
             GlobalOptions.Via,
             GlobalOptions.Verbose,
+            GlobalOptions.Tls,
+            GlobalOptions.TlsCertificate,
+            GlobalOptions.TlsKey,
+            GlobalOptions.TlsPassword,
+            GlobalOptions.TlsCa,
+            GlobalOptions.TlsServerName,
+            GlobalOptions.TlsInsecure,
         };
         foreach (var verb in Verbs) root.Add(verb.Create(context));
         return root;

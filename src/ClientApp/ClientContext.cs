@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using Orleans.Raft.Client;
 
 namespace Orleans.Raft.ClientApp;
 
@@ -12,10 +13,16 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
     public async Task<int> RunAsync(ParseResult result, Func<IClusterClient, Task<int>> action)
     {
         var gateways = result.GetValue(GlobalOptions.Gateway) ?? GatewayList.Default;
+        var tls = GlobalOptions.TlsSettings(result);
+        if (tls is not null && CheckTls(tls) is { } problem)
+        {
+            await io.Error.WriteLineAsync($"error: {problem}");
+            return ExitCodes.Usage;
+        }
         ConnectedClient connected;
         try
         {
-            connected = await connector.ConnectAsync(gateways, result.GetValue(GlobalOptions.Verbose));
+            connected = await connector.ConnectAsync(gateways, result.GetValue(GlobalOptions.Verbose), tls);
         }
         catch (WrongPortException ex)
         {
@@ -24,7 +31,11 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
         }
         catch (Exception ex)
         {
-            await io.Error.WriteLineAsync($"error: cannot reach a silo at {gateways}: {ClusterConnection.Describe(ex)}");
+            // A TLS mismatch (one side plaintext, an untrusted certificate) looks like a gateway that never answers.
+            var hint = ex is SocketException ? ""
+                : tls is null ? " (a silo with TLS on answers only clients with --tls-certificate)"
+                : " (over TLS: check that the silo has TLS on and that each side trusts the other's certificate)";
+            await io.Error.WriteLineAsync($"error: cannot reach a silo at {gateways}: {ClusterConnection.Describe(ex)}{hint}");
             return ExitCodes.Unreachable;
         }
 
@@ -45,6 +56,28 @@ public sealed class ClientContext(ClientIO io, IClusterConnector connector)
                 await io.Error.WriteLineAsync($"error: {OneLine(ex.Message)}");
                 return ExitCodes.RequestFailed;
             }
+        }
+    }
+
+    /// <summary>Loads the certificate and the trust settings once before connecting: a bad file is a usage error, not an unreachable silo.</summary>
+    private static string? CheckTls(RaftTlsSettings tls)
+    {
+        if (!tls.HasCertificateSource) return "--tls needs --tls-certificate: the silos require a client certificate";
+        try
+        {
+            using var certificate = RaftTls.LoadCertificate(tls, server: false);
+            RaftTls.DescribeTrust(tls);
+            return null;
+        }
+        catch (RaftTlsException ex)
+        {
+            // The settings' names, as this command line spells them.
+            return ex.Message
+                .Replace("CaCertificatePath", "--tls-ca", StringComparison.Ordinal)
+                .Replace("CertificateKeyPath", "--tls-key", StringComparison.Ordinal)
+                .Replace("CertificatePath", "--tls-certificate", StringComparison.Ordinal)
+                .Replace("CertificatePassword", "--tls-password", StringComparison.Ordinal)
+                .Replace("AllowUntrustedCertificates", "--tls-insecure", StringComparison.Ordinal);
         }
     }
 

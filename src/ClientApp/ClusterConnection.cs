@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Raft.Client;
 
 namespace Orleans.Raft.ClientApp;
 
@@ -21,8 +22,10 @@ public static class ClusterConnection
 
     /// <summary>Connects through any of the gateways; fails with the first one's reason when none answers.</summary>
     /// <param name="configure">Runs last on the client builder: for example to add a gateway count handler.</param>
+    /// <param name="tls">Set: mutual TLS to the gateways, with its certificate and checks.</param>
     public static async Task<IHost> ConnectAsync(
-        GatewayList gateways, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft", Action<IClientBuilder>? configure = null)
+        GatewayList gateways, bool verbose, string clusterId = "orleans-raft", string serviceId = "orleans-raft", Action<IClientBuilder>? configure = null,
+        RaftTlsSettings? tls = null)
     {
         // Fail fast with the socket's own reason when nothing listens at any of them; use only those that answer.
         var probes = await Task.WhenAll(gateways.Endpoints.Select(ProbeAsync));
@@ -44,6 +47,7 @@ public static class ClusterConnection
             });
             // Static gateways and one command: the periodic gateway list refresh never runs in time to matter.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromMinutes(10));
+            if (tls is { IsEnabled: true }) client.UseRaftTls(tls);
             configure?.Invoke(client);
         });
         var app = builder.Build();
@@ -130,9 +134,11 @@ public static class ClusterConnection
 
     private sealed class GatewayConnector : IClusterConnector
     {
-        public async Task<ConnectedClient> ConnectAsync(GatewayList gateways, bool verbose)
+        public Task<ConnectedClient> ConnectAsync(GatewayList gateways, bool verbose) => ConnectAsync(gateways, verbose, null);
+
+        public async Task<ConnectedClient> ConnectAsync(GatewayList gateways, bool verbose, RaftTlsSettings? tls)
         {
-            var host = await ClusterConnection.ConnectAsync(gateways, verbose);
+            var host = await ClusterConnection.ConnectAsync(gateways, verbose, tls: tls);
             return new ConnectedClient(host.Services.GetRequiredService<IClusterClient>(), async () =>
             {
                 try

@@ -49,6 +49,9 @@ public static class SiloWebApp
             ["--advertise"] = "Silo:AdvertisedAddress",
             ["--cluster"] = "Cluster:Provider",
             ["--cluster-connection"] = "Cluster:ConnectionString",
+            ["--tls-certificate"] = "Tls:CertificatePath",
+            ["--tls-key"] = "Tls:CertificateKeyPath",
+            ["--tls-ca"] = "Tls:CaCertificatePath",
         });
 
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
@@ -92,7 +95,12 @@ public static class SiloWebApp
         // Port 0 (tests) lets the system pick a free port.
         var dashboardPort = silo.DashboardPort == 0 ? 0 : silo.DashboardPort + silo.Instance;
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, dashboardPort));
+        var tls = SiloTls.Load(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, dashboardPort, listen =>
+        {
+            // One port, HTTPS only: a plain-HTTP listener beside it would carry the access token in the clear.
+            if (tls.Https) listen.UseHttps(tls.Certificate!);
+        }));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<RaftMetricsReader>();
         builder.Services.AddSingleton(sp => new ConsoleTimeline(sp.GetService<TimeProvider>() ?? TimeProvider.System));
@@ -102,6 +110,7 @@ public static class SiloWebApp
         builder.UseOrleans(orleans =>
         {
             orleans.UseRaftClustering(builder.Configuration, silo, siloPort, gatewayPort);
+            tls.Apply(orleans);
             // The replicas' keep-alive reminder fires every few seconds; Orleans' default minimum is a minute.
             orleans.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             orleans.AddDashboard();
@@ -133,6 +142,7 @@ public static class SiloWebApp
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloStarted(
             silo.Instance, siloPort, gatewayPort, string.Join(", ", app.Urls), string.Join(", ", app.Urls),
             string.IsNullOrEmpty(web.AccessToken) ? "" : " (an access token is required)"));
+        app.Lifetime.ApplicationStarted.Register(() => tls.Log(app.Logger, silo.ParseAdvertisedAddress()));
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.SiloConfiguration(
             nodeName, initialNodes.Length == 0 ? $"{nodeName} alone (a development cluster)" : string.Join(", ", initialNodes),
             inMemory ? "in memory (lost when the process ends)" : $"SQLite in {dataDirectory}",
