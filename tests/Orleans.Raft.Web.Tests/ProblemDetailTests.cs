@@ -147,6 +147,7 @@ public sealed class ProblemDetailTests
             builder.Services.AddSingleton<RaftMetricsReader>();
             builder.Services.Configure<RaftOptions>(_ => { });
             builder.Services.AddSingleton<RaftGroupLayout>();
+            builder.Services.AddSingleton(new ConsoleTimeline(TimeProvider.System));
             // As a silo host that calls AddRaftFaultInjection: the fault routes then reach the (failing) grains.
             builder.Services.AddSingleton<Orleans.Raft.Faults.FaultInjection>();
             var app = builder.Build();

@@ -32,6 +32,7 @@ public static class RaftTracing
     /// <summary>A client request arriving at a group's gateway; null when nobody listens or it is not sampled.</summary>
     internal static Activity? StartRequest(string group, KvRequest request, string? via = null)
     {
+        if (!Source.HasListeners()) return null;
         // A caller's span that is not recorded (Orleans' own grain-call span, when its sources are traced and this call
         // was not sampled) must not make the request unsampled too: the request starts its own trace then.
         if (Activity.Current is { Recorded: false }) Activity.Current = null;
@@ -47,6 +48,8 @@ public static class RaftTracing
     /// <summary>Starts the leader's span of one proposal or read.</summary>
     internal static Activity? StartAtLeader(string name, string group, string replica, long term)
     {
+        // Tracing off (the default): not even the request context is read.
+        if (!Source.HasListeners()) return null;
         var parent = Activity.Current is { Recorded: true } current ? current.Context
             : RequestContext.Get(TraceParentKey) is string id && ActivityContext.TryParse(id, null, isRemote: true, out var remote) ? remote
             : default;
