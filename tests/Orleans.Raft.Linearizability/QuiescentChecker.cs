@@ -42,14 +42,14 @@ public static class QuiescentChecker
         for (var p = 0; p < pieces.Count; p++)
         {
             var piece = pieces[p];
-            var where = $"piece {p + 1} of {pieces.Count} (operations #{piece.Min(op => op.Id)}..#{piece.Max(op => op.Id)}, time {piece[0].Invoke}..{piece.Max(op => op.EffectiveComplete)})";
+            string Where() => $"piece {p + 1} of {pieces.Count} (operations #{piece.Min(op => op.Id)}..#{piece.Max(op => op.Id)}, time {piece[0].Invoke}..{piece.Max(op => op.EffectiveComplete)})";
             if (p < pieces.Count - 1)
             {
                 var finals = PieceSearch.FinalStates(piece, starts, options.MaxStatesPerPiece, out _);
                 if (finals is null)
                 {
                     return new KeyResult(key, Verdict.Inconclusive, ops.Length, [],
-                        $"key {key}: inconclusive: {where} has more than {options.MaxStatesPerPiece:N0} states") { Pieces = pieces.Count };
+                        $"key {key}: inconclusive: {Where()} has more than {options.MaxStatesPerPiece:N0} states") { Pieces = pieces.Count };
                 }
                 if (finals.Count > 0)
                 {
@@ -67,7 +67,7 @@ public static class QuiescentChecker
                 {
                     if (p == pieces.Count - 1) return new KeyResult(key, Verdict.Linearizable, ops.Length, [], null) { Pieces = pieces.Count };
                     // PieceSearch found no end state, the register search a linearization: they disagree.
-                    throw new InvalidOperationException($"key {key}: {where}: the searches disagree");
+                    throw new InvalidOperationException($"key {key}: {Where()}: the searches disagree");
                 }
                 inconclusive |= result.Verdict == Verdict.Inconclusive;
                 failure ??= result;
@@ -75,13 +75,13 @@ public static class QuiescentChecker
             if (inconclusive)
             {
                 return new KeyResult(key, Verdict.Inconclusive, ops.Length, [],
-                    $"key {key}: inconclusive: {where} has more than {options.MaxStatesPerPiece:N0} states") { Pieces = pieces.Count };
+                    $"key {key}: inconclusive: {Where()} has more than {options.MaxStatesPerPiece:N0} states") { Pieces = pieces.Count };
             }
             var states = string.Join(", ", starts.Select(HistoryOp.Show));
             return failure! with
             {
                 Operations = ops.Length,
-                Explanation = $"{failure.Explanation}\n  (in {where}, which starts with the key at {states})",
+                Explanation = $"{failure.Explanation}\n  (in {Where()}, which starts with the key at {states})",
                 Pieces = pieces.Count,
             };
         }
@@ -89,16 +89,25 @@ public static class QuiescentChecker
     }
 
     /// <summary>
-    /// An unknown write of a value that only it writes, which some definite operation observed (a get read it, a
-    /// compare-and-set expected or found it), took effect, and before the first such observer completed: nothing else
-    /// could have given the key that value. It is then an acknowledged write that completed then, and it no longer
-    /// blocks the cuts after it. (An unknown compare-and-set must also have succeeded.)
+    /// Takes the unknown writes out of the way of the cuts, where that is sound:
+    /// <list type="bullet">
+    /// <item>An unknown write of a value that only it writes, which some definite operation required (a get read it, a
+    /// compare-and-set expected it and wrote, or failed finding it), took effect, and before the first such operation
+    /// completed: nothing else could have given the key that value. It becomes an acknowledged write that completed then
+    /// (an unknown compare-and-set must have succeeded).</item>
+    /// <item>An unknown write of a value that no definite operation required and no unknown compare-and-set expects,
+    /// when no delete succeeded, is dropped: were it in a linearization, only writes and unknown operations without
+    /// effect could follow it until the next write (every read and compare needs some other value, and a failed
+    /// compare the value it found), so the linearization without it is one too. (Prune's rule, with "seen" narrowed
+    /// to "required": a compare that failed expecting the value does not keep the write.)</item>
+    /// </list>
     /// </summary>
     internal static HistoryOp[] Settle(HistoryOp[] ops, string? initial)
     {
         var producers = ops.Where(op => op.Kind is OpKind.Set or OpKind.CompareAndSet && op.Value is not null)
             .CountBy(op => op.Value!, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
-        var observed = new Dictionary<string, long>(StringComparer.Ordinal);
+        var required = new Dictionary<string, long>(StringComparer.Ordinal);
+        var expectedByUnknown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var op in ops)
         {
             var value = (op.Kind, op.Status) switch
@@ -108,13 +117,26 @@ public static class QuiescentChecker
                 (OpKind.CompareAndSet, OpStatus.CompareFailed) => op.Output,
                 _ => null,
             };
-            if (value is not null) observed[value] = Math.Min(observed.GetValueOrDefault(value, long.MaxValue), op.Complete);
+            if (value is not null) required[value] = Math.Min(required.GetValueOrDefault(value, long.MaxValue), op.Complete);
+            if (op is { Kind: OpKind.CompareAndSet, Status: OpStatus.Unknown, Expected: { } e }) expectedByUnknown.Add(e);
         }
-        var settled = ops.Select(op =>
-            op is { Status: OpStatus.Unknown, Kind: OpKind.Set or OpKind.CompareAndSet, Value: { } v }
-            && v != initial && producers[v] == 1 && observed.TryGetValue(v, out var by) && by >= op.Invoke
-                ? op with { Status = OpStatus.Ok, Complete = by }
-                : op);
+        var anyDelete = ops.Any(op => op is { Kind: OpKind.Delete, Status: OpStatus.Ok });
+        var settled = new List<HistoryOp>(ops.Length);
+        foreach (var op in ops)
+        {
+            if (op is not { Status: OpStatus.Unknown, Kind: OpKind.Set or OpKind.CompareAndSet, Value: { } v })
+            {
+                settled.Add(op);
+            }
+            else if (required.TryGetValue(v, out var by))
+            {
+                settled.Add(v != initial && producers[v] == 1 && by >= op.Invoke ? op with { Status = OpStatus.Ok, Complete = by } : op);
+            }
+            else if (anyDelete || expectedByUnknown.Contains(v))
+            {
+                settled.Add(op);
+            }
+        }
         return [.. settled];
     }
 
