@@ -45,6 +45,7 @@ public sealed record NemesisOptions
 public sealed record NemesisResult(
     int Seed,
     IReadOnlyList<HistoryOp> History,
+    IReadOnlyList<AppendOp> Appends,
     CheckResult Linearizability,
     CheckResult ListAppend,
     TimeSpan CheckTime,
@@ -177,7 +178,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         var readPaths = reads.Counts;
         var summary = Summarize(history, appends, linearizability, listAppend, checkTime, lost, mismatches, compared, logs, removedCount, members, readPaths, watches);
         var finalMembers = Groups.Count == 1 ? Names(members[Groups[0]]) : [.. Groups.SelectMany(g => Names(members[g]).Select(n => $"{g}/{n}"))];
-        return new NemesisResult(options.Seed, history, linearizability, listAppend, checkTime, lost, mismatches, _membershipChanges, finalMembers, readPaths, watches, summary);
+        return new NemesisResult(options.Seed, history, appends, linearizability, listAppend, checkTime, lost, mismatches, _membershipChanges, finalMembers, readPaths, watches, summary);
     }
 
     private long Now => _clock.ElapsedTicks * 1_000_000 / Stopwatch.Frequency;

@@ -62,6 +62,10 @@ public sealed class NemesisTests(ITestOutputHelper output)
         var replay = $"replay: NEMESIS_SEED={seed} dotnet test tests/Orleans.Raft.Nemesis, or {string.Format(System.Globalization.CultureInfo.InvariantCulture, replayCommand, seed)}";
         Assert.True(result.Linearizability.IsLinearizable, $"{result.Summary}\n{replay}");
         Assert.True(result.LostWrites.Count == 0, $"{result.Summary}\n{replay}");
+        // The list-append workload ran beside the register one, and its check passed.
+        Assert.True(result.ListAppend.IsLinearizable, $"{result.Summary}\n{replay}");
+        Assert.Contains(result.Appends, op => op is { Kind: AppendOpKind.Append, Status: OpStatus.Ok });
+        Assert.Contains(result.Appends, op => op is { Kind: AppendOpKind.Read, Status: OpStatus.Ok, List.Count: > 0 });
         Assert.True(result.LogMismatches.Count == 0, $"{result.Summary}\n{replay}");
         Assert.True(result.MembershipChanges > 0, $"no membership change committed\n{result.Summary}\n{replay}");
         // Transactions ran, both ways, and were checked with the accounts' other operations as one set of keys.
