@@ -49,7 +49,8 @@ public static class QuiescentChecker
                 if (finals is null)
                 {
                     return new KeyResult(key, Verdict.Inconclusive, ops.Length, [],
-                        $"key {key}: inconclusive: {Where()} has more than {options.MaxStatesPerPiece:N0} states") { Pieces = pieces.Count };
+                        $"key {key}: inconclusive: {Where()} has more than {options.MaxStatesPerPiece:N0} states")
+                    { Pieces = pieces.Count };
                 }
                 if (finals.Count > 0)
                 {
@@ -75,7 +76,8 @@ public static class QuiescentChecker
             if (inconclusive)
             {
                 return new KeyResult(key, Verdict.Inconclusive, ops.Length, [],
-                    $"key {key}: inconclusive: {Where()} has more than {options.MaxStatesPerPiece:N0} states") { Pieces = pieces.Count };
+                    $"key {key}: inconclusive: {Where()} has more than {options.MaxStatesPerPiece:N0} states")
+                { Pieces = pieces.Count };
             }
             var states = string.Join(", ", starts.Select(HistoryOp.Show));
             return failure! with

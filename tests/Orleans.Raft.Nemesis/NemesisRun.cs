@@ -613,7 +613,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     {
         var text = new StringBuilder();
         text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys" +
-            (Groups.Count == 1 ? "" : $", {Groups.Count} groups") + $", read mode {options.ReadMode})");
+            (Groups.Count == 1 ? "" : $", {Groups.Count} groups") + $", read mode {options.ReadMode})" +
+            (appends.Count == 0 ? "" : $"; and {appends.Count} list operations ({options.Clients} more clients)"));
         if (Groups.Count > 1)
         {
             var keysOf = Enumerable.Range(0, options.Keys).Select(k => $"k{k}").ToLookup(_shards.GroupOf);
