@@ -31,7 +31,7 @@ public sealed record NemesisOptions
     public RaftReadMode ReadMode { get; init; } = RaftReadMode.ReadIndex;
 
     /// <summary>What the clients do; with both, <see cref="Clients"/> clients of each workload run side by side.</summary>
-    public Workload Workload { get; init; } = Workload.Both;
+    public Workload Workload { get; init; } = Workload.Register;
 
     /// <summary>Where to write the history (JSON lines, <see cref="HistoryFile"/>); null: nowhere.</summary>
     public string? HistoryPath { get; init; }

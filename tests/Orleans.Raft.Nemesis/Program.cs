@@ -22,7 +22,7 @@ public static class Program
           --groups G      groups the keys are split over, 5 replicas each (default 1)
           --resend P      how often a client sends a request again with the same session and sequence (default 0)
           --read-mode M   how the silos serve a linearizable get: ReadIndex (default), Lease or Log
-          --workload W    register (keys and transactions), append (lists) or both (default)
+          --workload W    register (keys and transactions; default), append (lists) or both
           --history FILE  where the run writes its history (default history-seed<S>.jsonl next to the program)
           --max-states N  the checker's budget of search states per piece (default 2000000); past it: UNKNOWN
           check           re-checks a history file: the verdicts and the checker's time
@@ -61,7 +61,7 @@ public static class Program
         var groups = 1;
         var resend = 0.0;
         var readMode = RaftReadMode.ReadIndex;
-        var workload = Workload.Both;
+        var workload = Workload.Register;
         string? history = null;
         var maxStates = LinearizabilityChecker.DefaultMaxStates;
         for (var i = 0; i < args.Length; i++)
