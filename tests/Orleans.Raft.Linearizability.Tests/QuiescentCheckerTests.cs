@@ -86,14 +86,16 @@ public sealed class QuiescentCheckerTests(ITestOutputHelper output)
         Assert.Equal(Verdict.Linearizable, QuiescentChecker.Check(history).Verdict);
     }
 
-    [Fact]
-    public void The_cut_checker_agrees_with_the_whole_history_search_on_random_histories()
+    [Theory]
+    [InlineData(10)]
+    [InlineData(3)]
+    public void The_cut_checker_agrees_with_the_whole_history_search_on_random_histories(int oneUnknownIn)
     {
         var verdicts = new Dictionary<Verdict, int>();
         var cutAcross = 0;
         for (var seed = 0; seed < 10_000; seed++)
         {
-            var history = RandomHistory(new Random(seed));
+            var history = RandomHistory(new Random(seed), oneUnknownIn);
             var whole = LinearizabilityChecker.Check(history);
             var cut = QuiescentChecker.Check(history, new CheckerOptions { Parallelism = 1 });
             Assert.True(whole.Verdict == cut.Verdict,
@@ -105,14 +107,14 @@ public sealed class QuiescentCheckerTests(ITestOutputHelper output)
         // The comparison means something only if both verdicts, and cuts, came up often.
         Assert.True(verdicts.GetValueOrDefault(Verdict.Linearizable) > 2000);
         Assert.True(verdicts.GetValueOrDefault(Verdict.NotLinearizable) > 2000);
-        Assert.True(cutAcross > 5000);
+        Assert.True(cutAcross > 3000);
     }
 
     /// <summary>
     /// Clients on a real register (each operation takes effect at a random point of its interval; a timed-out one at
     /// any later point, or never), then sometimes one read is made to lie. Values repeat now and then.
     /// </summary>
-    internal static List<HistoryOp> RandomHistory(Random random, int clients = 3, int perClient = 6, int keys = 2)
+    internal static List<HistoryOp> RandomHistory(Random random, int oneUnknownIn = 10, int clients = 3, int perClient = 6, int keys = 2)
     {
         var ops = new List<(HistoryOp Op, long At, bool Effect)>();
         var id = 0;
@@ -125,7 +127,7 @@ public sealed class QuiescentCheckerTests(ITestOutputHelper output)
             {
                 var invoke = t;
                 var complete = invoke + random.Next(1, 8);
-                var unknown = random.Next(10) == 0;
+                var unknown = random.Next(oneUnknownIn) == 0;
                 var at = unknown ? invoke + random.Next(0, 30) : random.NextInt64(invoke, complete + 1);
                 var roll = random.Next(10);
                 var kind = roll < 4 ? OpKind.Get : roll < 7 ? OpKind.Set : roll < 9 || !deletes ? OpKind.CompareAndSet : OpKind.Delete;
@@ -140,7 +142,8 @@ public sealed class QuiescentCheckerTests(ITestOutputHelper output)
                     Complete = complete,
                     Status = unknown ? OpStatus.Unknown : OpStatus.Ok,
                     Value = kind is OpKind.Set or OpKind.CompareAndSet ? value : null,
-                    Expected = kind == OpKind.CompareAndSet && random.Next(3) > 0 ? $"v{random.Next(1, id)}" : null,
+                    // Mostly a recent value, so that compare-and-sets chain (also unknown ones on unknown writes).
+                    Expected = kind == OpKind.CompareAndSet && random.Next(3) > 0 ? $"v{random.Next(Math.Max(1, id - 6), id)}" : null,
                 };
                 ops.Add((op, at, !unknown || random.Next(2) == 0));
                 t = complete + random.Next(0, 6);

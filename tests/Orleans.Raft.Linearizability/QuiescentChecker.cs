@@ -100,11 +100,12 @@ public static class QuiescentChecker
     /// compare-and-set expected it and wrote, or failed finding it), took effect, and before the first such operation
     /// completed: nothing else could have given the key that value. It becomes an acknowledged write that completed then
     /// (an unknown compare-and-set must have succeeded).</item>
-    /// <item>An unknown write of a value that no definite operation required and no unknown compare-and-set expects,
-    /// when no delete succeeded, is dropped: were it in a linearization, only writes and unknown operations without
-    /// effect could follow it until the next write (every read and compare needs some other value, and a failed
-    /// compare the value it found), so the linearization without it is one too. (Prune's rule, with "seen" narrowed
-    /// to "required": a compare that failed expecting the value does not keep the write.)</item>
+    /// <item>When no delete succeeded, the unknown writes are dropped but those that are kept: those of a value a
+    /// definite operation required, and, until nothing changes, those of a value that a kept unknown compare-and-set
+    /// expects. In a linearization, while the key holds a value a dropped write wrote, only writes, dropped writes and
+    /// unknown operations without effect can take effect (every definite read and compare needs some other value, and
+    /// a failed compare the value it found), so without the dropped writes it is still one. (Prune's rule, with "seen"
+    /// narrowed to "required": a compare that failed expecting the value does not keep the write.)</item>
     /// </list>
     /// </summary>
     internal static HistoryOp[] Settle(HistoryOp[] ops, string? initial)
@@ -112,7 +113,6 @@ public static class QuiescentChecker
         var producers = ops.Where(op => op.Kind is OpKind.Set or OpKind.CompareAndSet && op.Value is not null)
             .CountBy(op => op.Value!, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
         var required = new Dictionary<string, long>(StringComparer.Ordinal);
-        var expectedByUnknown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var op in ops)
         {
             var value = (op.Kind, op.Status) switch
@@ -123,9 +123,19 @@ public static class QuiescentChecker
                 _ => null,
             };
             if (value is not null) required[value] = Math.Min(required.GetValueOrDefault(value, long.MaxValue), op.Complete);
-            if (op is { Kind: OpKind.CompareAndSet, Status: OpStatus.Unknown, Expected: { } e }) expectedByUnknown.Add(e);
         }
         var anyDelete = ops.Any(op => op is { Kind: OpKind.Delete, Status: OpStatus.Ok });
+        // The values whose unknown writes are kept: the required ones, then what kept unknown compare-and-sets expect.
+        var keep = new HashSet<string>(required.Keys, StringComparer.Ordinal);
+        var unknownCas = ops.Where(op => op is { Kind: OpKind.CompareAndSet, Status: OpStatus.Unknown, Value: not null, Expected: not null }).ToList();
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var cas in unknownCas)
+            {
+                if (keep.Contains(cas.Value!) && keep.Add(cas.Expected!)) grew = true;
+            }
+        }
         var settled = new List<HistoryOp>(ops.Length);
         foreach (var op in ops)
         {
@@ -137,7 +147,7 @@ public static class QuiescentChecker
             {
                 settled.Add(v != initial && producers[v] == 1 && by >= op.Invoke ? op with { Status = OpStatus.Ok, Complete = by } : op);
             }
-            else if (anyDelete || expectedByUnknown.Contains(v))
+            else if (anyDelete || keep.Contains(v))
             {
                 settled.Add(op);
             }
