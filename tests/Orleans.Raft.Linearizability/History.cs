@@ -73,11 +73,14 @@ public sealed record HistoryOp
     public long Revision { get; init; }
 
     /// <summary>Every key the operation touches.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> Keys => Txn?.Keys ?? [Key];
 
     /// <summary>The completion time the search uses: an unknown outcome may take effect any time after invocation.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public long EffectiveComplete => Status == OpStatus.Unknown ? long.MaxValue : Complete;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsWrite => Kind == OpKind.Transaction ? Txn?.Writes == true : Kind != OpKind.Get;
 
     public override string ToString()

@@ -16,6 +16,9 @@ public sealed record KeyResult(string Key, Verdict Verdict, int Operations, IRea
 {
     /// <summary>The operations that a violation's explanation shows, in invocation order.</summary>
     public IReadOnlyList<HistoryOp> Window { get; init; } = [];
+
+    /// <summary>The pieces quiescent points cut the key's history into (1: not cut).</summary>
+    public int Pieces { get; init; } = 1;
 }
 
 public sealed record CheckResult(Verdict Verdict, IReadOnlyList<KeyResult> Keys)
@@ -107,7 +110,7 @@ public static class LinearizabilityChecker
     /// includes it stays one without it, since everything between it and the next overwrite would have had to see
     /// its value. This keeps the search from trying every subset of the writes that timed out.
     /// </summary>
-    private static HistoryOp[] Prune(IReadOnlyList<HistoryOp> history)
+    internal static HistoryOp[] Prune(IReadOnlyList<HistoryOp> history)
     {
         var kept = history.Where(op => op.Status != OpStatus.Failed && !(op.Kind == OpKind.Get && op.Status == OpStatus.Unknown)).ToList();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -153,6 +156,9 @@ public static class LinearizabilityChecker
         return [.. kept.Where(op => anyDelete || metadata || op.Status != OpStatus.Unknown || Observable(op))
             .OrderBy(op => op.Invoke).ThenBy(op => op.Id)];
     }
+
+    /// <summary>The register search on operations already pruned and in invocation order.</summary>
+    internal static KeyResult SearchKey(string key, HistoryOp[] ops, string? initial, int maxStates) => new KeySearch(key, ops, initial, maxStates).Run();
 
     private sealed class KeySearch(string key, HistoryOp[] ops, string? initial, int maxStates)
     {

@@ -7,9 +7,11 @@ namespace Orleans.Raft.Linearizability;
 public sealed record Transaction(IReadOnlyList<TxnCondition> Conditions, IReadOnlyList<TxnStep> Success, IReadOnlyList<TxnStep> Failure)
 {
     /// <summary>Every key the transaction names, in order of first mention.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> Keys =>
         Conditions.Select(c => c.Key).Concat(Success.Concat(Failure).Select(s => s.Key)).Distinct(StringComparer.Ordinal);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Writes => Success.Concat(Failure).Any(s => s.Kind != TxnStepKind.Get);
 
     public override string ToString()

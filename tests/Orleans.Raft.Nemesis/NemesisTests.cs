@@ -10,10 +10,11 @@ public sealed class NemesisTests(ITestOutputHelper output)
     /// The short run CI does: about 20 s of faults and membership changes, plus start-up, healing and checking. Every
     /// run commits at least one membership change: the nemesis tries again soon until one does. Every run (this and the
     /// ones below) also issues transactions, and its watchers must each see every acknowledged change once, in order.
+    /// This one runs the list-append workload beside it, which must pass its check.
     /// </summary>
     [Fact]
     public Task Under_random_faults_and_membership_changes_the_history_with_transactions_is_linearizable_no_acknowledged_write_is_lost_or_unwatched_and_logs_match() =>
-        RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --seed {0}");
+        RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --workload both --seed {0}", workload: Workload.Both);
 
     /// <summary>
     /// The same with the keys split over four groups: faults and membership changes strike one group at a time (a
@@ -36,7 +37,7 @@ public sealed class NemesisTests(ITestOutputHelper output)
     public Task With_reads_through_the_log_the_history_is_linearizable_no_acknowledged_write_is_lost_and_logs_match() =>
         RunAsync(groups: 1, keys: 4, "dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes 0.34 --read-mode Log --seed {0}", RaftReadMode.Log);
 
-    private async Task RunAsync(int groups, int keys, string replayCommand, RaftReadMode readMode = RaftReadMode.ReadIndex)
+    private async Task RunAsync(int groups, int keys, string replayCommand, RaftReadMode readMode = RaftReadMode.ReadIndex, Workload workload = Workload.Register)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("NEMESIS_SEED"), out var s) ? s : Random.Shared.Next(1, int.MaxValue);
         var result = await NemesisRun.RunAsync(new NemesisOptions
@@ -45,6 +46,7 @@ public sealed class NemesisTests(ITestOutputHelper output)
             Groups = groups,
             Keys = keys,
             ReadMode = readMode,
+            Workload = workload,
             Duration = TimeSpan.FromSeconds(20),
             Log = line =>
             {
@@ -62,6 +64,13 @@ public sealed class NemesisTests(ITestOutputHelper output)
         var replay = $"replay: NEMESIS_SEED={seed} dotnet test tests/Orleans.Raft.Nemesis, or {string.Format(System.Globalization.CultureInfo.InvariantCulture, replayCommand, seed)}";
         Assert.True(result.Linearizability.IsLinearizable, $"{result.Summary}\n{replay}");
         Assert.True(result.LostWrites.Count == 0, $"{result.Summary}\n{replay}");
+        // With it, the list-append workload ran beside the register one, and its check passed.
+        Assert.True(result.ListAppend.IsLinearizable, $"{result.Summary}\n{replay}");
+        if (workload == Workload.Both)
+        {
+            Assert.Contains(result.Appends, op => op is { Kind: AppendOpKind.Append, Status: OpStatus.Ok });
+            Assert.Contains(result.Appends, op => op is { Kind: AppendOpKind.Read, Status: OpStatus.Ok, List.Count: > 0 });
+        }
         Assert.True(result.LogMismatches.Count == 0, $"{result.Summary}\n{replay}");
         Assert.True(result.MembershipChanges > 0, $"no membership change committed\n{result.Summary}\n{replay}");
         // Transactions ran, both ways, and were checked with the accounts' other operations as one set of keys.

@@ -1,13 +1,20 @@
+using System.Diagnostics;
 using System.Globalization;
 using Orleans.Raft.Hosting;
+using Orleans.Raft.Linearizability;
 
 namespace Orleans.Raft.Nemesis;
 
-/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M]</summary>
+/// <summary>
+/// dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] ...; also <c>check --history FILE</c>
+/// (re-check a history a run wrote) and <c>bench</c> (time the checkers on a synthetic history).
+/// </summary>
 public static class Program
 {
     private const string Usage = """
-        usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M]
+        usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M] [--workload W] [--history FILE]
+               check --history FILE [--max-states N] [--whole]
+               bench [--operations N] [--keys K] [--seed S] [--whole]
           --minutes N     how long the clients and the nemesis run (default 1)
           --seed S        the seed of the fault schedule and the clients' choices (default: random)
           --clients C     concurrent clients (default 5)
@@ -15,11 +22,38 @@ public static class Program
           --groups G      groups the keys are split over, 5 replicas each (default 1)
           --resend P      how often a client sends a request again with the same session and sequence (default 0)
           --read-mode M   how the silos serve a linearizable get: ReadIndex (default), Lease or Log
+          --workload W    register (keys and transactions; default), append (lists) or both
+          --history FILE  where the run writes its history (default history-seed<S>.jsonl next to the program)
+          --max-states N  the checker's budget of search states per piece (default 2000000); past it: UNKNOWN
+          check           re-checks a history file: the verdicts and the checker's time; --whole also
+                          times the search over each key's whole history, as before the cuts
+          bench           checks a deterministic synthetic history (default 200000 operations on 16 keys) and
+                          prints the time; --whole also times the search over each key's whole history
         """;
 
     public static async Task<int> Main(string[] args)
     {
+        try
+        {
+            return args.FirstOrDefault() switch
+            {
+                "check" => Check(args[1..]),
+                "bench" => Bench(args[1..]),
+                _ => await RunAsync(args),
+            };
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
         // The test cluster writes its logs under the working directory: keep them in bin/, out of the source tree.
+        var workingDirectory = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var minutes = 1.0;
         var seed = Random.Shared.Next(1, int.MaxValue);
@@ -28,6 +62,9 @@ public static class Program
         var groups = 1;
         var resend = 0.0;
         var readMode = RaftReadMode.ReadIndex;
+        var workload = Workload.Register;
+        string? history = null;
+        var maxStates = LinearizabilityChecker.DefaultMaxStates;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -47,6 +84,16 @@ public static class Program
                         return 2;
                     }
                     break;
+                case "--workload":
+                    var w = Next();
+                    if (!Enum.TryParse(w, ignoreCase: true, out workload) || !Enum.IsDefined(workload))
+                    {
+                        Console.Error.WriteLine($"error: --workload wants register, append or both, got '{w}'");
+                        return 2;
+                    }
+                    break;
+                case "--history": history = Path.GetFullPath(Next(), workingDirectory); break;
+                case "--max-states": maxStates = Positive(Next(), "--max-states"); break;
                 case "--help" or "-h":
                     Console.WriteLine(Usage);
                     return 0;
@@ -66,10 +113,87 @@ public static class Program
             Groups = groups,
             ResendRate = resend,
             ReadMode = readMode,
+            Workload = workload,
+            HistoryPath = history ?? Path.Combine(AppContext.BaseDirectory, $"history-seed{seed}.jsonl"),
+            MaxStatesPerPiece = maxStates,
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
         });
         Console.WriteLine();
         Console.WriteLine(result.Summary);
         return result.Passed ? 0 : 1;
+    }
+
+    /// <summary>check --history FILE: the checkers on a history a run wrote, as the run would have run them.</summary>
+    private static int Check(string[] args)
+    {
+        string? path = null;
+        var maxStates = LinearizabilityChecker.DefaultMaxStates;
+        var whole = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--history": path = Next(); break;
+                case "--max-states": maxStates = Positive(Next(), "--max-states"); break;
+                case "--whole": whole = true; break;
+                default: throw new ArgumentException($"check: unknown argument '{args[i]}'");
+            }
+        }
+        if (path is null) throw new ArgumentException("check needs --history FILE");
+        if (!File.Exists(path)) throw new ArgumentException($"no history file {Path.GetFullPath(path)}");
+        var (register, appends) = HistoryFile.Read(path);
+        Console.WriteLine($"{path}: {register.Count} key-value operations, {appends.Count} list operations");
+        var clock = Stopwatch.StartNew();
+        var linearizability = QuiescentChecker.Check(register, new CheckerOptions { MaxStatesPerPiece = maxStates });
+        var listAppend = ListAppendChecker.Check(appends);
+        Console.WriteLine(CheckSummary.Lines(linearizability, listAppend, appends, clock.Elapsed));
+        if (whole)
+        {
+            clock.Restart();
+            var uncut = LinearizabilityChecker.Check(register, maxStatesPerKey: maxStates);
+            Console.WriteLine($"each key whole, one at a time: {CheckSummary.Show(uncut.Verdict)}, {clock.Elapsed.TotalSeconds:0.00} s");
+        }
+        var verdict = linearizability.IsLinearizable && listAppend.IsLinearizable ? "PASS"
+            : linearizability.Verdict == Verdict.Inconclusive && listAppend.IsLinearizable ? "UNKNOWN" : "FAIL";
+        Console.WriteLine($"verdict: {verdict}");
+        return verdict == "PASS" ? 0 : 1;
+    }
+
+    /// <summary>bench: the checker's time on a deterministic synthetic history; with --whole, the uncut search's too.</summary>
+    private static int Bench(string[] args)
+    {
+        var (operations, keys, seed, whole) = (200_000, 16, 1, false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--operations": operations = Positive(Next(), "--operations"); break;
+                case "--keys": keys = Positive(Next(), "--keys"); break;
+                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--whole": whole = true; break;
+                default: throw new ArgumentException($"bench: unknown argument '{args[i]}'");
+            }
+        }
+        var history = SyntheticHistory.Generate(seed, operations, keys);
+        Console.WriteLine($"synthetic history: {history.Count} operations on {keys} keys, {history.Count(op => op.Status == OpStatus.Unknown)} unknown, " +
+            $"{history[^1].Complete / 1e6:0} s of simulated time; {Environment.ProcessorCount} cores");
+        var clock = Stopwatch.StartNew();
+        var cut = QuiescentChecker.Check(history);
+        Console.WriteLine($"cut at quiescent points, in parallel: {CheckSummary.Show(cut.Verdict)}, {cut.Keys.Sum(k => k.Pieces)} pieces, {clock.Elapsed.TotalSeconds:0.00} s");
+        if (whole)
+        {
+            clock.Restart();
+            var uncut = LinearizabilityChecker.Check(history);
+            Console.WriteLine($"each key whole, one at a time: {CheckSummary.Show(uncut.Verdict)}, {clock.Elapsed.TotalSeconds:0.00} s");
+        }
+        return 0;
+    }
+
+    private static int Positive(string text, string option)
+    {
+        var n = int.Parse(text, CultureInfo.InvariantCulture);
+        return n > 0 ? n : throw new ArgumentException($"{option} wants a positive number, got {n}");
     }
 }
