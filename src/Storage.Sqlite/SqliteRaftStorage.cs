@@ -59,6 +59,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
     private long _commits;
     private long _committedWrites;
     private int _disposed;
+    private readonly DurableWalRecorder? _durableWal;
 
     /// <summary>Opens (creating if needed) the database and checks it; throws <see cref="InvalidDataException"/> when it is corrupt.</summary>
     public SqliteRaftStorage(SqliteRaftStorageOptions options)
@@ -81,6 +82,8 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         {
             Initialize(connection);
             _writer = new Writer(connection, _generation);
+            _durableWal = options.RecordDurableWalLengthForTests ? new DurableWalRecorder(_path) : null;
+            _durableWal?.Record();
         }
         catch
         {
@@ -437,6 +440,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
                 }
             }
             transaction.Commit();
+            _durableWal?.Record();
         }
         catch (Exception ex)
         {
