@@ -10,10 +10,8 @@ namespace Orleans.Raft.Nemesis;
 /// </summary>
 public sealed partial class NemesisRun
 {
-    private const int MinMembers = 3;
+    // The most members a group has in either mode: Shuffle always draws for this many.
     private const int MaxMembers = 5;
-
-    private static readonly string[] InitialMembers = ["r1", "r2", "r3", "r4", "r5"];
     private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<(string Kind, string Outcome), int> _outcomes = new();
@@ -44,7 +42,7 @@ public sealed partial class NemesisRun
     private async Task<MemberList> ListAsync(string group) => await TryListAsync(group) ?? _membership.GetValueOrDefault(group) ?? new MemberList
     {
         Group = group,
-        Members = [.. InitialMembers.Select(m => new MemberInfo { Replica = m, Role = MemberRole.Voter })],
+        Members = [.. cluster.InitialMembers.Select(m => new MemberInfo { Replica = m, Role = MemberRole.Voter })],
     };
 
     /// <summary>Voters and learners, in name order.</summary>
@@ -123,7 +121,7 @@ public sealed partial class NemesisRun
     {
         const string Kind = "member replace";
         var victim = Victim(list, pick, leader);
-        var addFirst = list.Members.Length <= MinMembers || (list.Members.Length < MaxMembers && grow);
+        var addFirst = list.Members.Length <= cluster.MinMembers || (list.Members.Length < cluster.MaxMembers && grow);
         Count(Kind);
         options.Log($"nemesis: {On(group)}replace {victim}{(victim == list.Leader ? " (the leader)" : "")}, {(addFirst ? "adding first" : "removing first")}");
         Func<Task<string>> add = () => Membership(group).Add(null), remove = () => RemoveAsync(group, victim);
@@ -140,7 +138,7 @@ public sealed partial class NemesisRun
     /// <summary>Removes a voter (the leader, now and then) down to 3 members, or adds a new replica up to 5.</summary>
     private async Task ResizeAsync(string group, MemberList list, int pick, bool leader, bool grow)
     {
-        var add = list.Members.Length <= MinMembers || (list.Members.Length < MaxMembers && grow);
+        var add = list.Members.Length <= cluster.MinMembers || (list.Members.Length < cluster.MaxMembers && grow);
         var kind = add ? "member add" : "member remove";
         var victim = Victim(list, pick, leader);
         Count(kind);

@@ -4,7 +4,6 @@ using System.Text;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Hosting;
 using Orleans.Raft.Linearizability;
-using Orleans.TestingHost;
 
 namespace Orleans.Raft.Nemesis;
 
@@ -29,6 +28,9 @@ public sealed record NemesisOptions
 
     /// <summary>How the silos serve a linearizable get (<see cref="RaftOptions.ReadMode"/>); the checker holds every mode to the same rules.</summary>
     public RaftReadMode ReadMode { get; init; } = RaftReadMode.ReadIndex;
+
+    /// <summary>0: a TestCluster in this process; N (at least 3): N silo processes, one per node (<see cref="NodeClusterUnderTest"/>).</summary>
+    public int Nodes { get; init; }
 
     public Action<string> Log { get; init; } = _ => { };
 }
@@ -59,7 +61,7 @@ public sealed record NemesisResult(
 /// start. The seed fixes the fault schedule and every client's choices; thread timing is not reproducible, and the
 /// membership a fault picks from depends on it, so a replay is close, not equal.
 /// </summary>
-public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions options)
+public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions options)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -67,7 +69,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     private readonly ConcurrentQueue<HistoryOp> _history = new();
     private readonly ConcurrentDictionary<string, int> _faults = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
-    private readonly ShardMap _shards = new($"nemesis-{Guid.NewGuid():N}"[..20], Math.Max(1, options.Groups));
+    private readonly ShardMap _shards = cluster.Shards(Math.Max(1, options.Groups));
     private int _nextId;
 
     private IFaultControlGrain Faults => cluster.Client.GetGrain<IFaultControlGrain>(FaultControlGrain.Key);
@@ -80,31 +82,19 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     public static async Task<NemesisResult> RunAsync(NemesisOptions options)
     {
-        var cluster = await NemesisCluster.StartAsync(options.ReadMode);
-        try
-        {
-            return await new NemesisRun(cluster, options).RunAsync();
-        }
-        finally
-        {
-            try
-            {
-                await cluster.StopAllSilosAsync();
-            }
-            finally
-            {
-                await cluster.DisposeAsync();
-            }
-        }
+        await using INemesisCluster cluster = options.Nodes == 0
+            ? await TestClusterUnderTest.StartAsync(options.ReadMode)
+            : await NodeClusterUnderTest.StartAsync(options.Nodes, Math.Max(1, options.Groups), options.ReadMode, options.Log);
+        return await new NemesisRun(cluster, options).RunAsync();
     }
 
     public async Task<NemesisResult> RunAsync()
     {
         var log = options.Log;
         log($"nemesis: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {options.Clients} clients on {options.Keys} keys, " +
-            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}") + $", read mode {options.ReadMode}");
+            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}") + $", read mode {options.ReadMode}, on {cluster.Description}");
         using var reads = new ReadPaths(Groups);
-        foreach (var group in Groups) await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, group, InitialMembers);
+        await cluster.StartGroupsAsync(Groups);
         foreach (var group in Groups) await WaitForLeaderAsync(group);
         using var watching = new CancellationTokenSource();
         StartWatchers(watching.Token);
@@ -119,7 +109,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         await membership;
 
         log("nemesis: healing");
-        await HealSilosAsync();
+        await cluster.HealAsync(options.Log);
         foreach (var group in Groups) await HealAsync(group);
         foreach (var group in Groups) await WaitForLeaderAsync(group);
         var finals = await ReadFinalValuesAsync();
@@ -290,6 +280,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     private async Task NemesisAsync(CancellationToken stop)
     {
         var random = new Random(options.Seed);
+        // The node mode's extra whole-silo faults draw from a stream of their own, so the other faults' schedule stays the seed's.
+        var crashes = new Random(unchecked((options.Seed * 31) + 2_000_003));
         // Let the clients get going before the first fault.
         await Delay(TimeSpan.FromMilliseconds(random.Next(500, 1500)), stop);
         while (!stop.IsCancellationRequested)
@@ -300,12 +292,13 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             var group = Groups.Count == 1 ? Groups[0] : Groups[random.Next(Groups.Count)];
             try
             {
-                switch (kind)
+                switch (cluster.ProcessFaultsOften && crashes.Next(3) == 0 ? -1 : kind)
                 {
+                    case -1: await cluster.CrashAsync(crashes, hold, Count, options.Log, stop); break;
                     case 0: await RandomHalvesAsync(group, random, hold, stop); break;
                     case 1: await IsolateLeaderAsync(group, hold, stop); break;
                     case 2: await BridgeAsync(group, random, hold, stop); break;
-                    case 3: await KillSiloAsync(random, hold, stop); break;
+                    case 3: await cluster.CrashAsync(random, hold, Count, options.Log, stop); break;
                     case 4: await StopReplicasAsync(group, random, hold, stop); break;
                     case 5: await DropAsync(group, random, hold, stop); break;
                     case 6: await NoQuorumAsync(group, random, hold, stop); break;
@@ -381,20 +374,6 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         await Faults.Heal(group);
     }
 
-    private async Task KillSiloAsync(Random random, TimeSpan hold, CancellationToken stop)
-    {
-        // Never the primary: it holds the test cluster's membership table.
-        var secondaries = cluster.SecondarySilos.ToArray();
-        if (secondaries.Length == 0) return;
-        var victim = secondaries[random.Next(secondaries.Length)];
-        Count("silo kill");
-        options.Log($"nemesis: kill silo {victim.SiloAddress}");
-        await cluster.KillSiloAsync(victim);
-        await Delay(hold, stop);
-        await cluster.StartAdditionalSiloAsync();
-        options.Log("nemesis: started a new silo");
-    }
-
     private async Task StopReplicasAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
         // Up to three: with a majority stopped nothing commits, and clients see timeouts (unknown outcomes).
@@ -459,11 +438,6 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     /// <summary>"group: " before a line about one group, when there are several.</summary>
     private string On(string group) => Groups.Count == 1 ? "" : $"{group}: ";
-
-    private async Task HealSilosAsync()
-    {
-        while (cluster.Silos.Count < NemesisCluster.Silos) await cluster.StartAdditionalSiloAsync();
-    }
 
     private async Task HealAsync(string group)
     {

@@ -3,18 +3,20 @@ using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Nemesis;
 
-/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M]</summary>
+/// <summary>dotnet run -c Release --project tests/Orleans.Raft.Nemesis -- --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M] [--nodes N]</summary>
 public static class Program
 {
     private const string Usage = """
-        usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M]
+        usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M] [--nodes N]
           --minutes N     how long the clients and the nemesis run (default 1)
           --seed S        the seed of the fault schedule and the clients' choices (default: random)
           --clients C     concurrent clients (default 5)
           --keys K        keys k0..k(K-1) (default 4)
-          --groups G      groups the keys are split over, 5 replicas each (default 1)
+          --groups G      groups the keys are split over, 5 replicas each (3 with --nodes) (default 1)
           --resend P      how often a client sends a request again with the same session and sequence (default 0)
           --read-mode M   how the silos serve a linearizable get: ReadIndex (default), Lease or Log
+          --nodes N       N >= 3 silo processes n1..nN (Redis membership, SQLite on their own disks), with node kills,
+                          pauses and lost-fsync power cuts; without it, a TestCluster of 4 silos in this process
         """;
 
     public static async Task<int> Main(string[] args)
@@ -28,6 +30,7 @@ public static class Program
         var groups = 1;
         var resend = 0.0;
         var readMode = RaftReadMode.ReadIndex;
+        var nodes = 0;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -44,6 +47,14 @@ public static class Program
                     if (!Enum.TryParse(mode, ignoreCase: true, out readMode) || !Enum.IsDefined(readMode))
                     {
                         Console.Error.WriteLine($"error: --read-mode wants {string.Join(", ", Enum.GetNames<RaftReadMode>())}, got '{mode}'");
+                        return 2;
+                    }
+                    break;
+                case "--nodes":
+                    var count = Next();
+                    if (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out nodes) || nodes < 3)
+                    {
+                        Console.Error.WriteLine($"error: --nodes wants a whole number of at least 3, got '{count}'");
                         return 2;
                     }
                     break;
@@ -66,6 +77,7 @@ public static class Program
             Groups = groups,
             ResendRate = resend,
             ReadMode = readMode,
+            Nodes = nodes,
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
         });
         Console.WriteLine();
