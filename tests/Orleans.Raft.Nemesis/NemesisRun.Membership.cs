@@ -17,6 +17,8 @@ public sealed partial class NemesisRun
     private readonly ConcurrentDictionary<(string Kind, string Outcome), int> _outcomes = new();
     // Each group's membership as last listed, for when listing fails (the membership grain's silo was just killed).
     private readonly ConcurrentDictionary<string, MemberList> _membership = new();
+    // Each listed replica's member name, with its node when it has one.
+    private readonly ConcurrentDictionary<(string Group, string Replica), string> _memberKeys = new();
     private int _membershipChanges;
     // Each removed replica's committed log just before its removal: it retires its storage, and the end checks would
     // otherwise see only the members left.
@@ -31,6 +33,7 @@ public sealed partial class NemesisRun
             var list = await Membership(group).List().WaitAsync(ListTimeout);
             if (list.Members.Length == 0) return null;
             _membership[group] = list;
+            foreach (var m in list.Members) _memberKeys[(group, m.Replica)] = ReplicaKey.Member(m.Replica, m.Node);
             return list;
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)

@@ -78,7 +78,9 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
 
     private IKeyValueGatewayGrain Gateway(string group) => cluster.Client.GetGrain<IKeyValueGatewayGrain>(group);
 
-    private IRaftReplicaGrain Replica(string group, string name) => cluster.Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, name));
+    // A replica's grain key names its node when it has one (r1@n1): the listed members say which.
+    private IRaftReplicaGrain Replica(string group, string name) =>
+        cluster.Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, _memberKeys.GetValueOrDefault((group, name)) ?? name));
 
     public static async Task<NemesisResult> RunAsync(NemesisOptions options)
     {
