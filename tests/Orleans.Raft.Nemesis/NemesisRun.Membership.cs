@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Nemesis;
 
