@@ -107,7 +107,7 @@ public sealed class NodeClusterUnderTest : INemesisCluster
                 log($"nemesis: SIGCONT {node.Name}");
                 break;
             default:
-                count("node power cut (lost fsync)");
+                count("node power cut");
                 node.Kill();
                 var cut = PowerCut.Apply(Path.Combine(_data, node.Name), random);
                 log($"nemesis: power cut of {node.Name}: kill -9, then {cut}");
