@@ -29,9 +29,10 @@ internal sealed class DurableWalRecorder(string databasePath)
     /// <summary>Scans the frames added since the last call, from the start after a WAL reset (new salts), and writes the sidecar.</summary>
     public void Record()
     {
-        using (var wal = new FileStream(_walPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        // Not created when missing: SQLite makes the WAL itself on the first write.
+        using (var wal = File.Exists(_walPath) ? new FileStream(_walPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null)
         {
-            if (wal.Length < WalHeaderSize || wal.Read(_header) < WalHeaderSize)
+            if (wal is null || wal.Length < WalHeaderSize || wal.Read(_header) < WalHeaderSize)
             {
                 // No WAL yet (or checkpointed away): the database file holds everything.
                 (_salts, _scanned, _durable) = (0, 0, 0);

@@ -5,6 +5,7 @@ using Orleans.Raft.ClientApp;
 using Orleans.Raft.Consensus;
 using Orleans.Raft.Storage;
 using Orleans.Raft.TestSupport.Processes;
+using Xunit.Abstractions;
 
 namespace Orleans.Raft.Integration.Tests.MultiNode;
 
@@ -13,7 +14,7 @@ namespace Orleans.Raft.Integration.Tests.MultiNode;
 /// plus whatever part of the rest a disk may have kept. The cluster must lose no acknowledged write.
 /// </summary>
 [Collection(ProcessCollection.Name)]
-public sealed class LostFsyncTests : IAsyncLifetime
+public sealed class LostFsyncTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly string[] Nodes = ["n1", "n2", "n3"];
     private readonly string _data = Directory.CreateTempSubdirectory("orleans-raft-lostfsync-").FullName;
@@ -108,6 +109,7 @@ public sealed class LostFsyncTests : IAsyncLifetime
             var node = _nodes[name];
             node.Kill();
             cuts.Add(PowerCut.Apply(Path.Combine(_data, name), random));
+            output.WriteLine($"power cut of {name}: {cuts[^1]}");
             await node.RestartAsync();
             await WaitForAsync(async () =>
             {
@@ -139,6 +141,7 @@ public sealed class LostFsyncTests : IAsyncLifetime
         }
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged writes lost after the cuts ({string.Join("; ", cuts)}): {string.Join("; ", lost.Take(10))}");
         Assert.True(acknowledged.Count >= 150);
+        output.WriteLine($"{acknowledged.Count} acknowledged writes, every one found");
     }
 
     private async Task StartNodesAsync()
