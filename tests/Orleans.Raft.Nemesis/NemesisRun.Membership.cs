@@ -37,7 +37,8 @@ public sealed partial class NemesisRun
             foreach (var m in list.Members) _memberKeys[(group, m.Replica)] = ReplicaKey.Member(m.Replica, m.Node);
             return list;
         }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
+        // A client call to silo processes can also end cancelled (a grain lookup cut short by a node's death).
+        catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException or OperationCanceledException)
         {
             return null;
         }
@@ -109,7 +110,7 @@ public sealed partial class NemesisRun
                     else if (roll < 70) await TransferLeadershipAsync(group, list, pick);
                     else await ResizeAsync(group, list, pick, leader, grow);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
                     Count("fault call failed");
                     options.Log($"nemesis: membership fault failed: {ex.GetType().Name}: {ex.Message}");

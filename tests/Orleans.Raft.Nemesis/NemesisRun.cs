@@ -308,7 +308,7 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
                     default: await DelayMessagesAsync(group, random, hold, stop); break;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
             {
                 // A fault call may fail when the silo holding the fault control dies; its faults are then healed.
                 Count("fault call failed");
