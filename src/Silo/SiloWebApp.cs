@@ -17,6 +17,9 @@ public static class SiloWebApp
     /// <summary>True to call AddRaftFaultInjection: off in appsettings.json, on in appsettings.Development.json.</summary>
     public const string FaultInjectionKey = "EnableFaultInjection";
 
+    /// <summary>Tests' lost-fsync crashes only: see <see cref="Orleans.Raft.Storage.SqliteRaftStorageOptions.RecordDurableWalLengthForTests"/>.</summary>
+    public const string RecordDurableWalKey = "RecordDurableWalLengthForTests";
+
     /// <summary>
     /// Builds the application from command-line arguments and appsettings.json. Throws
     /// <see cref="SiloConfigurationException"/> when the configuration is unusable. <paramref name="configure"/> runs
@@ -117,7 +120,15 @@ public static class SiloWebApp
             orleans.AddRaft(builder.Configuration);
             // Each node its own memory, as each has its own disk.
             if (inMemory) orleans.UseInMemoryRaftStorage(new Orleans.Raft.Storage.InMemoryRaftStorage());
-            else orleans.UseSqliteRaftStorage(o => o.DataDirectory = dataDirectory);
+            else
+            {
+                var recordDurableWal = raft.GetValue<bool>(RecordDurableWalKey);
+                orleans.UseSqliteRaftStorage(o =>
+                {
+                    o.DataDirectory = dataDirectory;
+                    o.RecordDurableWalLengthForTests = recordDurableWal;
+                });
+            }
             if (faultInjection) orleans.AddRaftFaultInjection();
         });
         configure?.Invoke(builder);

@@ -69,6 +69,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
 
     // Doubling from 0.1 ms, as the grains' duration histograms: an fsync takes a fraction of a millisecond on a good disk.
     private static readonly double[] DurationBuckets = [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
+    private readonly DurableWalRecorder? _durableWal;
 
     /// <summary>Opens (creating if needed) the database and checks it; throws <see cref="InvalidDataException"/> when it is corrupt.</summary>
     public SqliteRaftStorage(SqliteRaftStorageOptions options, IMeterFactory? meterFactory = null)
@@ -102,6 +103,8 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
         {
             Initialize(connection);
             _writer = new Writer(connection, _generation);
+            _durableWal = options.RecordDurableWalLengthForTests ? new DurableWalRecorder(_path) : null;
+            _durableWal?.Record();
         }
         catch
         {
@@ -462,6 +465,7 @@ public sealed class SqliteRaftStorage : IRaftStorage, IDisposable, IAsyncDisposa
             transaction.Commit();
             _fsyncDuration?.Record(Stopwatch.GetElapsedTime(committing).TotalMilliseconds);
             _commitDuration?.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _durableWal?.Record();
         }
         catch (Exception ex)
         {

@@ -19,6 +19,13 @@ public sealed class SqliteRaftStorageOptions
     /// </summary>
     public long? MaxPageCount { get; set; }
 
+    /// <summary>
+    /// For tests only, off by default: after each commit, note the WAL's durable length (the end of its last synced
+    /// commit frame) in <c>raft.db-wal.durable</c>, so a test can cut the WAL back to it as a power cut would. It
+    /// costs a file write per commit, and no production setting turns it on.
+    /// </summary>
+    public bool RecordDurableWalLengthForTests { get; set; }
+
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), DatabaseFileName);
 }

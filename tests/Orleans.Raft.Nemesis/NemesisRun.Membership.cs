@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.Raft.Hosting;
 
 namespace Orleans.Raft.Nemesis;
 
@@ -10,15 +11,15 @@ namespace Orleans.Raft.Nemesis;
 /// </summary>
 public sealed partial class NemesisRun
 {
-    private const int MinMembers = 3;
+    // The most members a group has in either mode: Shuffle always draws for this many.
     private const int MaxMembers = 5;
-
-    private static readonly string[] InitialMembers = ["r1", "r2", "r3", "r4", "r5"];
     private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<(string Kind, string Outcome), int> _outcomes = new();
     // Each group's membership as last listed, for when listing fails (the membership grain's silo was just killed).
     private readonly ConcurrentDictionary<string, MemberList> _membership = new();
+    // Each listed replica's member name, with its node when it has one.
+    private readonly ConcurrentDictionary<(string Group, string Replica), string> _memberKeys = new();
     private int _membershipChanges;
     // Each removed replica's committed log just before its removal: it retires its storage, and the end checks would
     // otherwise see only the members left.
@@ -33,9 +34,11 @@ public sealed partial class NemesisRun
             var list = await Membership(group).List().WaitAsync(ListTimeout);
             if (list.Members.Length == 0) return null;
             _membership[group] = list;
+            foreach (var m in list.Members) _memberKeys[(group, m.Replica)] = ReplicaKey.Member(m.Replica, m.Node);
             return list;
         }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException)
+        // A client call to silo processes can also end cancelled (a grain lookup cut short by a node's death).
+        catch (Exception ex) when (ex is TimeoutException or OrleansException or InvalidOperationException or OperationCanceledException)
         {
             return null;
         }
@@ -44,7 +47,7 @@ public sealed partial class NemesisRun
     private async Task<MemberList> ListAsync(string group) => await TryListAsync(group) ?? _membership.GetValueOrDefault(group) ?? new MemberList
     {
         Group = group,
-        Members = [.. InitialMembers.Select(m => new MemberInfo { Replica = m, Role = MemberRole.Voter })],
+        Members = [.. cluster.InitialMembers.Select(m => new MemberInfo { Replica = m, Role = MemberRole.Voter })],
     };
 
     /// <summary>Voters and learners, in name order.</summary>
@@ -107,7 +110,7 @@ public sealed partial class NemesisRun
                     else if (roll < 70) await TransferLeadershipAsync(group, list, pick);
                     else await ResizeAsync(group, list, pick, leader, grow);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
                     Count("fault call failed");
                     options.Log($"nemesis: membership fault failed: {ex.GetType().Name}: {ex.Message}");
@@ -123,7 +126,7 @@ public sealed partial class NemesisRun
     {
         const string Kind = "member replace";
         var victim = Victim(list, pick, leader);
-        var addFirst = list.Members.Length <= MinMembers || (list.Members.Length < MaxMembers && grow);
+        var addFirst = list.Members.Length <= cluster.MinMembers || (list.Members.Length < cluster.MaxMembers && grow);
         Count(Kind);
         options.Log($"nemesis: {On(group)}replace {victim}{(victim == list.Leader ? " (the leader)" : "")}, {(addFirst ? "adding first" : "removing first")}");
         Func<Task<string>> add = () => Membership(group).Add(null), remove = () => RemoveAsync(group, victim);
@@ -140,7 +143,7 @@ public sealed partial class NemesisRun
     /// <summary>Removes a voter (the leader, now and then) down to 3 members, or adds a new replica up to 5.</summary>
     private async Task ResizeAsync(string group, MemberList list, int pick, bool leader, bool grow)
     {
-        var add = list.Members.Length <= MinMembers || (list.Members.Length < MaxMembers && grow);
+        var add = list.Members.Length <= cluster.MinMembers || (list.Members.Length < cluster.MaxMembers && grow);
         var kind = add ? "member add" : "member remove";
         var victim = Victim(list, pick, leader);
         Count(kind);

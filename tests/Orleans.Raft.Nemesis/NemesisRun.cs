@@ -4,7 +4,6 @@ using System.Text;
 using Orleans.Raft.Faults;
 using Orleans.Raft.Hosting;
 using Orleans.Raft.Linearizability;
-using Orleans.TestingHost;
 
 namespace Orleans.Raft.Nemesis;
 
@@ -39,6 +38,9 @@ public sealed record NemesisOptions
     /// <summary>The checker's budget of search states for one piece of a key's history.</summary>
     public int MaxStatesPerPiece { get; init; } = LinearizabilityChecker.DefaultMaxStates;
 
+    /// <summary>0: a TestCluster in this process; N (at least 3): N silo processes, one per node (<see cref="NodeClusterUnderTest"/>).</summary>
+    public int Nodes { get; init; }
+
     public Action<string> Log { get; init; } = _ => { };
 }
 
@@ -71,7 +73,7 @@ public sealed record NemesisResult(
 /// start. The seed fixes the fault schedule and every client's choices; thread timing is not reproducible, and the
 /// membership a fault picks from depends on it, so a replay is close, not equal.
 /// </summary>
-public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions options)
+public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions options)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -79,7 +81,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     private readonly ConcurrentQueue<HistoryOp> _history = new();
     private readonly ConcurrentDictionary<string, int> _faults = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
-    private readonly ShardMap _shards = new($"nemesis-{Guid.NewGuid():N}"[..20], Math.Max(1, options.Groups));
+    private readonly ShardMap _shards = cluster.Shards(Math.Max(1, options.Groups));
     private int _nextId;
 
     private IFaultControlGrain Faults => cluster.Client.GetGrain<IFaultControlGrain>(FaultControlGrain.Key);
@@ -88,35 +90,25 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     private IKeyValueGatewayGrain Gateway(string group) => cluster.Client.GetGrain<IKeyValueGatewayGrain>(group);
 
-    private IRaftReplicaGrain Replica(string group, string name) => cluster.Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, name));
+    // A replica's grain key names its node when it has one (r1@n1): the listed members say which.
+    private IRaftReplicaGrain Replica(string group, string name) =>
+        cluster.Client.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(group, _memberKeys.GetValueOrDefault((group, name)) ?? name));
 
     public static async Task<NemesisResult> RunAsync(NemesisOptions options)
     {
-        var cluster = await NemesisCluster.StartAsync(options.ReadMode);
-        try
-        {
-            return await new NemesisRun(cluster, options).RunAsync();
-        }
-        finally
-        {
-            try
-            {
-                await cluster.StopAllSilosAsync();
-            }
-            finally
-            {
-                await cluster.DisposeAsync();
-            }
-        }
+        await using INemesisCluster cluster = options.Nodes == 0
+            ? await TestClusterUnderTest.StartAsync(options.ReadMode)
+            : await NodeClusterUnderTest.StartAsync(options.Nodes, Math.Max(1, options.Groups), options.ReadMode, options.Log);
+        return await new NemesisRun(cluster, options).RunAsync();
     }
 
     public async Task<NemesisResult> RunAsync()
     {
         var log = options.Log;
         log($"nemesis: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {options.Clients} clients on {options.Keys} keys, " +
-            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}") + $", read mode {options.ReadMode}");
+            (Groups.Count == 1 ? $"group {Groups[0]}" : $"{Groups.Count} groups {Groups[0]}..{Groups[^1]}") + $", read mode {options.ReadMode}, on {cluster.Description}");
         using var reads = new ReadPaths(Groups);
-        foreach (var group in Groups) await RaftGroupBootstrapper.StartGroupAsync(cluster.Client, group, InitialMembers);
+        await cluster.StartGroupsAsync(Groups);
         foreach (var group in Groups) await WaitForLeaderAsync(group);
         using var watching = new CancellationTokenSource();
         StartWatchers(watching.Token);
@@ -132,7 +124,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         await membership;
 
         log("nemesis: healing");
-        await HealSilosAsync();
+        await cluster.HealAsync(options.Log);
         foreach (var group in Groups) await HealAsync(group);
         foreach (var group in Groups) await WaitForLeaderAsync(group);
         var finals = await ReadFinalValuesAsync();
@@ -310,6 +302,8 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
     private async Task NemesisAsync(CancellationToken stop)
     {
         var random = new Random(options.Seed);
+        // The node mode's extra whole-silo faults draw from a stream of their own, so the other faults' schedule stays the seed's.
+        var crashes = new Random(unchecked((options.Seed * 31) + 2_000_003));
         // Let the clients get going before the first fault.
         await Delay(TimeSpan.FromMilliseconds(random.Next(500, 1500)), stop);
         while (!stop.IsCancellationRequested)
@@ -320,12 +314,13 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
             var group = Groups.Count == 1 ? Groups[0] : Groups[random.Next(Groups.Count)];
             try
             {
-                switch (kind)
+                switch (cluster.ProcessFaultsOften && crashes.Next(3) == 0 ? -1 : kind)
                 {
+                    case -1: await cluster.CrashAsync(crashes, hold, Count, options.Log, stop); break;
                     case 0: await RandomHalvesAsync(group, random, hold, stop); break;
                     case 1: await IsolateLeaderAsync(group, hold, stop); break;
                     case 2: await BridgeAsync(group, random, hold, stop); break;
-                    case 3: await KillSiloAsync(random, hold, stop); break;
+                    case 3: await cluster.CrashAsync(random, hold, Count, options.Log, stop); break;
                     case 4: await StopReplicasAsync(group, random, hold, stop); break;
                     case 5: await DropAsync(group, random, hold, stop); break;
                     case 6: await NoQuorumAsync(group, random, hold, stop); break;
@@ -333,7 +328,7 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
                     default: await DelayMessagesAsync(group, random, hold, stop); break;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
             {
                 // A fault call may fail when the silo holding the fault control dies; its faults are then healed.
                 Count("fault call failed");
@@ -401,20 +396,6 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
         await Faults.Heal(group);
     }
 
-    private async Task KillSiloAsync(Random random, TimeSpan hold, CancellationToken stop)
-    {
-        // Never the primary: it holds the test cluster's membership table.
-        var secondaries = cluster.SecondarySilos.ToArray();
-        if (secondaries.Length == 0) return;
-        var victim = secondaries[random.Next(secondaries.Length)];
-        Count("silo kill");
-        options.Log($"nemesis: kill silo {victim.SiloAddress}");
-        await cluster.KillSiloAsync(victim);
-        await Delay(hold, stop);
-        await cluster.StartAdditionalSiloAsync();
-        options.Log("nemesis: started a new silo");
-    }
-
     private async Task StopReplicasAsync(string group, Random random, TimeSpan hold, CancellationToken stop)
     {
         // Up to three: with a majority stopped nothing commits, and clients see timeouts (unknown outcomes).
@@ -479,11 +460,6 @@ public sealed partial class NemesisRun(TestCluster cluster, NemesisOptions optio
 
     /// <summary>"group: " before a line about one group, when there are several.</summary>
     private string On(string group) => Groups.Count == 1 ? "" : $"{group}: ";
-
-    private async Task HealSilosAsync()
-    {
-        while (cluster.Silos.Count < NemesisCluster.Silos) await cluster.StartAdditionalSiloAsync();
-    }
 
     private async Task HealAsync(string group)
     {

@@ -12,19 +12,21 @@ namespace Orleans.Raft.Nemesis;
 public static class Program
 {
     private const string Usage = """
-        usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M] [--workload W] [--history FILE]
+        usage: --minutes N [--seed S] [--clients C] [--keys K] [--groups G] [--resend P] [--read-mode M] [--workload W] [--history FILE] [--nodes N]
                check --history FILE [--max-states N] [--whole]
                bench [--operations N] [--keys K] [--seed S] [--whole]
           --minutes N     how long the clients and the nemesis run (default 1)
           --seed S        the seed of the fault schedule and the clients' choices (default: random)
           --clients C     concurrent clients (default 5)
           --keys K        keys k0..k(K-1) (default 4)
-          --groups G      groups the keys are split over, 5 replicas each (default 1)
+          --groups G      groups the keys are split over, 5 replicas each (3 with --nodes) (default 1)
           --resend P      how often a client sends a request again with the same session and sequence (default 0)
           --read-mode M   how the silos serve a linearizable get: ReadIndex (default), Lease or Log
           --workload W    register (keys and transactions; default), append (lists) or both
           --history FILE  where the run writes its history (default history-seed<S>.jsonl next to the program)
           --max-states N  the checker's budget of search states per piece (default 2000000); past it: UNKNOWN
+          --nodes N       N >= 3 silo processes n1..nN (Redis membership, SQLite on their own disks), with node kills,
+                          pauses and lost-fsync power cuts; without it, a TestCluster of 4 silos in this process
           check           re-checks a history file: the verdicts and the checker's time; --whole also
                           times the search over each key's whole history, as before the cuts
           bench           checks a deterministic synthetic history (default 200000 operations on 16 keys) and
@@ -65,6 +67,7 @@ public static class Program
         var workload = Workload.Register;
         string? history = null;
         var maxStates = LinearizabilityChecker.DefaultMaxStates;
+        var nodes = 0;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -94,6 +97,14 @@ public static class Program
                     break;
                 case "--history": history = Path.GetFullPath(Next(), workingDirectory); break;
                 case "--max-states": maxStates = Positive(Next(), "--max-states"); break;
+                case "--nodes":
+                    var count = Next();
+                    if (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out nodes) || nodes < 3)
+                    {
+                        Console.Error.WriteLine($"error: --nodes wants a whole number of at least 3, got '{count}'");
+                        return 2;
+                    }
+                    break;
                 case "--help" or "-h":
                     Console.WriteLine(Usage);
                     return 0;
@@ -116,6 +127,7 @@ public static class Program
             Workload = workload,
             HistoryPath = history ?? Path.Combine(AppContext.BaseDirectory, $"history-seed{seed}.jsonl"),
             MaxStatesPerPiece = maxStates,
+            Nodes = nodes,
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
         });
         Console.WriteLine();

@@ -207,6 +207,9 @@ public sealed partial class RaftReplicaGrain(
     {
         if (IsStoppedByFault) throw new InvalidOperationException($"replica {_name} was stopped by fault injection; start it through the fault control");
         var stored = members.Length == 0;
+        // Retired (told it was removed) before or while a node's boot starts it from disk: nothing is left to start,
+        // and an error here would fail the node's whole start.
+        if (stored && _retiring is not null) return;
         if (stored)
         {
             if (_store is null) throw new InvalidOperationException($"replica {_name} of group {_group} cannot start: {_storageError}");
@@ -229,6 +232,7 @@ public sealed partial class RaftReplicaGrain(
 
         var store = _store!;
         var state = await store.LoadAsync();
+        if (stored && _retiring is not null) return;
         if (state.IsConfigured && !state.Members.Order().SequenceEqual(members.Order()))
             throw new InvalidOperationException($"{_name} is stored with members [{string.Join(",", state.Members)}]; change members with 'member add' and 'member remove'");
         if (!state.IsConfigured)
