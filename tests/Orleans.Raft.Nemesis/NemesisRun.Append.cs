@@ -58,23 +58,7 @@ public sealed partial class NemesisRun
     private async Task<KvResponse?> ExecuteListAsync(int client, KvRequest request, string key, string? element, bool resend)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var gateway = Gateway(_shards.GroupOf(key));
-        var invoke = Now;
-        KvResponse? response = null;
-        try
-        {
-            response = await gateway.Execute(request).WaitAsync(NemesisCluster.RequestTimeout * 5);
-            if (resend)
-            {
-                Count("client resend");
-                response = await gateway.Execute(request).WaitAsync(NemesisCluster.RequestTimeout * 5);
-            }
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException or OperationCanceledException or InvalidOperationException)
-        {
-            _errors.AddOrUpdate($"{ex.GetType().Name} (no answer)", 1, (_, n) => n + 1);
-        }
-        var complete = Now;
+        var (invoke, response, complete) = await SendAsync(key, request, resend);
         var read = element is null;
         var status = response?.Status switch
         {

@@ -234,10 +234,10 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
         return 0;
     }
 
-    private async Task<(HistoryOp Op, KvResponse? Response)> ExecuteAsync(int client, KvRequest request, bool resend = false)
+    /// <summary>Sends a request (twice when resent) to the gateway of the key's group; null: no answer, the outcome unknown.</summary>
+    private async Task<(long Invoke, KvResponse? Response, long Complete)> SendAsync(string key, KvRequest request, bool resend)
     {
-        var id = Interlocked.Increment(ref _nextId);
-        var gateway = Gateway(_shards.GroupOf(request.Key));
+        var gateway = Gateway(_shards.GroupOf(key));
         var invoke = Now;
         KvResponse? response = null;
         try
@@ -252,10 +252,15 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException or OperationCanceledException or InvalidOperationException)
         {
-            // No answer: the outcome is unknown.
             _errors.AddOrUpdate($"{ex.GetType().Name} (no answer)", 1, (_, n) => n + 1);
         }
-        var complete = Now;
+        return (invoke, response, Now);
+    }
+
+    private async Task<(HistoryOp Op, KvResponse? Response)> ExecuteAsync(int client, KvRequest request, bool resend = false)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var (invoke, response, complete) = await SendAsync(request.Key, request, resend);
         var status = response?.Status switch
         {
             // A transaction answers Ok whichever branch it took; an Ok without its result is not one we can check.
