@@ -91,4 +91,73 @@ public sealed class WatchHistoryTests
             else Assert.DoesNotContain(kept, m => m.Revision >= from);
         }
     }
+
+    private static List<ChangeEvent> ReadAll(KeyValueStateMachine sm, long from)
+    {
+        var read = new List<ChangeEvent>();
+        for (var next = from; sm.History.HasAfter(next - 1); next = read[^1].Revision + 1)
+        {
+            Assert.True(sm.History.TryRead(next, out var step), $"revision {next} is compacted (oldest kept {sm.History.CompactRevision + 1})");
+            read.AddRange(step);
+        }
+        return read;
+    }
+
+    private static void ApplyWrites(KeyValueStateMachine sm, Random random, int from, int to)
+    {
+        for (var index = from; index <= to; index++)
+        {
+            if (random.Next(10) == 0) sm.Apply(index, Command.Transaction(new TxnCommand([], [TxnOp.Put($"t{index}a", "v"), TxnOp.Put($"t{index}b", "v")], [])));
+            else sm.Apply(index, Put($"k{random.Next(50)}", $"{index}"));
+        }
+    }
+
+    // A snapshot carried only the newest 1,000 changes: once every replica had restarted or joined from one, a watcher
+    // a little further behind was told Compacted, although each replica keeps far more (the 30-minute nemesis).
+    [Fact]
+    public void A_replica_restored_from_a_snapshot_keeps_the_whole_history_its_peers_keep()
+    {
+        var random = new Random(24);
+        var running = new KeyValueStateMachine();
+        ApplyWrites(running, random, 1, 5000);
+        var restored = new KeyValueStateMachine();
+        restored.Restore(running.TakeSnapshot());
+
+        Assert.Equal(0, restored.History.CompactRevision);
+        Assert.Equal(ReadAll(running, 1), ReadAll(restored, 1));
+
+        // Both go on from there, and their next snapshots are the same bytes.
+        var rest = new Random(25);
+        ApplyWrites(running, rest, 5001, 6000);
+        ApplyWrites(restored, new Random(25), 5001, 6000);
+        Assert.Equal(running.TakeSnapshot(), restored.TakeSnapshot());
+    }
+
+    [Fact]
+    public void A_snapshot_bounded_below_the_history_carries_its_newest_whole_revisions_within_both_bounds()
+    {
+        var random = new Random(7);
+        var byEvents = new KeyValueStateMachine(snapshotHistoryEvents: 300);
+        var byBytes = new KeyValueStateMachine(snapshotHistoryBytes: 64 * 1024);
+        ApplyWrites(byEvents, random, 1, 3000);
+        ApplyWrites(byBytes, new Random(7), 1, 3000);
+
+        var fromEvents = new KeyValueStateMachine(snapshotHistoryEvents: 300);
+        fromEvents.Restore(byEvents.TakeSnapshot());
+        Assert.InRange(fromEvents.History.Count, 299, 300);
+        Assert.Equal(ReadAll(byEvents, fromEvents.History.CompactRevision + 1), ReadAll(fromEvents, fromEvents.History.CompactRevision + 1));
+        Assert.False(fromEvents.History.TryRead(fromEvents.History.CompactRevision, out _));
+
+        var fromBytes = new KeyValueStateMachine(snapshotHistoryBytes: 64 * 1024);
+        fromBytes.Restore(byBytes.TakeSnapshot());
+        Assert.InRange(fromBytes.History.Bytes, 60 * 1024, 64 * 1024);
+        Assert.Equal(ReadAll(byBytes, fromBytes.History.CompactRevision + 1), ReadAll(fromBytes, fromBytes.History.CompactRevision + 1));
+
+        // No history at all when asked for none: a watcher is told to resume after the snapshot's revision.
+        var none = new KeyValueStateMachine(snapshotHistoryEvents: 0);
+        ApplyWrites(none, new Random(7), 1, 100);
+        var fromNone = new KeyValueStateMachine();
+        fromNone.Restore(none.TakeSnapshot());
+        Assert.Equal((0, none.Revision), (fromNone.History.Count, fromNone.History.CompactRevision));
+    }
 }

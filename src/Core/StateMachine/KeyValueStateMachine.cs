@@ -34,15 +34,6 @@ public sealed class KeyValueStateMachine
     // transactions' summaries in sessions; 6 adds the watch history's newest changes. All three are read.
     private const byte SnapshotFormat = 6;
 
-    /// <summary>
-    /// The newest changes a snapshot carries for watchers, so a replica that restarts or joins from one can serve a
-    /// watcher a little behind it, as its peers could: whole revisions, at most this many events by default...
-    /// </summary>
-    public const int SnapshotHistoryEvents = 1000;
-
-    /// <summary>...and at most this many bytes of their keys and values, so snapshots stay small.</summary>
-    public const long SnapshotHistoryBytes = 1024 * 1024;
-
     /// <summary>The events a replica keeps for watchers when none is said.</summary>
     public const int DefaultHistoryCapacity = 100_000;
 
@@ -62,14 +53,22 @@ public sealed class KeyValueStateMachine
 
     /// <param name="historyCapacity">The events the watch history keeps.</param>
     /// <param name="historyBytes">The bytes of keys and values the watch history keeps at most.</param>
-    /// <param name="snapshotHistoryEvents">The newest events a snapshot carries (0: none); the same on every replica, so snapshots stay byte-identical.</param>
-    public KeyValueStateMachine(int historyCapacity = DefaultHistoryCapacity, long historyBytes = DefaultHistoryBytes, int snapshotHistoryEvents = SnapshotHistoryEvents)
+    /// <param name="snapshotHistoryEvents">
+    /// The newest events a snapshot carries (0: none; null: the whole history). Every replica of a group must use the
+    /// same bounds, so their snapshots at one index stay byte-identical.
+    /// </param>
+    /// <param name="snapshotHistoryBytes">The bytes of keys and values a snapshot's history holds at most (null: as the history).</param>
+    public KeyValueStateMachine(int historyCapacity = DefaultHistoryCapacity, long historyBytes = DefaultHistoryBytes, int? snapshotHistoryEvents = null, long? snapshotHistoryBytes = null)
     {
         History = new WatchHistory(historyCapacity, historyBytes);
-        _snapshotHistoryEvents = snapshotHistoryEvents >= 0 ? snapshotHistoryEvents : throw new ArgumentOutOfRangeException(nameof(snapshotHistoryEvents));
+        // The whole history by default, as etcd's backend keeps every revision until a compaction: a replica that
+        // restarts or joins from a snapshot serves the same watchers its peers can.
+        _snapshotHistoryEvents = snapshotHistoryEvents is null or >= 0 ? Math.Min(snapshotHistoryEvents ?? historyCapacity, historyCapacity) : throw new ArgumentOutOfRangeException(nameof(snapshotHistoryEvents));
+        _snapshotHistoryBytes = snapshotHistoryBytes is null or >= 0 ? Math.Min(snapshotHistoryBytes ?? historyBytes, historyBytes) : throw new ArgumentOutOfRangeException(nameof(snapshotHistoryBytes));
     }
 
     private readonly int _snapshotHistoryEvents;
+    private readonly long _snapshotHistoryBytes;
 
     private sealed class Lease(long ttlMillis)
     {
@@ -331,7 +330,7 @@ public sealed class KeyValueStateMachine
                 }
             }
         }
-        var (compacted, tail) = History.Tail(_snapshotHistoryEvents, SnapshotHistoryBytes);
+        var (compacted, tail) = History.Tail(_snapshotHistoryEvents, _snapshotHistoryBytes);
         w.Write(compacted);
         w.Write(tail.Count);
         foreach (var e in tail)

@@ -2,10 +2,9 @@ namespace Orleans.Raft.StateMachine;
 
 /// <summary>
 /// The latest changes a replica applied, for watchers to resume from: at most Capacity events and about MaxBytes of
-/// keys and values, the oldest revisions dropped first, whole (the latest is always kept). Not replicated; a snapshot
-/// carries only its newest changes (<see cref="KeyValueStateMachine.SnapshotHistoryEvents"/>), so after a restart or a
-/// snapshot it starts a little before the snapshot's revision, and a watcher that asks for an older revision is told
-/// the oldest one it can resume from.
+/// keys and values, the oldest revisions dropped first, whole (the latest is always kept). Not replicated: a snapshot
+/// carries it (whole unless its owner bounds it less), so a replica that restarts or joins from a snapshot keeps what
+/// its peers keep, and a watcher that asks for an older revision is told the oldest one it can resume from.
 /// </summary>
 public sealed class WatchHistory(int capacity, long maxBytes = long.MaxValue)
 {

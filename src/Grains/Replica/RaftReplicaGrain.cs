@@ -856,7 +856,7 @@ public sealed partial class RaftReplicaGrain(
             ReadOnlyLeaseBased = _options.ReadMode == RaftReadMode.Lease,
         };
         _hasStoredState = true;
-        _stateMachine = new KeyValueStateMachine(_options.WatchHistoryEvents, _options.WatchHistoryBytes, _options.WatchHistorySnapshotEvents);
+        _stateMachine = new KeyValueStateMachine(_options.WatchHistoryEvents, _options.WatchHistoryBytes, _options.WatchHistorySnapshotEvents, _options.WatchHistorySnapshotBytes);
         SnapshotData? snapshot = null;
         if (state.Snapshot is { } stored)
         {

@@ -108,12 +108,20 @@ public sealed class RaftOptions
     public long WatchHistoryBytes { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.DefaultHistoryBytes;
 
     /// <summary>
-    /// The newest changes each snapshot carries for watchers (1,000, and at most 1 MiB of keys and values), so a replica
-    /// that restarts or joins from a snapshot serves a watcher that was a little behind, as its peers could; 0 carries
-    /// none. Every node of a group must use the same value, or their snapshots at one index differ.
+    /// The newest changes each snapshot carries for watchers; unset, the whole history (<see cref="WatchHistoryEvents"/>),
+    /// so a replica that restarts or joins from a snapshot serves every watcher its peers can, as etcd's backend keeps
+    /// every revision until a compaction. Lower it (0: none) for smaller snapshots. Every node of a group must use the
+    /// same value, or their snapshots at one index differ.
     /// </summary>
-    [Range(0, 100_000)]
-    public int WatchHistorySnapshotEvents { get; set; } = Orleans.Raft.StateMachine.KeyValueStateMachine.SnapshotHistoryEvents;
+    [Range(0, 10_000_000)]
+    public int? WatchHistorySnapshotEvents { get; set; }
+
+    /// <summary>
+    /// The bytes of keys and values each snapshot's history holds at most; unset, <see cref="WatchHistoryBytes"/>. The
+    /// same on every node of a group, as <see cref="WatchHistorySnapshotEvents"/>.
+    /// </summary>
+    [Range(0L, 64L * 1024 * 1024 * 1024)]
+    public long? WatchHistorySnapshotBytes { get; set; }
 
     /// <summary>
     /// The largest encoded size of the keys and values, in bytes: a leader refuses writes that would pass it, which
