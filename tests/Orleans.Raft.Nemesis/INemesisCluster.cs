@@ -35,4 +35,10 @@ public interface INemesisCluster : IAsyncDisposable
 
     /// <summary>Every silo up and running again, at the end of the run.</summary>
     Task HealAsync(Action<string> log);
+
+    /// <summary>
+    /// The gets the replicas answered, by read path: <paramref name="inProcess"/> (what this process's silos counted)
+    /// when the silos run here; otherwise what the nodes report, with whether some node's count could not be read.
+    /// </summary>
+    Task<(IReadOnlyDictionary<string, long> Counts, bool Partial)> ReadPathsAsync(IReadOnlyDictionary<string, long> inProcess);
 }

@@ -167,8 +167,8 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
             compared += inGroup;
         }
 
-        var readPaths = reads.Counts;
-        var summary = Summarize(history, appends, linearizability, listAppend, checkTime, lost, mismatches, compared, logs, removedCount, members, readPaths, watches);
+        var (readPaths, readPathsPartial) = await cluster.ReadPathsAsync(reads.Counts);
+        var summary = Summarize(history, appends, linearizability, listAppend, checkTime, lost, mismatches, compared, logs, removedCount, members, readPaths, readPathsPartial, watches);
         var finalMembers = Groups.Count == 1 ? Names(members[Groups[0]]) : [.. Groups.SelectMany(g => Names(members[g]).Select(n => $"{g}/{n}"))];
         return new NemesisResult(options.Seed, history, appends, linearizability, listAppend, checkTime, lost, mismatches, _membershipChanges, finalMembers, readPaths, watches, summary);
     }
@@ -590,7 +590,7 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
 
     private string Summarize(List<HistoryOp> history, List<AppendOp> appends, CheckResult linearizability, CheckResult listAppend, TimeSpan checkTime, List<string> lost,
         List<string> mismatches, int compared, Dictionary<string, Dictionary<string, (long Commit, LogPosition[] Positions)>> logs, int removedLogs,
-        Dictionary<string, MemberList> members, IReadOnlyDictionary<string, long> readPaths, List<WatchReport> watches)
+        Dictionary<string, MemberList> members, IReadOnlyDictionary<string, long> readPaths, bool readPathsPartial, List<WatchReport> watches)
     {
         var text = new StringBuilder();
         text.AppendLine($"seed {options.Seed}: {history.Count} operations in {options.Duration.TotalSeconds:0} s ({options.Clients} clients, {options.Keys} keys" +
@@ -612,7 +612,8 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
         text.AppendLine($"transactions: {txns.Count} on {AccountA}, {AccountB} ({txns.Count(op => op.Txn!.Writes)} transfers, {txns.Count(op => !op.Txn!.Writes)} reads of both); " +
             $"then {txns.Count(op => op.Outcome?.Succeeded == true)}, else {txns.Count(op => op.Outcome?.Succeeded == false)}, reads not returned {txns.Count(op => op.Outcome is { Reads: null })}");
         // What the replicas say they did: a get answered through the log, by read index, or within a lease.
-        text.AppendLine("gets served by the replicas: " + (readPaths.Count == 0 ? "none" : string.Join(", ", readPaths.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))));
+        text.AppendLine("gets served by the replicas: " + (readPaths.Count == 0 ? "none" : string.Join(", ", readPaths.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")))
+            + (readPathsPartial ? " (at least: a node's count could not be read before it was killed)" : ""));
         if (!_errors.IsEmpty)
         {
             text.AppendLine("answers other than a result:");

@@ -22,6 +22,7 @@ public sealed class NodeClusterUnderTest : INemesisCluster
     private readonly List<SiloProcess> _nodes;
     private readonly IHost _client;
     private readonly int _groups;
+    private readonly NodeReadCounts _reads = new();
 
     private NodeClusterUnderTest(RedisServer redis, string data, List<SiloProcess> nodes, IHost client, int groups)
     {
@@ -93,6 +94,7 @@ public sealed class NodeClusterUnderTest : INemesisCluster
             case 0:
                 count("node kill -9");
                 log($"nemesis: kill -9 {node.Name} (pid {node.ProcessId})");
+                await _reads.BankAsync(node);
                 node.Kill();
                 await Delay(hold, stop);
                 await node.RestartAsync();
@@ -108,6 +110,7 @@ public sealed class NodeClusterUnderTest : INemesisCluster
                 break;
             default:
                 count("node power cut");
+                await _reads.BankAsync(node);
                 node.Kill();
                 var cut = PowerCut.Apply(Path.Combine(_data, node.Name), random);
                 log($"nemesis: power cut of {node.Name}: kill -9, then {cut}");
@@ -130,6 +133,12 @@ public sealed class NodeClusterUnderTest : INemesisCluster
         }
     }
 
+    public async Task<(IReadOnlyDictionary<string, long> Counts, bool Partial)> ReadPathsAsync(IReadOnlyDictionary<string, long> inProcess)
+    {
+        var total = await _reads.TotalAsync(_nodes);
+        return (total, _reads.Partial);
+    }
+
     private static Task Delay(TimeSpan wait, CancellationToken stop) =>
         Task.Delay(wait, stop).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
@@ -144,6 +153,7 @@ public sealed class NodeClusterUnderTest : INemesisCluster
             // The nodes go next anyway.
         }
         _client.Dispose();
+        _reads.Dispose();
         foreach (var node in _nodes) await node.DisposeAsync();
         _redis.Dispose();
         try
