@@ -49,7 +49,8 @@ public sealed class RaftGroupBootstrapper(
         // A node starts every replica its disk holds, whatever the configuration says: they are its own.
         // Resolved here, not injected: a missing storage is reported by the options validator, which runs later.
         // Every group's replicas on this node share this one storage, and so its one writer and its group commit.
-        var stored = await services.GetRequiredService<IRaftStorage>().ListReplicasAsync(cancellationToken);
+        var storage = services.GetRequiredService<IRaftStorage>();
+        var stored = await storage.ListReplicasAsync(cancellationToken);
         foreach (var replica in stored)
         {
             if (ReplicaKey.SplitMember(replica.Replica).Node != node)
@@ -60,7 +61,19 @@ public sealed class RaftGroupBootstrapper(
             // A replica that joined stores the voters it joined, not itself.
             string[] members = replica.Members.Contains(replica.Replica) ? replica.Members : [.. replica.Members, replica.Replica];
             await grainFactory.GetGrain<IRaftGroupDirectoryGrain>(replica.Group).Register(members).WaitAsync(cancellationToken);
-            await grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(replica.Group, replica.Replica)).Start([]).WaitAsync(cancellationToken);
+            try
+            {
+                await grainFactory.GetGrain<IRaftReplicaGrain>(ReplicaKey.Format(replica.Group, replica.Replica)).Start([]).WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Told by its peers that it was removed, it may retire between the listing and its start: gone from
+                // the disk, it is no error of this node's. Any other failure still fails the start.
+                var now = await storage.ListReplicasAsync(cancellationToken);
+                if (now.Any(r => r.Group == replica.Group && r.Replica == replica.Replica)) throw;
+                logger.StoredReplicaRetiredBeforeStart(ex, replica.Group, replica.Replica);
+                continue;
+            }
             logger.StoredReplicaStarted(replica.Group, replica.Replica);
         }
 

@@ -23,6 +23,10 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Raft group {Group}: replica {Replica} started from this node's disk")]
     public static partial void StoredReplicaStarted(this ILogger logger, string group, string replica);
 
+    [LoggerMessage(EventId = 2142, Level = LogLevel.Information,
+        Message = "Raft group {Group}: replica {Replica} was retired (removed from its group) while this node started it from its disk; nothing is left to start")]
+    public static partial void StoredReplicaRetiredBeforeStart(this ILogger logger, Exception exception, string group, string replica);
+
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning,
         Message = "Raft group {Group}: this disk holds replica {Replica}, which does not belong to node {Node}; it is left alone")]
     public static partial void StoredReplicaOfAnotherNode(this ILogger logger, string group, string replica, string node);
