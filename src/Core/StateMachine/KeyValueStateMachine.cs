@@ -31,7 +31,7 @@ public sealed class KeyValueStateMachine
     // Per entry in a snapshot: two 1-5 byte length prefixes; counted as their maximum.
     private const int EntryOverheadBytes = 10;
     // 4: keys, values and sessions; 5 adds the revision, each key's revisions, version and lease, the leases, and
-    // transactions' summaries in sessions; 6 adds the watch history's newest changes. All three are read.
+    // transactions' summaries in sessions; 6 adds the watch history, within the snapshot's bounds. All three are read.
     private const byte SnapshotFormat = 6;
 
     /// <summary>The events a replica keeps for watchers when none is said.</summary>
