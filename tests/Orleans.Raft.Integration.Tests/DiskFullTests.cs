@@ -24,7 +24,7 @@ public sealed class DiskFullTests
         var sqliteOptions = new SqliteRaftStorageOptions { DataDirectory = data };
         var sqlite = new SqliteRaftStorage(sqliteOptions);
         var storage = new CountingStorage(sqlite);
-        using var host = await StartSiloAsync(storage);
+        using var host = await InProcessSilo.StartAsync(storage, "full");
         try
         {
             var acknowledged = new Dictionary<string, string>();
@@ -78,7 +78,7 @@ public sealed class DiskFullTests
         TmpfsFactAttribute.Mount(data, "2m");
         var sqlite = new SqliteRaftStorage(new SqliteRaftStorageOptions { DataDirectory = data });
         var storage = new CountingStorage(sqlite);
-        using var host = await StartSiloAsync(storage);
+        using var host = await InProcessSilo.StartAsync(storage, "full");
         var filler = Path.Combine(data, "filler");
         try
         {
@@ -109,26 +109,6 @@ public sealed class DiskFullTests
         }
     }
 
-    private static async Task<IHost> StartSiloAsync(IRaftStorage storage)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(storage);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-full", clusterId: $"full-{Guid.NewGuid():N}");
-            silo.UseInMemoryReminderService();
-            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RaftTestSilo.MinimumReminderPeriod);
-            silo.AddRaft(configure: o =>
-            {
-                o.StartReplicas = false;
-                o.RequestTimeout = TimeSpan.FromSeconds(3);
-            });
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
 
     /// <summary>A group of three with a leader and 20 acknowledged writes, recorded in <paramref name="acknowledged"/>.</summary>
     private static async Task<RaftGroup> StartGroupAsync(IHost host, string prefix, Dictionary<string, string> acknowledged)
@@ -208,12 +188,5 @@ public sealed class DiskFullTests
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA page_count";
         return (long)command.ExecuteScalar()!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -20,7 +20,7 @@ public sealed class RetireDuringStartTests
     public async Task A_start_from_disk_while_the_replica_retires_does_nothing_and_leaves_no_keep_alive_behind()
     {
         var storage = new GatedDeleteStorage(new InMemoryRaftStorage());
-        using var host = await StartSiloAsync(storage);
+        using var host = await InProcessSilo.StartAsync(storage, "retire");
         try
         {
             var grains = host.Services.GetRequiredService<IGrainFactory>();
@@ -55,29 +55,7 @@ public sealed class RetireDuringStartTests
         }
     }
 
-    private static async Task<IHost> StartSiloAsync(IRaftStorage storage)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(storage);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "orleans-raft-retire", clusterId: $"retire-{Guid.NewGuid():N}");
-            silo.UseInMemoryReminderService();
-            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = RaftTestSilo.MinimumReminderPeriod);
-            silo.AddRaft(configure: o => o.StartReplicas = false);
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Holds one replica's storage delete until released.</summary>
     private sealed class GatedDeleteStorage(IRaftStorage inner) : IRaftStorage

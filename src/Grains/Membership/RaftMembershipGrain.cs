@@ -206,9 +206,10 @@ public sealed class RaftMembershipGrain(
         await Replica(member).Join((await LeaderAsync(Operation, by)).BootstrapMembers);
         Step(by, $"created {name} with an empty log{(node is null ? "" : $" on node {node}")}");
         var added = await AtLeaderAsync(Operation, by, (replica, remaining) => replica.ChangeMembership(new MembershipChange(MembershipChangeKind.AddLearner, name, node), remaining),
-            onRefused: async () => await RetireAsync(by, name, member));
-        steps.Add($"added {name}{(node is null ? "" : $" on node {node}")} as a learner at index {added.Index}");
-        Step(by, $"added {name} as a learner at index {added.Index}");
+            onFailed: () => SettleFailedAddAsync(Operation, by, name, member));
+        var at = added.Index > 0 ? $"at index {added.Index}" : "by an earlier attempt whose answer was lost";
+        steps.Add($"added {name}{(node is null ? "" : $" on node {node}")} as a learner {at}");
+        Step(by, $"added {name} as a learner {at}");
 
         // The leader promotes it once caught up; wait for that, so the next change sees it as a voter.
         var deadline = timeProvider.GetTimestamp();
@@ -225,6 +226,40 @@ public sealed class RaftMembershipGrain(
         }
         steps.Add($"{name} is still a learner after {_options.LearnerCatchUpTimeout.TotalSeconds:0.###} s; the leader promotes it once it catches up");
         Step(by, $"{name} not yet promoted");
+    }
+
+    /// <summary>
+    /// After an add was refused or not answered in time: an earlier attempt whose answer was lost may have added the
+    /// learner (a retry is then told it is already one), or may still be pending at the leader. Its replica is retired
+    /// only if a settled configuration lacks it; retiring a replica the configuration names leaves a learner that can
+    /// never catch up, and that the leader can never promote.
+    /// </summary>
+    /// <returns>A success if the configuration holds the learner; null if the add did not happen.</returns>
+    private async Task<KvResponse?> SettleFailedAddAsync(string operation, string by, string name, string member)
+    {
+        await WaitForNoPendingChangeAsync();
+        ReplicaStatus leader;
+        try
+        {
+            leader = await LeaderAsync(operation, by);
+        }
+        catch (InvalidOperationException)
+        {
+            Step(by, $"{name} is kept: with no leader, whether it was added is unknown");
+            return null;
+        }
+        if (leader.Members.Concat(leader.Learners).Any(m => ReplicaKey.NameOf(m) == name))
+        {
+            Step(by, $"{name} was added by an earlier attempt whose answer was lost");
+            return new KvResponse { Status = KvStatus.Ok, ServedBy = leader.Replica };
+        }
+        if (leader.ConfigChangePending)
+        {
+            Step(by, $"{name} is kept: the change pending at leader {leader.Replica} may be its addition");
+            return null;
+        }
+        await RetireAsync(by, name, member);
+        return null;
     }
 
     /// <param name="by">The operation the removal is part of, for the record.</param>
@@ -341,7 +376,8 @@ public sealed class RaftMembershipGrain(
     /// Runs a call at the leader, following leadership changes until the request timeout. Ok is returned; a refusal
     /// or a timeout throws with the replica's reason.
     /// </summary>
-    private async Task<KvResponse> AtLeaderAsync(string operation, string by, Func<IRaftReplicaGrain, TimeSpan, Task<KvResponse>> call, Func<Task>? onRefused = null)
+    /// <param name="onFailed">On a refusal or no answer: may find that the change took effect after all.</param>
+    private async Task<KvResponse> AtLeaderAsync(string operation, string by, Func<IRaftReplicaGrain, TimeSpan, Task<KvResponse>> call, Func<Task<KvResponse?>>? onFailed = null)
     {
         KvResponse? last = null;
         var answer = await RetryUntilDeadline.RunAsync(timeProvider, _options.RequestTimeout, _options.TickInterval, async remaining =>
@@ -353,7 +389,7 @@ public sealed class RaftMembershipGrain(
             return response.Status is KvStatus.NotLeader or KvStatus.Unavailable ? RetryStep<KvResponse>.AfterPause : RetryStep<KvResponse>.Answer(response);
         });
         if (answer is { Status: KvStatus.Ok }) return answer;
-        if (onRefused is not null && answer?.Status == KvStatus.Refused) await onRefused();
+        if (onFailed is not null && await onFailed() is { } settled) return settled;
         var reason = (answer ?? last)?.Error ?? $"no leader of group '{Group}' answered within {_options.RequestTimeout.TotalSeconds:0.###} s";
         throw Refuse(operation, by, reason);
     }
