@@ -115,7 +115,23 @@ public static class Program
             }
         }
 
-        var result = await NemesisRun.RunAsync(new NemesisOptions
+        NemesisResult result;
+        try
+        {
+            result = await RunOnceAsync();
+        }
+        catch (TimeoutException ex)
+        {
+            // The faults have ended, yet the cluster did not heal (a leader, every member at one index): a failure too.
+            Console.WriteLine();
+            Console.WriteLine($"verdict: FAIL; the cluster did not recover once the faults ended: {ex.Message}; replay with --seed {seed}");
+            return 1;
+        }
+        Console.WriteLine();
+        Console.WriteLine(result.Summary);
+        return result.Passed ? 0 : 1;
+
+        Task<NemesisResult> RunOnceAsync() => NemesisRun.RunAsync(new NemesisOptions
         {
             Seed = seed,
             Duration = TimeSpan.FromMinutes(minutes),
@@ -130,9 +146,6 @@ public static class Program
             Nodes = nodes,
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"),
         });
-        Console.WriteLine();
-        Console.WriteLine(result.Summary);
-        return result.Passed ? 0 : 1;
     }
 
     /// <summary>check --history FILE: the checkers on a history a run wrote, as the run would have run them.</summary>
