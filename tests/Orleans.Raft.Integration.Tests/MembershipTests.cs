@@ -51,6 +51,22 @@ public sealed class MembershipTests(ClusterFixture fixture)
         await RaftGroup.WaitForAsync(async () => await group.Replica(joined).ReadLocal("w0-0") == "0" ? "" : null, $"{joined} to hold w0-0");
     }
 
+    // ShardedStoreTests saw a status right after a drain list the removed replica: the gateway answered from the
+    // members it had read up to a second before.
+    [Fact]
+    public async Task A_status_right_after_a_removal_lists_the_group_without_the_removed_replica()
+    {
+        var group = await RaftGroup.StartAsync(fixture.Client, size: 3);
+        await group.WaitForLeaderAsync();
+        var follower = (await group.Gateway.GetStatus()).First(s => s.IsLive && s.Role != ReplicaRole.Leader).Replica;
+
+        Assert.Contains($"removed {follower}", await Membership(group).Remove(follower));
+
+        var after = await group.Gateway.GetStatus();
+        Assert.DoesNotContain(after, s => s.Replica == follower);
+        Assert.Equal(2, after.Count(s => s.IsLive));
+    }
+
     [Fact]
     public async Task The_record_of_steps_keeps_the_newest_and_counts_the_ones_it_dropped()
     {

@@ -219,8 +219,9 @@ public sealed class ShardedStoreTests(ShardedClusterFixture fixture)
 
         (code, output, error) = await CliAsync("status", "--group", "default-3");
         Assert.Equal((0, ""), (code, error));
-        // The group's three live replicas; a replica a drain removed may still be listed, unreachable, until the
-        // gateway reads the group's directory again. A narrow table wraps its role cell: "Unreac" starts that row.
+        // The group's three live replicas. The status reads the group's directory afresh, but the directory hears of a
+        // drain's removal one message after the replica applied it, so the removed one may still be listed,
+        // unreachable. A narrow table wraps its role cell: "Unreac" starts that row.
         var live = output.Split('\n').Count(l => l.TrimStart().StartsWith('r') && char.IsAsciiDigit(l.TrimStart()[1]) && !l.Contains("Unreac", StringComparison.Ordinal));
         Assert.True(live == 3, output);
         Assert.Single(output.Split('\n'), l => l.Contains(" Leader "));

@@ -403,7 +403,8 @@ public sealed partial class KeyValueGatewayGrain(
         // A store's status is every group's, group after group.
         IsStore
             ? [.. (await Task.WhenAll(layout.Groups.Select(g => GrainFactory.GetGrain<IKeyValueGatewayGrain>(g).GetStatus()))).SelectMany(s => s)]
-            : await StatusesAsync(await GetMembersAsync(), _options.RequestTimeout);
+            // An operator's view: the directory as it is now, not as read up to a second ago (a change just made shows).
+            : await StatusesAsync(await RefreshMembersAsync(), _options.RequestTimeout);
 
     private async Task<ReplicaStatus[]> StatusesAsync(string[] members, TimeSpan timeout)
     {
