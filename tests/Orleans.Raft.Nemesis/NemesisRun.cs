@@ -124,16 +124,30 @@ public sealed partial class NemesisRun(INemesisCluster cluster, NemesisOptions o
         await membership;
 
         log("nemesis: healing");
-        await cluster.HealAsync(options.Log);
-        foreach (var group in Groups) await HealAsync(group);
-        foreach (var group in Groups) await WaitForLeaderAsync(group);
-        var finals = await ReadFinalValuesAsync();
         var members = new Dictionary<string, MemberList>();
         var logs = new Dictionary<string, Dictionary<string, (long Commit, LogPosition[] Positions)>>();
-        foreach (var group in Groups)
+        Dictionary<string, string?> finals;
+        try
         {
-            members[group] = await WaitForConvergenceAsync(group);
-            logs[group] = await ReadLogsAsync(group, members[group]);
+            await cluster.HealAsync(options.Log);
+            foreach (var group in Groups) await HealAsync(group);
+            foreach (var group in Groups) await WaitForLeaderAsync(group);
+            finals = await ReadFinalValuesAsync();
+            foreach (var group in Groups)
+            {
+                members[group] = await WaitForConvergenceAsync(group);
+                logs[group] = await ReadLogsAsync(group, members[group]);
+            }
+        }
+        catch (TimeoutException ex)
+        {
+            // Every client has ended: the history is whole, and the checker can take it on its own.
+            if (options.HistoryPath is { } written)
+            {
+                HistoryFile.Write(written, [.. _history.OrderBy(op => op.Id)], [.. _appends.OrderBy(op => op.Id)]);
+                log($"nemesis: history written to {Path.GetFullPath(written)}");
+            }
+            throw new ClusterDidNotHealException(ex.Message, ex);
         }
 
         var history = _history.OrderBy(op => op.Id).ToList();

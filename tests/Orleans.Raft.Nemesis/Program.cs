@@ -120,9 +120,8 @@ public static class Program
         {
             result = await RunOnceAsync();
         }
-        catch (TimeoutException ex)
+        catch (ClusterDidNotHealException ex)
         {
-            // The faults have ended, yet the cluster did not heal (a leader, every member at one index): a failure too.
             Console.WriteLine();
             Console.WriteLine($"verdict: FAIL; the cluster did not recover once the faults ended: {ex.Message}; replay with --seed {seed}");
             return 1;
