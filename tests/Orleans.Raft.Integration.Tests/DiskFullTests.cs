@@ -1,14 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
-using Orleans.Hosting;
-using Orleans.Raft.Hosting;
 using Orleans.Raft.Storage;
-using Orleans.Raft.TestSupport;
 
 namespace Orleans.Raft.Integration.Tests;
 
